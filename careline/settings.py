@@ -1,0 +1,50 @@
+"""The one settings object, read from the environment (``CARELINE_*``) and ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["zh", "en"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_BUNDLES = PROJECT_ROOT / "knowledge" / "sample"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Defaults run on one machine with SQLite."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CARELINE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    var_dir: Path = Field(default=Path("var"), description="Where local state lives.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means a SQLite file under var_dir. "
+        "postgresql+psycopg://user@host/db switches to PostgreSQL.",
+    )
+    language: Language = Field(default="zh", description="Default language of messages.")
+    timezone: str = Field(default="Asia/Shanghai", description="Local time of the districts.")
+    log_level: str = "INFO"
+    log_format: Literal["console", "json"] = "console"
+    sample_bundles: Path = SAMPLE_BUNDLES
+    schedule_weeks_ahead: int = Field(
+        default=8, ge=1, le=52, description="How far ahead repeating activities get sessions."
+    )
+    action_server_port: int = 5055
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'careline.db').as_posix()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

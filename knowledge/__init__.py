@@ -1,0 +1,1 @@
+"""The service database: models, migrations, district bundles and the queries actions call."""

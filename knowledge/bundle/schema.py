@@ -1,0 +1,407 @@
+"""The district bundle format, version 1: one pydantic model per item of each file.
+
+See ``docs/bundle-format.md`` for the administrator's description. The models are the single
+source of truth: the importer validates with them, the exporter writes them, and the diff of a
+re-import compares them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import opening_hours
+import rule_engine
+from dateutil.rrule import rrulestr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from knowledge.facts import compile_rule
+
+FORMAT_NAME = "careline-district-bundle"
+FORMAT_VERSION = 1
+
+Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+Lang = Literal["zh", "en"]
+HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+_PHONE = re.compile(r"^\+?[0-9][0-9 -]{1,30}$")
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=True, frozen=True
+    )
+
+
+class Text(Item):
+    """The same text in Mandarin and in English; both are required."""
+
+    zh: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+
+class Aliases(Item):
+    """Other names people say for a thing, per language (nicknames, old names, ASR mishearings)."""
+
+    zh: list[Annotated[str, Field(min_length=1)]] = []
+    en: list[Annotated[str, Field(min_length=1)]] = []
+
+
+def _phone(value: str | None) -> str | None:
+    if value is not None and not _PHONE.match(value):
+        raise PydanticCustomError("careline_phone", "not a phone number: {value}", {"value": value})
+    return value
+
+
+def _hours(value: str) -> str:
+    try:
+        opening_hours.OpeningHours(value)
+    except Exception as error:  # the library raises its own ParserError
+        raise PydanticCustomError(
+            "careline_opening_hours", "not valid opening hours: {detail}",
+            {"detail": str(error).splitlines()[0][:160]},
+        ) from None
+    return value
+
+
+class District(Item):
+    key: Key
+    kind: Literal["rural", "urban"]
+    name: Text
+    city: Text
+    description: Text
+    timezone: str = "Asia/Shanghai"
+    emergency_number: Annotated[str, Field(min_length=2)]
+    hotline: str | None = None
+    emergency_advice: Text
+    lat: Latitude
+    lon: Longitude
+
+    _phones = field_validator("emergency_number", "hotline")(_phone)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "careline_timezone", "unknown time zone: {value}", {"value": value}
+            ) from None
+        return value
+
+
+class DistrictFile(Item):
+    """``district.yaml``: the bundle header and the district itself."""
+
+    format: Literal["careline-district-bundle"]
+    version: Literal[1]
+    sample: bool = False
+    district: District
+
+
+class Place(Item):
+    key: Key
+    kind: Literal["town", "village", "community", "neighbourhood", "landmark"]
+    name: Text
+    aliases: Aliases = Aliases()
+    lat: Latitude
+    lon: Longitude
+    parent: Key | None = None
+
+
+SERVICE_POINT_KINDS = (
+    "mutual_aid_point", "day_care_centre", "service_centre", "township_centre", "canteen",
+    "meal_station", "health_station", "activity_room", "nursing_home", "hotline_centre",
+)
+
+
+class ServicePoint(Item):
+    key: Key
+    kind: Literal[
+        "mutual_aid_point", "day_care_centre", "service_centre", "township_centre", "canteen",
+        "meal_station", "health_station", "activity_room", "nursing_home", "hotline_centre",
+    ]
+    name: Text
+    aliases: Aliases = Aliases()
+    address: Text
+    place: Key | None = None
+    lat: Latitude
+    lon: Longitude
+    opening_hours: str
+    phone: str | None = None
+    capacity: Annotated[int, Field(ge=0)] | None = None
+    services: list[Key] = []
+
+    _phones = field_validator("phone")(_phone)
+    _opening = field_validator("opening_hours")(_hours)
+
+
+class Amount(Item):
+    """How much a benefit is worth: ``value`` (and ``max`` for a range) per ``per``."""
+
+    value: Money
+    max: Money | None = None
+    currency: Literal["CNY"] = "CNY"
+    per: Literal["once", "day", "month", "year", "hour", "meal", "visit"]
+    note: Text | None = None
+
+
+class Criterion(Item):
+    """One condition of who qualifies: a rule over the elder's facts and its plain words."""
+
+    rule: Annotated[str, Field(min_length=1)]
+    text: Text
+
+    @field_validator("rule")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        try:
+            compiled = compile_rule(value)
+        except rule_engine.errors.SymbolResolutionError as error:
+            raise PydanticCustomError(
+                "careline_rule_symbol", "the rule names an unknown fact: {name}",
+                {"name": error.symbol_name},
+            ) from None
+        except rule_engine.errors.RuleSyntaxError as error:
+            raise PydanticCustomError(
+                "careline_rule_syntax", "the rule does not parse: {detail}",
+                {"detail": error.message},
+            ) from None
+        except rule_engine.errors.EngineError as error:
+            raise PydanticCustomError(
+                "careline_rule_type", "the rule compares things of different kinds: {detail}",
+                {"detail": getattr(error, "message", str(error))},
+            ) from None
+        if compiled.context.resolver is None:  # pragma: no cover - guards a library change
+            raise ValueError("rule context lost its resolver")
+        return value
+
+
+class Keywords(Item):
+    zh: list[Annotated[str, Field(min_length=1)]] = []
+    en: list[Annotated[str, Field(min_length=1)]] = []
+
+
+class Policy(Item):
+    key: Key
+    category: Literal["policy", "subsidy", "insurance", "scheme", "service"]
+    title: Text
+    summary: Text
+    details: Text
+    how_to_apply: Text
+    amount: Amount | None = None
+    keywords: Keywords = Keywords()
+    criteria: list[Criterion] = []
+    contact_point: Key | None = None
+
+
+class Session(Item):
+    starts_at: dt.datetime
+    key: Key | None = None
+    capacity: Annotated[int, Field(ge=0)] | None = None
+
+    @field_validator("starts_at")
+    @classmethod
+    def _naive(cls, value: dt.datetime) -> dt.datetime:
+        return value.replace(tzinfo=None, second=0, microsecond=0)
+
+    @property
+    def stable_key(self) -> str:
+        return self.key or self.starts_at.strftime("%Y-%m-%dT%H:%M")
+
+
+class Activity(Item):
+    key: Key
+    category: Key
+    title: Text
+    description: Text
+    service_point: Key | None = None
+    place: Key | None = None
+    capacity: Annotated[int, Field(ge=1)]
+    fee: Money = Decimal(0)
+    duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
+    repeat: str | None = None
+    time: HHMM | None = None
+    sessions: list[Session] = []
+
+    @field_validator("repeat")
+    @classmethod
+    def _rrule(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            rrulestr(value, dtstart=dt.datetime(2024, 1, 1))
+        except (ValueError, TypeError) as error:
+            raise PydanticCustomError(
+                "careline_repeat", "not a valid repeat rule (RRULE): {detail}", {"detail": str(error)}
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _when_and_where(self) -> Activity:
+        if self.service_point is None and self.place is None:
+            raise PydanticCustomError("careline_activity_where", "needs a service_point or a place", {})
+        if self.repeat is None and not self.sessions:
+            raise PydanticCustomError("careline_activity_when", "needs a repeat rule or sessions", {})
+        if self.repeat is not None and self.time is None:
+            raise PydanticCustomError("careline_activity_time", "a repeat rule needs a time (HH:MM)", {})
+        return self
+
+
+WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+
+
+class MealService(Item):
+    key: Key
+    service_point: Key
+    name: Text
+    meal: Literal["breakfast", "lunch", "dinner"]
+    days: list[Literal["mo", "tu", "we", "th", "fr", "sa", "su"]] = Field(min_length=1)
+    serving_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
+    order_by: HHMM
+    price: Money
+    subsidised_price: Money | None = None
+    delivery: bool = False
+    delivery_fee: Money = Decimal(0)
+    daily_capacity: Annotated[int, Field(ge=1)]
+    menu: Text | None = None
+
+
+class HomeService(Item):
+    key: Key
+    kind: Literal["cleaning", "bathing", "haircut", "visit", "nursing", "repair", "companion",
+                  "shopping", "foot_care"]
+    name: Text
+    description: Text
+    provider: Key | None = None
+    price: Money
+    subsidised_price: Money | None = None
+    duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
+    available_hours: str = "Mo-Su 08:00-18:00"
+
+    _opening = field_validator("available_hours")(_hours)
+
+
+class Elder(Item):
+    key: Key
+    name: Annotated[str, Field(min_length=1)]
+    gender: Literal["female", "male"] | None = None
+    birth_date: dt.date | None = None
+    place: Key | None = None
+    lives_alone: bool | None = None
+    care_level: Annotated[int, Field(ge=0, le=6)] | None = None
+    income_status: Literal["normal", "low_income", "subsistence", "extreme_poverty"] | None = None
+    hukou_local: bool | None = None
+    disabled: bool | None = None
+    language: Lang = "zh"
+    phone: str | None = None
+    id_number: Annotated[str, Field(pattern=r"^\d{17}[\dX]$")] | None = None
+    notes: str | None = None
+
+    _phones = field_validator("phone")(_phone)
+
+    @field_validator("birth_date")
+    @classmethod
+    def _past(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and not dt.date(1900, 1, 1) <= value <= dt.date.today():
+            raise PydanticCustomError("careline_birth_date", "birth date out of range: {value}",
+                                      {"value": value.isoformat()})
+        return value
+
+
+class FamilyLink(Item):
+    elder: Key
+    relationship: Literal["son", "daughter", "spouse", "son_in_law", "daughter_in_law",
+                          "grandchild", "sibling", "relative", "friend", "neighbour", "carer"]
+    primary: bool = False
+
+
+class FamilyMember(Item):
+    key: Key
+    name: Annotated[str, Field(min_length=1)]
+    phone: str | None = None
+    language: Lang = "zh"
+    telegram_user_id: int | None = None
+    elders: list[FamilyLink] = Field(min_length=1)
+
+    _phones = field_validator("phone")(_phone)
+
+
+class Volunteer(Item):
+    key: Key
+    name: Annotated[str, Field(min_length=1)]
+    phone: str | None = None
+    place: Key | None = None
+    language: Lang = "zh"
+    skills: list[Key] = []
+    hours_earned: Annotated[Decimal, Field(ge=0, decimal_places=1)] = Decimal(0)
+    hours_spent: Annotated[Decimal, Field(ge=0, decimal_places=1)] = Decimal(0)
+
+    _phones = field_validator("phone")(_phone)
+
+
+class Consultant(Item):
+    key: Key
+    name: Annotated[str, Field(min_length=1)]
+    username: Key
+    languages: list[Lang] = Field(default=["zh"], min_length=1)
+
+
+ITEM_FILES: dict[str, type[Item]] = {
+    "places.yaml": Place,
+    "service_points.yaml": ServicePoint,
+    "policies.yaml": Policy,
+    "activities.yaml": Activity,
+    "meal_services.yaml": MealService,
+    "home_services.yaml": HomeService,
+    "elders.yaml": Elder,
+    "family_members.yaml": FamilyMember,
+    "volunteers.yaml": Volunteer,
+    "consultants.yaml": Consultant,
+}
+DISTRICT_FILE = "district.yaml"
+
+
+class Bundle(BaseModel):
+    """A whole validated district bundle."""
+
+    model_config = ConfigDict(frozen=True)
+
+    header: DistrictFile
+    places: list[Place] = []
+    service_points: list[ServicePoint] = []
+    policies: list[Policy] = []
+    activities: list[Activity] = []
+    meal_services: list[MealService] = []
+    home_services: list[HomeService] = []
+    elders: list[Elder] = []
+    family_members: list[FamilyMember] = []
+    volunteers: list[Volunteer] = []
+    consultants: list[Consultant] = []
+
+    @property
+    def key(self) -> str:
+        return self.header.district.key
+
+
+def file_attribute(file_name: str) -> str:
+    return file_name.removesuffix(".yaml")
+
+
+def dump_item(item: BaseModel) -> dict[str, Any]:
+    """An item as plain YAML-ready data, without fields left at their defaults."""
+    return item.model_dump(mode="json", exclude_defaults=True)

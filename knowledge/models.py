@@ -1,0 +1,436 @@
+"""SQLAlchemy 2.x models of the service database.
+
+Bilingual texts are stored as JSON objects ``{"zh": ..., "en": ...}``; spoken aliases as
+``{"zh": [...], "en": [...]}``. Reference data (places, service points, policies, ...) belongs to
+one district and is keyed by ``(district_id, key)``, the stable key of the import bundle.
+Reference rows that disappear from a re-imported bundle are retired (``active = False``), never
+deleted, so bookings that point at them keep their history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Bilingual = dict[str, str]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+    def __repr__(self) -> str:  # never print personal fields
+        return f"<{type(self).__name__} id={getattr(self, 'id', None)}>"
+
+
+class District(Base):
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[dict[str, Any]] = mapped_column(JSON)
+    city: Mapped[dict[str, Any]] = mapped_column(JSON)
+    description: Mapped[dict[str, Any]] = mapped_column(JSON)
+    timezone: Mapped[str] = mapped_column(String(64))
+    emergency_number: Mapped[str] = mapped_column(String(32))
+    hotline: Mapped[str | None] = mapped_column(String(32))
+    emergency_advice: Mapped[dict[str, Any]] = mapped_column(JSON)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    bundle_version: Mapped[str] = mapped_column(String(32))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DistrictOwned:
+    """Columns every imported reference row has."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Place(DistrictOwned, Base):
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[dict[str, Any]] = mapped_column(JSON)
+    aliases: Mapped[dict[str, Any]] = mapped_column(JSON)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+
+    district: Mapped[District] = relationship()
+
+
+class ServicePoint(DistrictOwned, Base):
+    __tablename__ = "service_points"
+    __table_args__ = (
+        UniqueConstraint("district_id", "key"),
+        Index("ix_service_points_lat_lon", "latitude", "longitude"),
+    )
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[dict[str, Any]] = mapped_column(JSON)
+    aliases: Mapped[dict[str, Any]] = mapped_column(JSON)
+    address: Mapped[dict[str, Any]] = mapped_column(JSON)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    opening_hours: Mapped[str] = mapped_column(String(255))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    services: Mapped[list[Any]] = mapped_column(JSON)
+
+    district: Mapped[District] = relationship()
+    place: Mapped[Place | None] = relationship()
+
+
+class Policy(DistrictOwned, Base):
+    """A policy, subsidy, insurance benefit or scheme, with who qualifies as data."""
+
+    __tablename__ = "policies"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(24))
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    how_to_apply: Mapped[dict[str, Any]] = mapped_column(JSON)
+    amount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    keywords: Mapped[dict[str, Any]] = mapped_column(JSON)
+    criteria: Mapped[list[Any]] = mapped_column(JSON)
+    contact_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id"))
+
+    district: Mapped[District] = relationship()
+    contact_point: Mapped[ServicePoint | None] = relationship()
+
+
+class Activity(DistrictOwned, Base):
+    __tablename__ = "activities"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(32))
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    description: Mapped[dict[str, Any]] = mapped_column(JSON)
+    service_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id"))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    capacity: Mapped[int] = mapped_column(Integer)
+    fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    repeat: Mapped[str | None] = mapped_column(String(255))
+    repeat_time: Mapped[str | None] = mapped_column(String(5))
+
+    district: Mapped[District] = relationship()
+    service_point: Mapped[ServicePoint | None] = relationship()
+    place: Mapped[Place | None] = relationship()
+    sessions: Mapped[list[ActivitySession]] = relationship(
+        back_populates="activity", order_by="ActivitySession.starts_at"
+    )
+
+
+class ActivitySession(Base):
+    """One dated occurrence of an activity. ``booked`` only changes by a guarded UPDATE."""
+
+    __tablename__ = "activity_sessions"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "key"),
+        Index("ix_activity_sessions_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    activity: Mapped[Activity] = relationship(back_populates="sessions")
+
+
+class MealService(DistrictOwned, Base):
+    __tablename__ = "meal_services"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
+    name: Mapped[dict[str, Any]] = mapped_column(JSON)
+    meal: Mapped[str] = mapped_column(String(16))
+    days: Mapped[list[Any]] = mapped_column(JSON)
+    serving_time: Mapped[str] = mapped_column(String(16))
+    order_by: Mapped[str] = mapped_column(String(5))
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    subsidised_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    delivery: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivery_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+    daily_capacity: Mapped[int] = mapped_column(Integer)
+    menu: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    district: Mapped[District] = relationship()
+    service_point: Mapped[ServicePoint] = relationship()
+
+
+class MealSlot(Base):
+    """Capacity of one meal service on one day, created on the first booking for that day."""
+
+    __tablename__ = "meal_slots"
+    __table_args__ = (UniqueConstraint("meal_service_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meal_service_id: Mapped[int] = mapped_column(ForeignKey("meal_services.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+    meal_service: Mapped[MealService] = relationship()
+
+
+class HomeService(DistrictOwned, Base):
+    __tablename__ = "home_services"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[dict[str, Any]] = mapped_column(JSON)
+    description: Mapped[dict[str, Any]] = mapped_column(JSON)
+    provider_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id"))
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    subsidised_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    available_hours: Mapped[str] = mapped_column(String(255))
+
+    district: Mapped[District] = relationship()
+    provider_point: Mapped[ServicePoint | None] = relationship()
+
+
+class Elder(DistrictOwned, Base):
+    """An elder's profile. Personal fields (name, phone, id_number) must never be logged."""
+
+    __tablename__ = "elders"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(8))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    lives_alone: Mapped[bool | None] = mapped_column(Boolean)
+    care_level: Mapped[int | None] = mapped_column(Integer)
+    income_status: Mapped[str | None] = mapped_column(String(24))
+    hukou_local: Mapped[bool | None] = mapped_column(Boolean)
+    disabled: Mapped[bool | None] = mapped_column(Boolean)
+    language: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    district: Mapped[District] = relationship()
+    place: Mapped[Place | None] = relationship()
+    family_links: Mapped[list[ElderFamily]] = relationship(
+        back_populates="elder", cascade="all, delete-orphan"
+    )
+
+
+class FamilyMember(DistrictOwned, Base):
+    __tablename__ = "family_members"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    links: Mapped[list[ElderFamily]] = relationship(back_populates="family_member")
+
+
+class ElderFamily(Base):
+    __tablename__ = "elder_family"
+    __table_args__ = (UniqueConstraint("elder_id", "family_member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"))
+    family_member_id: Mapped[int] = mapped_column(
+        ForeignKey("family_members.id", ondelete="CASCADE")
+    )
+    relationship_: Mapped[str] = mapped_column("relationship", String(24))
+    primary_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    elder: Mapped[Elder] = relationship(back_populates="family_links")
+    family_member: Mapped[FamilyMember] = relationship(back_populates="links")
+
+
+class Volunteer(DistrictOwned, Base):
+    """A time-bank volunteer: hours given are banked and can later be spent on care."""
+
+    __tablename__ = "volunteers"
+    __table_args__ = (UniqueConstraint("district_id", "key"),)
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    skills: Mapped[list[Any]] = mapped_column(JSON)
+    hours_earned: Mapped[Decimal] = mapped_column(Numeric(10, 1), default=Decimal(0))
+    hours_spent: Mapped[Decimal] = mapped_column(Numeric(10, 1), default=Decimal(0))
+    language: Mapped[str] = mapped_column(String(2))
+
+
+class Consultant(DistrictOwned, Base):
+    __tablename__ = "consultants"
+    __table_args__ = (UniqueConstraint("district_id", "key"), UniqueConstraint("username"))
+
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    languages: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class Booking(Base):
+    """A booking of an activity session or a meal, or a request for a home/volunteer visit.
+
+    Partial unique indexes forbid a second *active* booking of the same session or meal day by
+    the same elder; the guarded counters on the session/slot rows keep capacity.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index(
+            "uq_bookings_active_session",
+            "elder_id",
+            "session_id",
+            unique=True,
+            sqlite_where=text("status = 'active' AND session_id IS NOT NULL"),
+            postgresql_where=text("status = 'active' AND session_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_bookings_active_meal",
+            "elder_id",
+            "meal_slot_id",
+            unique=True,
+            sqlite_where=text("status = 'active' AND meal_slot_id IS NOT NULL"),
+            postgresql_where=text("status = 'active' AND meal_slot_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("activity_sessions.id"))
+    meal_slot_id: Mapped[int | None] = mapped_column(ForeignKey("meal_slots.id"))
+    home_service_id: Mapped[int | None] = mapped_column(ForeignKey("home_services.id"))
+    delivery: Mapped[bool] = mapped_column(Boolean, default=False)
+    preferred_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_via: Mapped[str] = mapped_column(String(16), default="system")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    elder: Mapped[Elder] = relationship()
+    session: Mapped[ActivitySession | None] = relationship()
+    meal_slot: Mapped[MealSlot | None] = relationship()
+    home_service: Mapped[HomeService | None] = relationship()
+
+
+class Conversation(Base):
+    """One conversation, on one channel. ``status`` says who owns it (Chatwoot's model):
+    ``pending`` while the bot answers, ``open`` once a consultant does, ``resolved`` at the end."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    elder_id: Mapped[int | None] = mapped_column(ForeignKey("elders.id"))
+    family_member_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id"))
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.id"
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    sender: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(2))
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_queue", "status", "urgency", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    urgency: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(24))
+    language: Mapped[str] = mapped_column(String(2))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    conversation: Mapped[Conversation] = relationship()
