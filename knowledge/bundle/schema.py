@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from knowledge.facts import compile_rule
+from knowledge.schema_constants import WEEKDAY_CODES
 
 FORMAT_NAME = "careline-district-bundle"
 FORMAT_VERSION = 1
@@ -170,7 +171,7 @@ class Criterion(Item):
     @classmethod
     def _parses(cls, value: str) -> str:
         try:
-            compiled = compile_rule(value)
+            compile_rule(value)
         except rule_engine.errors.SymbolResolutionError as error:
             raise PydanticCustomError(
                 "careline_rule_symbol", "the rule names an unknown fact: {name}",
@@ -186,8 +187,6 @@ class Criterion(Item):
                 "careline_rule_type", "the rule compares things of different kinds: {detail}",
                 {"detail": getattr(error, "message", str(error))},
             ) from None
-        if compiled.context.resolver is None:  # pragma: no cover - guards a library change
-            raise ValueError("rule context lost its resolver")
         return value
 
 
@@ -209,9 +208,12 @@ class Policy(Item):
     contact_point: Key | None = None
 
 
+SessionKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+
+
 class Session(Item):
     starts_at: dt.datetime
-    key: Key | None = None
+    key: SessionKey | None = None
     capacity: Annotated[int, Field(ge=0)] | None = None
 
     @field_validator("starts_at")
@@ -262,7 +264,7 @@ class Activity(Item):
         return self
 
 
-WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+WEEKDAYS = WEEKDAY_CODES
 
 
 class MealService(Item):
@@ -404,4 +406,4 @@ def file_attribute(file_name: str) -> str:
 
 def dump_item(item: BaseModel) -> dict[str, Any]:
     """An item as plain YAML-ready data, without fields left at their defaults."""
-    return item.model_dump(mode="json", exclude_defaults=True)
+    return item.model_dump(exclude_defaults=True)

@@ -1,0 +1,1 @@
+"""Dialogue definition, conversation hub and channel gateways."""

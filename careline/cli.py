@@ -1,0 +1,208 @@
+"""The ``careline`` command: one way in for operators, administrators and ``make``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import zoneinfo
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
+
+from careline.logging import configure_logging, get_logger
+from careline.settings import Settings, get_settings
+from careline.texts import KIND_NAMES, say
+from knowledge import db, models
+from knowledge.bundle import ImportResult, export_path, import_path
+
+app = typer.Typer(
+    help="CareLine 养老服务咨询助手 — elderly-care service consultation assistant.\n\n"
+         "每个命令都有 --help。Every command has --help.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="数据库结构 / Database schema.", no_args_is_help=True,
+                     rich_markup_mode=None)
+app.add_typer(db_app, name="db")
+
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="提示语言 zh 或 en（默认读设置）/ Language of messages, zh or en "
+                                "(default: from settings).", show_default=False),
+]
+log = get_logger("careline.cli")
+
+
+def _setup(lang: str | None) -> tuple[Settings, str]:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    language = lang or settings.language
+    if language not in {"zh", "en"}:
+        typer.echo("--lang: zh | en", err=True)
+        raise typer.Exit(2)
+    return settings, language
+
+
+def _engine(settings: Settings, language: str) -> Engine:
+    engine = db.make_engine(settings.resolved_database_url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        typer.echo(say("db_unreachable", language, detail=str(error.orig).strip().splitlines()[0]), err=True)
+        raise typer.Exit(3) from None
+    return engine
+
+
+def _today(settings: Settings) -> dt.date:
+    return dt.datetime.now(zoneinfo.ZoneInfo(settings.timezone)).date()
+
+
+@db_app.command("upgrade")
+def db_upgrade(lang: LangOption = None) -> None:
+    """把数据库升级到最新结构。Create or migrate the database to the newest schema."""
+    settings, language = _setup(lang)
+    engine = _engine(settings, language)
+    db.upgrade(engine)
+    typer.echo(say("db_upgraded", language, revision=db.current_revision(engine)))
+
+
+@db_app.command("current")
+def db_current(lang: LangOption = None) -> None:
+    """显示数据库结构版本。Show the schema revision of the database."""
+    settings, language = _setup(lang)
+    engine = _engine(settings, language)
+    typer.echo(db.current_revision(engine) or "-")
+
+
+def _print_result(result: ImportResult, language: str) -> None:
+    if result.dry_run:
+        typer.echo(say("dry_run", language))
+    for report in result.reports:
+        new = say("district_new", language) if report.created_district else ""
+        typer.echo(say("district_line", language, district=report.district, new=new))
+        if not report.changed:
+            typer.echo(say("nothing_changed", language))
+            continue
+        for what, counter in report.changes.items():
+            parts = [say(outcome, language, n=n) for outcome in ("created", "updated", "retired", "unchanged")
+                     if (n := counter.get(outcome))]
+            name = KIND_NAMES.get(what, {}).get(language, what)
+            typer.echo(say("change_line", language, what=name, parts=", ".join(parts)))
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="区县数据包文件夹，或装着多个数据包的文件夹 / A bundle "
+                                              "folder, or a folder of bundle folders.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示会有什么变化，不写入 / "
+                                                            "Check and show what would change; write nothing.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """导入区县数据包（先全部检查，全部无误才写入）。Import district bundles: everything is checked
+    first and written in one go only if all of it is valid."""
+    settings, language = _setup(lang)
+    if not path.exists():
+        typer.echo(say("path_missing", language, path=path), err=True)
+        raise typer.Exit(2)
+    from knowledge.bundle.load import load_bundles
+    from knowledge.bundle.problems import summary
+
+    _bundles, problems = load_bundles(path)
+    if problems:  # never open the database for a bundle that is wrong
+        for problem in problems:
+            typer.echo(problem.say(language), err=True)
+        typer.echo(summary(problems, language), err=True)
+        raise typer.Exit(1)
+    engine = _engine(settings, language)
+    if not db.is_up_to_date(engine):
+        typer.echo(say("db_not_ready", language), err=True)
+        raise typer.Exit(3)
+    result = import_path(db.session_factory(engine), path, _today(settings),
+                         settings.schedule_weeks_ahead, dry_run=dry_run)
+    if not result.ok:
+        for problem in result.problems:
+            typer.echo(problem.say(language), err=True)
+        typer.echo(summary(result.problems, language), err=True)
+        raise typer.Exit(1)
+    _print_result(result, language)
+    if not dry_run:
+        typer.echo(say("import_ok", language))
+        log.info("bundle_imported", districts=[r.district for r in result.reports])
+
+
+@app.command("export")
+def export_command(
+    path: Annotated[Path, typer.Argument(help="导出到这个文件夹（每个区县一个子文件夹）/ Folder to "
+                                              "write, one sub-folder per district.")],
+    district: Annotated[list[str] | None, typer.Option("--district", help="只导出这个区县（可重复）/ "
+                                                                          "Only this district (repeatable).")] = None,
+    lang: LangOption = None,
+) -> None:
+    """把数据库导出为区县数据包，可以原样再导入。Export the database as bundles that import back
+    to the same state."""
+    settings, language = _setup(lang)
+    engine = _engine(settings, language)
+    if not db.is_up_to_date(engine):
+        typer.echo(say("db_not_ready", language), err=True)
+        raise typer.Exit(3)
+    counts = export_path(db.session_factory(engine), path, district or None)
+    if not counts:
+        typer.echo(say("export_none", language), err=True)
+        raise typer.Exit(1)
+    typer.echo(say("export_ok", language, n=len(counts), path=path))
+
+
+def prepare(settings: Settings, language: str) -> Engine:
+    """Schema up to date, sample districts loaded into an empty database, schedules extended."""
+    engine = _engine(settings, language)
+    db.upgrade(engine)
+    factory = db.session_factory(engine)
+    with factory() as session:
+        empty = session.scalar(select(func.count()).select_from(models.District)) == 0
+    if empty:
+        result = import_path(factory, settings.sample_bundles, _today(settings), settings.schedule_weeks_ahead)
+        if not result.ok:
+            for problem in result.problems:
+                typer.echo(problem.say(language), err=True)
+            raise typer.Exit(1)
+        typer.echo(say("samples_loaded", language))
+    else:
+        from knowledge.schedule import extend_all
+
+        with db.transaction(factory) as session:
+            created = extend_all(session, _today(settings), settings.schedule_weeks_ahead)
+        if created:
+            typer.echo(say("schedules_extended", language, n=created))
+    return engine
+
+
+@app.command("run")
+def run_command(
+    prepare_only: Annotated[bool, typer.Option("--prepare-only", help="只准备数据库，不启动服务 / "
+                                                                      "Prepare the database, start nothing.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """启动整个系统（首次启动会载入示例区县）。Start the whole system; the first start loads the
+    sample districts."""
+    settings, language = _setup(lang)
+    prepare(settings, language)
+    if prepare_only:
+        return
+    from careline.processes import run_processes
+
+    raise typer.Exit(run_processes(settings, language))
+
+
+def main() -> None:
+    app(prog_name="careline")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,46 @@
+"""Fixed texts of the command line, in Mandarin and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXTS: dict[str, dict[str, str]] = {
+    "db_upgraded": {"zh": "数据库已是最新结构（版本 {revision}）。", "en": "The database schema is up to date (revision {revision})."},
+    "db_not_ready": {"zh": "数据库结构不是最新的，请先运行 careline db upgrade。", "en": "The database schema is not up to date; run careline db upgrade first."},
+    "db_unreachable": {"zh": "连不上数据库：{detail}", "en": "Cannot reach the database: {detail}"},
+    "path_missing": {"zh": "找不到这个路径：{path}", "en": "This path does not exist: {path}"},
+    "import_ok": {"zh": "导入完成。", "en": "Import finished."},
+    "dry_run": {"zh": "试运行：以下是将会发生的变化，数据库没有改动。", "en": "Dry run: these are the changes an import would make; the database was not changed."},
+    "district_line": {"zh": "区县 {district}{new}：", "en": "District {district}{new}:"},
+    "district_new": {"zh": "（新增）", "en": " (new)"},
+    "nothing_changed": {"zh": "  没有变化。", "en": "  nothing changed."},
+    "change_line": {"zh": "  {what}：{parts}", "en": "  {what}: {parts}"},
+    "created": {"zh": "新增 {n}", "en": "{n} created"},
+    "updated": {"zh": "更新 {n}", "en": "{n} updated"},
+    "retired": {"zh": "停用 {n}", "en": "{n} retired"},
+    "unchanged": {"zh": "未变 {n}", "en": "{n} unchanged"},
+    "export_ok": {"zh": "已导出 {n} 个区县到 {path}。", "en": "Exported {n} district(s) to {path}."},
+    "export_none": {"zh": "数据库里没有可导出的区县。", "en": "There is no district in the database to export."},
+    "samples_loaded": {"zh": "首次启动：已载入示例区县数据。", "en": "First start: the sample districts were loaded."},
+    "starting": {"zh": "正在启动：{names}", "en": "Starting: {names}"},
+    "schedules_extended": {"zh": "已生成 {n} 个新的活动场次。", "en": "{n} new activity sessions were scheduled."},
+}
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "district": {"zh": "区县", "en": "district"},
+    "places": {"zh": "地点", "en": "places"},
+    "service_points": {"zh": "服务点", "en": "service points"},
+    "policies": {"zh": "政策与补贴", "en": "policies and subsidies"},
+    "activities": {"zh": "活动", "en": "activities"},
+    "activity_sessions": {"zh": "活动场次", "en": "activity sessions"},
+    "meal_services": {"zh": "助餐服务", "en": "meal services"},
+    "home_services": {"zh": "上门服务", "en": "home services"},
+    "elders": {"zh": "老人档案", "en": "elder profiles"},
+    "family_members": {"zh": "家属", "en": "family members"},
+    "volunteers": {"zh": "志愿者", "en": "volunteers"},
+    "consultants": {"zh": "咨询员", "en": "consultants"},
+}
+
+
+def say(key: str, lang: str, **params: Any) -> str:
+    return TEXTS[key][lang].format(**params)

@@ -1,0 +1,1 @@
+"""Voice: speech recognition, speech synthesis and telephony."""
