@@ -3,6 +3,8 @@ speech recognition (same pinyin), or a typo."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,23 +38,42 @@ def _names(row: Place | ServicePoint) -> list[str]:
             *aliases.get("zh", []), *aliases.get("en", [])]
 
 
+_GENERIC_EN = re.compile(
+    r"\b(the|village|hamlet|community|estate|court|road|street|st|rd|town|township|"
+    r"neighbourhood|neighborhood|residential|compound|area|district)\b"
+)
+_GENERIC_ZH_SUFFIXES = ("居委会", "社区", "小区", "街道", "村委会", "村", "镇", "组", "乡")
+
+
+def core_name(text: str) -> str:
+    """A name without the generic words people add or drop: 桂花村 → 桂花, the Old Market → oldmarket."""
+    folded = _GENERIC_EN.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    core = fold(folded)
+    for suffix in _GENERIC_ZH_SUFFIXES:
+        if core.endswith(suffix) and len(core) > len(suffix) + 1:
+            return core[: -len(suffix)]
+    return core
+
+
 def _score(said: str, name: str) -> float:
     a, b = fold(said), fold(name)
     if not a or not b:
         return 0.0
     if a == b:
         return 100.0
-    if has_cjk(a) or has_cjk(b):
-        pa, pb = pinyin_key(a), pinyin_key(b)
-        if pa == pb:
-            return 97.0
-        # "桂花" for "桂花村", or a name said inside a longer phrase
-        if len(b) >= 2 and (b in a or a in b):
-            return 90.0 * min(len(a), len(b)) / max(len(a), len(b)) + 5.0
-        return fuzz.ratio(pa, pb) * 0.9
-    if len(b) >= 4 and (b in a or a in b):
-        return 90.0 * min(len(a), len(b)) / max(len(a), len(b)) + 5.0
-    return float(fuzz.ratio(a, b))
+    core_a, core_b = core_name(said), core_name(name)
+    chinese = has_cjk(a) or has_cjk(b)
+    if core_b and core_a == core_b:
+        return 95.0
+    if chinese:
+        if pinyin_key(core_a) == pinyin_key(core_b):
+            return 93.0
+        if len(core_b) >= 2 and core_b in a:  # the name said inside a longer sentence
+            return 90.0
+        return fuzz.ratio(pinyin_key(core_a), pinyin_key(core_b)) * 0.95
+    if len(core_b) >= 5 and core_b in a:
+        return 90.0
+    return float(fuzz.ratio(core_a, core_b)) * 0.95
 
 
 def find_places(session: Session, said: str, district_id: int | None = None,

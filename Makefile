@@ -1,0 +1,60 @@
+# CareLine: `make run` starts everything, `make test` runs the tests. Both install what is
+# missing first and skip what is already installed (stamps keyed by a hash of the inputs).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+APP_VENV := .venv
+ENGINE_VENV := .venv-rasa
+UV := $(APP_VENV)/bin/uv
+APP_HASH := $(shell cat pyproject.toml | sha256sum | cut -c1-16)
+ENGINE_HASH := $(shell cat requirements/engine*.txt | sha256sum | cut -c1-16)
+APP_STAMP := $(APP_VENV)/.installed-$(APP_HASH)
+ENGINE_STAMP := $(ENGINE_VENV)/.installed-$(ENGINE_HASH)
+DEBIAN_PACKAGES := postgresql-client
+DEBIAN_STAMP := var/.debian-$(shell echo $(DEBIAN_PACKAGES) | sha256sum | cut -c1-16)
+export RASA_TELEMETRY_ENABLED := false
+export PATH := $(CURDIR)/$(APP_VENV)/bin:$(PATH)
+
+.PHONY: run test install lint bench clean help
+
+help:
+	@echo "make run    - install what is missing and start CareLine (SQLite, sample districts)"
+	@echo "make test   - install what is missing and run the tests"
+	@echo "make bench  - print the speed and memory figures"
+	@echo "make lint   - ruff"
+
+install: $(APP_STAMP) $(ENGINE_STAMP) $(DEBIAN_STAMP)
+
+$(APP_STAMP): pyproject.toml
+	@test -x $(APP_VENV)/bin/python || $(PYTHON) -m venv $(APP_VENV)
+	@test -x $(UV) || $(APP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip install --quiet --python $(APP_VENV)/bin/python -e '.[test]'
+	@rm -f $(APP_VENV)/.installed-* && touch $@
+
+$(ENGINE_STAMP): requirements/engine.txt requirements/engine-constraints.txt requirements/engine-overrides.txt | $(APP_STAMP)
+	@test -x $(ENGINE_VENV)/bin/python || $(UV) venv --quiet --python $(PYTHON) $(ENGINE_VENV)
+	$(UV) pip install --quiet --python $(ENGINE_VENV)/bin/python -r requirements/engine.txt \
+		-c requirements/engine-constraints.txt --override requirements/engine-overrides.txt
+	@rm -f $(ENGINE_VENV)/.installed-* && touch $@
+
+$(DEBIAN_STAMP):
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@mkdir -p var && rm -f var/.debian-* && touch $@
+
+run: install
+	$(APP_VENV)/bin/careline run
+
+test: install
+	$(APP_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(APP_STAMP)
+	$(APP_VENV)/bin/ruff check .
+
+bench: install
+	$(APP_VENV)/bin/python bench/import_bench.py
+
+clean:
+	rm -rf $(APP_VENV) $(ENGINE_VENV) var models
