@@ -1,0 +1,215 @@
+"""Bad bundles: every problem is reported with file, item and field, nothing is written."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import Engine
+
+from knowledge.bundle import import_path, load_bundles
+from knowledge.db import session_factory
+from tests.conftest import MAPLE, TODAY
+from tests.knowledge.test_import import _snapshot
+
+
+def _yaml_edit(name: str, change: Callable[[list | dict], None]) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return apply
+
+
+def _raw(name: str, content: bytes) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        (folder / name).write_bytes(content)
+    return apply
+
+
+def _broken_utf8(folder: Path) -> None:
+    path = folder / "places.yaml"
+    lines = path.read_bytes().split(b"\n")
+    lines[6] = lines[6] + b" \xff\xfe"
+    path.write_bytes(b"\n".join(lines))
+
+
+CASES = {
+    "wrong type": (
+        _yaml_edit("service_points.yaml", lambda d: d[0].update(capacity="twenty")),
+        "maple-town/service_points.yaml, item 1 (key: guihua-point), field capacity: should be a whole number",
+        "maple-town/service_points.yaml, 第 1 项 (key: guihua-point), 字段 capacity: 应该是整数",
+    ),
+    "missing field": (
+        _yaml_edit("policies.yaml", lambda d: d[1].pop("summary")),
+        "maple-town/policies.yaml, item 2 (key: home-care-subsidy), field summary: is required but missing",
+        "字段 summary: 必填，但没有填写",
+    ),
+    "missing translation": (
+        _yaml_edit("places.yaml", lambda d: d[0]["name"].pop("en")),
+        "maple-town/places.yaml, item 1 (key: town), field name.en: is required but missing",
+        "字段 name.en: 必填",
+    ),
+    "duplicate key": (
+        _yaml_edit("places.yaml", lambda d: d[2].update(key="guihua")),
+        "maple-town/places.yaml, item 3 (key: guihua), field key: key 'guihua' is used twice (first at item 2)",
+        "key「guihua」重复了（第一次出现在第 2 项）",
+    ),
+    "unknown reference": (
+        _yaml_edit("elders.yaml", lambda d: d[1].update(place="atlantis")),
+        "maple-town/elders.yaml, item 2 (key: li), field place: refers to a place that does not exist: 'atlantis'",
+        "引用了不存在的地点：「atlantis」",
+    ),
+    "rule does not parse": (
+        _yaml_edit("policies.yaml", lambda d: d[0]["criteria"][0].update(rule="age >= ")),
+        "maple-town/policies.yaml, item 1 (key: old-age-allowance), field criteria[1].rule: the rule does not parse",
+        "规则写法有误",
+    ),
+    "rule names unknown fact": (
+        _yaml_edit("policies.yaml", lambda d: d[0]["criteria"][0].update(rule="agee >= 80")),
+        "field criteria[1].rule: the rule names an unknown fact: agee",
+        "规则里用了不认识的条件名：agee",
+    ),
+    "rule compares different kinds": (
+        _yaml_edit("policies.yaml", lambda d: d[0]["criteria"][0].update(rule='age >= "eighty"')),
+        "field criteria[1].rule: the rule compares values of different kinds",
+        "规则里比较了不同类型的值",
+    ),
+    "broken utf-8": (
+        _broken_utf8,
+        "maple-town/places.yaml: line 7 has bytes that are not UTF-8",
+        "第 7 行有不是 UTF-8 的字节",
+    ),
+    "empty file": (
+        _raw("elders.yaml", b""),
+        "maple-town/elders.yaml: the file is empty",
+        "文件是空的",
+    ),
+    "comments only": (
+        _raw("volunteers.yaml", b"# nobody yet\n"),
+        "maple-town/volunteers.yaml: the file is empty",
+        "文件是空的",
+    ),
+    "yaml syntax": (
+        _raw("home_services.yaml", b"- key: haircut\n  name: {zh: x, en: y\n"),
+        "maple-town/home_services.yaml: line 3, column 1 is not valid YAML",
+        "YAML 写法有误",
+    ),
+    "not a list": (
+        _raw("consultants.yaml", b"key: chen\n"),
+        "maple-town/consultants.yaml: the file should hold a list",
+        "文件内容应该是列表",
+    ),
+    "unknown file": (
+        _raw("place.yaml", b"- key: x\n"),
+        "maple-town/place.yaml: is not a bundle file name",
+        "不认识的文件名",
+    ),
+    "unknown field": (
+        _yaml_edit("places.yaml", lambda d: d[0].update(latitude=30.0)),
+        "maple-town/places.yaml, item 1 (key: town), field latitude: is not a known field (a typo?)",
+        "不认识这个字段",
+    ),
+    "bad opening hours": (
+        _yaml_edit("service_points.yaml", lambda d: d[0].update(opening_hours="weekdays 8 to 5")),
+        "field opening_hours: is not valid opening hours",
+        "营业时间格式不对",
+    ),
+    "bad choice": (
+        _yaml_edit("meal_services.yaml", lambda d: d[0].update(meal="brunch")),
+        "field meal: must be one of: 'breakfast', 'lunch', 'dinner'",
+        "只能是以下之一：'breakfast', 'lunch', 'dinner'",
+    ),
+    "not a bundle": (
+        _yaml_edit("district.yaml", lambda d: d.update(format="something-else")),
+        "maple-town/district.yaml, field format: is not a CareLine district bundle",
+        "不是 CareLine 区县数据包",
+    ),
+}
+
+
+def _broken_copy(tmp_path: Path, case: str) -> Path:
+    folder = tmp_path / "maple-town"
+    shutil.copytree(MAPLE, folder)
+    CASES[case][0](folder)
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_problem_is_reported_with_its_location(tmp_path: Path, case: str) -> None:
+    bundles, problems = load_bundles(_broken_copy(tmp_path, case))
+    assert bundles == []
+    english = [p.say("en") for p in problems]
+    chinese = [p.say("zh") for p in problems]
+    assert any(CASES[case][1] in line for line in english), english
+    assert any(CASES[case][2] in line for line in chinese), chinese
+
+
+def test_every_problem_of_a_bundle_is_reported_at_once(tmp_path: Path) -> None:
+    folder = tmp_path / "maple-town"
+    shutil.copytree(MAPLE, folder)
+    for case in ("wrong type", "missing field", "duplicate key", "unknown reference", "empty file"):
+        CASES[case][0](folder)
+    _, problems = load_bundles(folder)
+    assert {p.code for p in problems} >= {"int_parsing", "missing", "duplicate_key", "unknown_reference",
+                                          "file_empty"}
+
+
+def test_a_bad_bundle_changes_nothing_in_the_database(empty_engine: Engine, tmp_path: Path) -> None:
+    factory = session_factory(empty_engine)
+    assert import_path(factory, MAPLE, TODAY).ok
+    before = _snapshot(empty_engine, tmp_path, "before")
+    for case in CASES:
+        result = import_path(factory, _broken_copy(tmp_path / case.replace(" ", "-"), case), TODAY)
+        assert not result.ok
+    assert _snapshot(empty_engine, tmp_path, "after") == before
+
+
+def _careline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "careline", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=120)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def cli_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    database = tmp_path_factory.mktemp("cli") / "careline.db"
+    env = {"CARELINE_DATABASE_URL": f"sqlite:///{database}", "CARELINE_LANGUAGE": "en"}
+    assert _careline("db", "upgrade", env=env).returncode == 0
+    assert _careline("import", str(MAPLE), env=env).returncode == 0
+    return database, env
+
+
+@pytest.mark.parametrize("case", ["wrong type", "broken utf-8", "empty file", "rule does not parse",
+                                  "duplicate key", "unknown reference", "missing field"])
+def test_cli_exits_non_zero_and_database_file_is_untouched(
+    tmp_path: Path, cli_database: tuple[Path, dict[str, str]], case: str
+) -> None:
+    database, env = cli_database
+    digest = _sha(database)
+    done = _careline("import", str(_broken_copy(tmp_path, case)), env=env)
+    assert done.returncode == 1
+    assert CASES[case][1] in done.stderr
+    assert "nothing was written to the database" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert _sha(database) == digest
+
+
+def test_cli_speaks_the_chosen_language(tmp_path: Path, cli_database: tuple[Path, dict[str, str]]) -> None:
+    database, env = cli_database
+    digest = _sha(database)
+    done = _careline("import", str(_broken_copy(tmp_path, "wrong type")), "--dry-run", "--lang", "zh",
+                     env=env)
+    assert done.returncode == 1
+    assert CASES["wrong type"][2] in done.stderr
+    assert "什么都没有写入数据库" in done.stderr
+    assert _sha(database) == digest
