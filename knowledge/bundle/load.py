@@ -14,8 +14,9 @@ from knowledge.bundle import schema
 from knowledge.bundle.problems import TARGETS, Problem
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 without its sexagesimal numbers, so that ``11:00`` stays a time, not 660."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML 1.1 without its sexagesimal numbers, so that ``11:00`` stays a time, not 660.
+    libyaml's parser when PyYAML was built with it (ten times faster on large bundles)."""
 
 
 _Loader.yaml_implicit_resolvers = {
