@@ -16,7 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from careline.settings import SAMPLE_BUNDLES  # noqa: E402
 from knowledge import db  # noqa: E402
 from knowledge.bundle import import_path, load_bundles  # noqa: E402
-from knowledge.bundle.schema import dump_item  # noqa: E402
 from knowledge.bundle.export import _dump  # noqa: E402
+from knowledge.bundle.schema import dump_item  # noqa: E402
 from knowledge.models import District, ServicePoint  # noqa: E402
 from knowledge.nearby import nearest_points  # noqa: E402
 

@@ -32,8 +32,8 @@ app.add_typer(db_app, name="db")
 
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", help="提示语言 zh 或 en（默认读设置）/ Language of messages, zh or en "
-                                "(default: from settings).", show_default=False),
+    typer.Option("--lang", metavar="zh|en", show_default=False,
+                 help="提示语言 zh 或 en（默认读设置）/ Language of messages, zh or en (default: from settings)."),
 ]
 log = get_logger("careline.cli")
 
@@ -98,10 +98,13 @@ def _print_result(result: ImportResult, language: str) -> None:
 
 @app.command("import")
 def import_command(
-    path: Annotated[Path, typer.Argument(help="区县数据包文件夹，或装着多个数据包的文件夹 / A bundle "
-                                              "folder, or a folder of bundle folders.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并显示会有什么变化，不写入 / "
-                                                            "Check and show what would change; write nothing.")] = False,
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH",
+        help="区县数据包文件夹，或装着多个数据包的文件夹 / A bundle folder, or a folder of bundle folders.",
+    )],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="只检查并显示会有什么变化，不写入 / Check and show what would change; write nothing.",
+    )] = False,
     lang: LangOption = None,
 ) -> None:
     """导入区县数据包（先全部检查，全部无误才写入）。Import district bundles: everything is checked
@@ -138,8 +141,9 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    path: Annotated[Path, typer.Argument(help="导出到这个文件夹（每个区县一个子文件夹）/ Folder to "
-                                              "write, one sub-folder per district.")],
+    path: Annotated[Path, typer.Argument(
+        metavar="PATH", help="导出到这个文件夹（每个区县一个子文件夹）/ Folder to write, one sub-folder per district.",
+    )],
     district: Annotated[list[str] | None, typer.Option("--district", help="只导出这个区县（可重复）/ "
                                                                           "Only this district (repeatable).")] = None,
     lang: LangOption = None,

@@ -121,6 +121,16 @@ def age_on(birth_date: dt.date, today: dt.date) -> int:
     return years
 
 
+def _rural(elder: Elder) -> bool | None:
+    """Villages and towns are rural, communities urban; elsewhere the district's kind decides."""
+    place = elder.place
+    if place is not None and place.kind in {"village", "town"}:
+        return True
+    if place is not None and place.kind in {"community", "neighbourhood"}:
+        return False
+    return elder.district.kind == "rural" if elder.district is not None else None
+
+
 def profile_facts(elder: Elder, today: dt.date, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The facts of one elder's profile; facts told in conversation override stored ones."""
     place = elder.place
@@ -132,7 +142,7 @@ def profile_facts(elder: Elder, today: dt.date, overrides: dict[str, Any] | None
         "hukou_local": elder.hukou_local,
         "disabled": elder.disabled,
         "gender": elder.gender,
-        "rural": (place.kind in {"village", "town"}) if place is not None else None,
+        "rural": _rural(elder),
         "district": elder.district.key if elder.district is not None else None,
         "place": place.key if place is not None else None,
     }

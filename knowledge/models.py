@@ -28,7 +28,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -114,7 +113,7 @@ class ServicePoint(DistrictOwned, Base):
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
-    opening_hours: Mapped[str] = mapped_column(String(255))
+    opening_hours: Mapped[str] = mapped_column(String(500))
     phone: Mapped[str | None] = mapped_column(String(32))
     capacity: Mapped[int | None] = mapped_column(Integer)
     services: Mapped[list[Any]] = mapped_column(JSON)
@@ -149,7 +148,7 @@ class Activity(DistrictOwned, Base):
     __table_args__ = (UniqueConstraint("district_id", "key"),)
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
-    category: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(64))
     title: Mapped[dict[str, Any]] = mapped_column(JSON)
     description: Mapped[dict[str, Any]] = mapped_column(JSON)
     service_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id"))
@@ -206,7 +205,7 @@ class MealService(DistrictOwned, Base):
     delivery: Mapped[bool] = mapped_column(Boolean, default=False)
     delivery_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
     daily_capacity: Mapped[int] = mapped_column(Integer)
-    menu: Mapped[dict[str, Any]] = mapped_column(JSON)
+    menu: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     district: Mapped[District] = relationship()
     service_point: Mapped[ServicePoint] = relationship()
@@ -239,7 +238,7 @@ class HomeService(DistrictOwned, Base):
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     subsidised_price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     duration_minutes: Mapped[int] = mapped_column(Integer)
-    available_hours: Mapped[str] = mapped_column(String(255))
+    available_hours: Mapped[str] = mapped_column(String(500))
 
     district: Mapped[District] = relationship()
     provider_point: Mapped[ServicePoint | None] = relationship()
@@ -252,7 +251,7 @@ class Elder(DistrictOwned, Base):
     __table_args__ = (UniqueConstraint("district_id", "key"),)
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
     gender: Mapped[str | None] = mapped_column(String(8))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
@@ -278,7 +277,7 @@ class FamilyMember(DistrictOwned, Base):
     __table_args__ = (UniqueConstraint("district_id", "key"),)
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(2))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -309,7 +308,7 @@ class Volunteer(DistrictOwned, Base):
     __table_args__ = (UniqueConstraint("district_id", "key"),)
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(32))
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
     skills: Mapped[list[Any]] = mapped_column(JSON)
@@ -323,7 +322,7 @@ class Consultant(DistrictOwned, Base):
     __table_args__ = (UniqueConstraint("district_id", "key"), UniqueConstraint("username"))
 
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
     username: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     languages: Mapped[list[Any]] = mapped_column(JSON)

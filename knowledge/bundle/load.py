@@ -15,7 +15,8 @@ from knowledge.bundle.problems import TARGETS, Problem
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML 1.1 without its sexagesimal numbers, so that ``11:00`` stays a time, not 660.
+    """YAML 1.1 without its sexagesimal and octal numbers, so that ``11:00`` stays a time (not
+    660) and ``02161555100`` stays a phone number (not 298244672).
     libyaml's parser when PyYAML was built with it (ten times faster on large bundles)."""
 
 
@@ -25,7 +26,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"),  # no octal: an unquoted 021… phone stays text
     list("-+0123456789"),
 )
 _Loader.add_implicit_resolver(
@@ -75,13 +76,24 @@ def _loc(loc: Iterable[int | str]) -> str:
     return out
 
 
+_PATTERN_CODES = {
+    schema.KEY_PATTERN: "pattern_key",
+    schema.HHMM_PATTERN: "pattern_time",
+    schema.TIME_RANGE_PATTERN: "pattern_time_range",
+    schema.ID_NUMBER_PATTERN: "pattern_id_number",
+}
+
+
 def problems_from(error: ValidationError, label: str, item: int | None, key: str | None) -> list[Problem]:
     found = []
     for detail in error.errors(include_url=False):
         params = {k: v for k, v in (detail.get("ctx") or {}).items() if isinstance(v, str | int | float)}
-        if detail["type"] in {"value_error", "assertion_error"}:
+        code = detail["type"]
+        if code in {"value_error", "assertion_error"}:
             params = {"detail": detail["msg"]}
-        found.append(Problem(label, detail["type"], item=item, key=key,
+        if code == "string_pattern_mismatch":
+            code = _PATTERN_CODES.get(str(params.get("pattern")), code)
+        found.append(Problem(label, code, item=item, key=key,
                              field=_loc(detail["loc"]) or None, params=params))
     return found
 
@@ -132,11 +144,13 @@ def load_bundle(folder: Path) -> tuple[schema.Bundle | None, list[Problem]]:
 
     parts: dict[str, list[Any]] = {}
     raw_keys: dict[str, set[str]] = {}
+    position: dict[str, dict[str, int]] = {}  # key -> item number in its file, for messages
     for file_name, model in schema.ITEM_FILES.items():
         path = folder / file_name
         attribute = schema.file_attribute(file_name)
         parts[attribute] = []
         raw_keys[attribute] = set()
+        position[attribute] = {}
         if not path.is_file():
             continue
         label = f"{prefix}/{file_name}"
@@ -146,9 +160,12 @@ def load_bundle(folder: Path) -> tuple[schema.Bundle | None, list[Problem]]:
             parts[attribute], found = _validate_items(data, model, label)
             problems += found
             if isinstance(data, list):
-                raw_keys[attribute] = {str(r["key"]) for r in data if isinstance(r, dict) and "key" in r}
+                for index, raw in enumerate(data, start=1):
+                    if isinstance(raw, dict) and raw.get("key") is not None:
+                        raw_keys[attribute].add(str(raw["key"]))
+                        position[attribute].setdefault(str(raw["key"]), index)
 
-    problems += cross_check(parts, raw_keys, prefix)
+    problems += cross_check(parts, raw_keys, position, prefix)
     if problems or header is None:
         return None, problems
     return schema.Bundle(header=header, **parts), []
@@ -167,7 +184,8 @@ def _duplicates(items: list[Any], label: str, key_of: Any = lambda i: i.key) -> 
     return found
 
 
-def cross_check(parts: dict[str, list[Any]], raw_keys: dict[str, set[str]], prefix: str) -> list[Problem]:
+def cross_check(parts: dict[str, list[Any]], raw_keys: dict[str, set[str]],
+                position: dict[str, dict[str, int]], prefix: str) -> list[Problem]:
     """Duplicate keys, references to things that do not exist, loops of parent places.
 
     Runs on the items that validated; references are checked against every key written in the
@@ -186,35 +204,45 @@ def cross_check(parts: dict[str, list[Any]], raw_keys: dict[str, set[str]], pref
             problems.append(Problem(label, "unknown_reference", item=index, key=key, field=field,
                                     params={"target": TARGETS[target], "key": ref}))
 
-    for i, p in enumerate(bundle.places, 1):
+    for p in bundle.places:
+        i = position["places"].get(p.key, 0)
         check(f"{prefix}/places.yaml", i, p.key, "parent", p.parent, "place", place_keys)
-    for i, s in enumerate(bundle.service_points, 1):
+    for s in bundle.service_points:
+        i = position["service_points"].get(s.key, 0)
         check(f"{prefix}/service_points.yaml", i, s.key, "place", s.place, "place", place_keys)
-    for i, pol in enumerate(bundle.policies, 1):
+    for pol in bundle.policies:
+        i = position["policies"].get(pol.key, 0)
         check(f"{prefix}/policies.yaml", i, pol.key, "contact_point", pol.contact_point,
               "service_point", points)
-    for i, a in enumerate(bundle.activities, 1):
+    for a in bundle.activities:
+        i = position["activities"].get(a.key, 0)
         label = f"{prefix}/activities.yaml"
         check(label, i, a.key, "service_point", a.service_point, "service_point", points)
         check(label, i, a.key, "place", a.place, "place", place_keys)
         for dup in _duplicates(a.sessions, label, key_of=lambda s: s.stable_key):
             problems.append(Problem(label, "duplicate_key", item=i, key=a.key,
                                     field=f"sessions[{dup.item}]", params=dup.params))
-    for i, m in enumerate(bundle.meal_services, 1):
+    for m in bundle.meal_services:
+        i = position["meal_services"].get(m.key, 0)
         check(f"{prefix}/meal_services.yaml", i, m.key, "service_point", m.service_point,
               "service_point", points)
-    for i, h in enumerate(bundle.home_services, 1):
+    for h in bundle.home_services:
+        i = position["home_services"].get(h.key, 0)
         check(f"{prefix}/home_services.yaml", i, h.key, "provider", h.provider, "service_point", points)
-    for i, e in enumerate(bundle.elders, 1):
+    for e in bundle.elders:
+        i = position["elders"].get(e.key, 0)
         check(f"{prefix}/elders.yaml", i, e.key, "place", e.place, "place", place_keys)
-    for i, f in enumerate(bundle.family_members, 1):
+    for f in bundle.family_members:
+        i = position["family_members"].get(f.key, 0)
         for j, link in enumerate(f.elders, 1):
             check(f"{prefix}/family_members.yaml", i, f.key, f"elders[{j}].elder", link.elder,
                   "elder", elders)
-    for i, v in enumerate(bundle.volunteers, 1):
+    for v in bundle.volunteers:
+        i = position["volunteers"].get(v.key, 0)
         check(f"{prefix}/volunteers.yaml", i, v.key, "place", v.place, "place", place_keys)
 
-    for i, p in enumerate(bundle.places, 1):
+    for p in bundle.places:
+        i = position["places"].get(p.key, 0)
         seen, cursor = {p.key}, p.parent
         while cursor is not None and cursor in places:
             if cursor in seen:
@@ -229,6 +257,11 @@ def cross_check(parts: dict[str, list[Any]], raw_keys: dict[str, set[str]], pref
 def load_bundles(path: Path) -> tuple[list[schema.Bundle], list[Problem]]:
     """Load every bundle under ``path``; the list of bundles is empty if anything is wrong."""
     folders = find_bundles(path)
+    orphans = [] if (path / schema.DISTRICT_FILE).is_file() or not path.is_dir() else sorted(
+        p for p in path.iterdir()
+        if p.is_dir() and p not in folders and any(p.glob("*.y*ml")))
+    if orphans:
+        return [], [Problem(f"{p.name}/{schema.DISTRICT_FILE}", "file_missing") for p in orphans]
     if not folders:
         return [], [Problem(str(path), "no_bundle")]
     loaded: list[tuple[Path, schema.Bundle]] = []

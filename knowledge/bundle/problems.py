@@ -12,6 +12,10 @@ REASONS: dict[str, dict[str, str]] = {
     "extra_forbidden": {"zh": "不认识这个字段（是不是拼错了？）", "en": "is not a known field (a typo?)"},
     "string_type": {"zh": "应该是文字", "en": "should be text"},
     "string_too_short": {"zh": "不能为空", "en": "must not be empty"},
+    "pattern_key": {"zh": "格式不对：只能用小写字母、数字和 - _ .，以字母或数字开头", "en": "has the wrong format: use lower-case letters, digits and - _ . only, starting with a letter or digit"},
+    "pattern_time": {"zh": "应该是时间，例如 09:30", "en": "should be a time such as 09:30"},
+    "pattern_time_range": {"zh": "应该是时间段，例如 11:00-12:30", "en": "should be a time range such as 11:00-12:30"},
+    "pattern_id_number": {"zh": "身份证号应为18位（最后一位可以是X）", "en": "an ID number has 18 characters: 17 digits and a digit or X"},
     "string_pattern_mismatch": {"zh": "格式不对，应符合 {pattern}", "en": "has the wrong format; expected {pattern}"},
     "int_type": {"zh": "应该是整数", "en": "should be a whole number"},
     "int_parsing": {"zh": "应该是整数", "en": "should be a whole number"},
@@ -47,6 +51,7 @@ REASONS: dict[str, dict[str, str]] = {
     "careline_timezone": {"zh": "不认识的时区：{value}", "en": "is an unknown time zone: {value}"},
     "careline_rule_symbol": {"zh": "规则里用了不认识的条件名：{name}", "en": "the rule names an unknown fact: {name}"},
     "careline_rule_syntax": {"zh": "规则写法有误，无法解析：{detail}", "en": "the rule does not parse: {detail}"},
+    "careline_rule_value": {"zh": "规则里的“{value}”不是 {fact} 的取值；可用：{allowed}", "en": "'{value}' is not a value of {fact}; use one of: {allowed}"},
     "careline_rule_type": {"zh": "规则里比较了不同类型的值：{detail}", "en": "the rule compares values of different kinds: {detail}"},
     "careline_repeat": {"zh": "重复规则（RRULE）写法有误：{detail}", "en": "is not a valid repeat rule (RRULE): {detail}"},
     "careline_activity_where": {"zh": "需要填写 service_point 或 place", "en": "needs a service_point or a place"},
@@ -64,8 +69,7 @@ REASONS: dict[str, dict[str, str]] = {
     "format_unknown": {"zh": "不是 CareLine 区县数据包（format 应为 careline-district-bundle）",
                        "en": "is not a CareLine district bundle (format should be careline-district-bundle)"},
     "duplicate_key": {"zh": "key「{key}」重复了（第一次出现在第 {first} 项）", "en": "key '{key}' is used twice (first at item {first})"},
-    "unknown_reference": {"zh": "引用了不存在的{target}：「{key}」", "en": "refers to a {target} that does not exist: '{key}'"},
-    "wrong_kind_reference": {"zh": "「{key}」应该是{expected}，但它是 {actual}", "en": "'{key}' should be a {expected} but is a {actual}"},
+    "unknown_reference": {"zh": "引用了不存在的{target}：「{key}」", "en": "refers to {target} that does not exist: '{key}'"},
     "parent_cycle": {"zh": "上级地点形成了循环", "en": "the parent places form a loop"},
     "duplicate_district": {"zh": "区县 key「{key}」在 {other} 中也出现了", "en": "district key '{key}' also appears in {other}"},
     "duplicate_username": {"zh": "用户名「{key}」已被其他区县的咨询员使用", "en": "username '{key}' is already used by a consultant of another district"},
@@ -74,9 +78,9 @@ REASONS: dict[str, dict[str, str]] = {
 }
 
 TARGETS: dict[str, dict[str, str]] = {
-    "place": {"zh": "地点", "en": "place"},
-    "service_point": {"zh": "服务点", "en": "service point"},
-    "elder": {"zh": "老人", "en": "elder"},
+    "place": {"zh": "地点", "en": "a place"},
+    "service_point": {"zh": "服务点", "en": "a service point"},
+    "elder": {"zh": "老人", "en": "an elder"},
 }
 
 LABELS = {

@@ -24,15 +24,21 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from knowledge.facts import compile_rule
+from knowledge.facts import FACTS, compile_rule, rule_symbols
 from knowledge.schema_constants import WEEKDAY_CODES
 
 FORMAT_NAME = "careline-district-bundle"
 FORMAT_VERSION = 1
 
-Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+TIME_RANGE_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+ID_NUMBER_PATTERN = r"^\d{17}[\dX]$"
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 Lang = Literal["zh", "en"]
-HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+HHMM = Annotated[str, Field(pattern=HHMM_PATTERN)]
+Name = Annotated[str, Field(min_length=1, max_length=128)]
+Hours = Annotated[str, Field(min_length=1, max_length=500)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
@@ -142,7 +148,7 @@ class ServicePoint(Item):
     place: Key | None = None
     lat: Latitude
     lon: Longitude
-    opening_hours: str
+    opening_hours: Hours
     phone: str | None = None
     capacity: Annotated[int, Field(ge=0)] | None = None
     services: list[Key] = []
@@ -187,7 +193,26 @@ class Criterion(Item):
                 "careline_rule_type", "the rule compares things of different kinds: {detail}",
                 {"detail": getattr(error, "message", str(error))},
             ) from None
+        _check_rule_values(value)
         return value
+
+
+def _check_rule_values(rule: str) -> None:
+    """Words in a rule must be values of the facts it names (``income_status == "dibao"`` is a
+    typo that would silently match nobody)."""
+    symbols = rule_symbols(rule)
+    if {"district", "place"} & set(symbols):
+        return
+    for name in symbols:
+        allowed = FACTS[name].values
+        if not allowed:
+            continue
+        for literal in re.findall(r"[\"']([^\"']*)[\"']", rule):
+            if literal not in allowed and not any(literal in FACTS[s].values for s in symbols):
+                raise PydanticCustomError(
+                    "careline_rule_value", "'{value}' is not a value of {fact}",
+                    {"value": literal, "fact": name, "allowed": ", ".join(allowed)},
+                )
 
 
 class Keywords(Item):
@@ -236,7 +261,7 @@ class Activity(Item):
     capacity: Annotated[int, Field(ge=1)]
     fee: Money = Decimal(0)
     duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
-    repeat: str | None = None
+    repeat: Annotated[str, Field(max_length=255)] | None = None
     time: HHMM | None = None
     sessions: list[Session] = []
 
@@ -245,8 +270,16 @@ class Activity(Item):
     def _rrule(cls, value: str | None) -> str | None:
         if value is None:
             return value
+        parts = dict(p.split("=", 1) for p in value.upper().replace("RRULE:", "").split(";") if "=" in p)
+        if parts.get("FREQ") not in {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}:
+            raise PydanticCustomError("careline_repeat", "not a valid repeat rule (RRULE): {detail}",
+                                      {"detail": "FREQ=DAILY|WEEKLY|MONTHLY|YEARLY"})
+        for banned in ("COUNT", "DTSTART", "BYHOUR", "BYMINUTE", "BYSECOND"):
+            if banned in parts:
+                raise PydanticCustomError("careline_repeat", "not a valid repeat rule (RRULE): {detail}",
+                                          {"detail": f"{banned} (use time, sessions or UNTIL)"})
         try:
-            rrulestr(value, dtstart=dt.datetime(2024, 1, 1))
+            rrulestr(value, dtstart=dt.datetime(2024, 1, 1), ignoretz=True)
         except (ValueError, TypeError) as error:
             raise PydanticCustomError(
                 "careline_repeat", "not a valid repeat rule (RRULE): {detail}", {"detail": str(error)}
@@ -273,7 +306,7 @@ class MealService(Item):
     name: Text
     meal: Literal["breakfast", "lunch", "dinner"]
     days: list[Literal["mo", "tu", "we", "th", "fr", "sa", "su"]] = Field(min_length=1)
-    serving_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")]
+    serving_time: Annotated[str, Field(pattern=TIME_RANGE_PATTERN)]
     order_by: HHMM
     price: Money
     subsidised_price: Money | None = None
@@ -293,14 +326,14 @@ class HomeService(Item):
     price: Money
     subsidised_price: Money | None = None
     duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
-    available_hours: str = "Mo-Su 08:00-18:00"
+    available_hours: Hours = "Mo-Su 08:00-18:00"
 
     _opening = field_validator("available_hours")(_hours)
 
 
 class Elder(Item):
     key: Key
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     gender: Literal["female", "male"] | None = None
     birth_date: dt.date | None = None
     place: Key | None = None
@@ -311,7 +344,7 @@ class Elder(Item):
     disabled: bool | None = None
     language: Lang = "zh"
     phone: str | None = None
-    id_number: Annotated[str, Field(pattern=r"^\d{17}[\dX]$")] | None = None
+    id_number: Annotated[str, Field(pattern=ID_NUMBER_PATTERN)] | None = None
     notes: str | None = None
 
     _phones = field_validator("phone")(_phone)
@@ -334,7 +367,7 @@ class FamilyLink(Item):
 
 class FamilyMember(Item):
     key: Key
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     phone: str | None = None
     language: Lang = "zh"
     telegram_user_id: int | None = None
@@ -345,7 +378,7 @@ class FamilyMember(Item):
 
 class Volunteer(Item):
     key: Key
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     phone: str | None = None
     place: Key | None = None
     language: Lang = "zh"
@@ -358,7 +391,7 @@ class Volunteer(Item):
 
 class Consultant(Item):
     key: Key
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     username: Key
     languages: list[Lang] = Field(default=["zh"], min_length=1)
 

@@ -2,11 +2,10 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:13:25.324780
+Create Date: 2026-11-23 12:41:11.798399
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -37,7 +36,7 @@ def upgrade() -> None:
     )
     op.create_table('consultants',
     sa.Column('district_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('languages', sa.JSON(), nullable=False),
@@ -51,7 +50,7 @@ def upgrade() -> None:
     )
     op.create_table('family_members',
     sa.Column('district_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('telegram_user_id', sa.BigInteger(), nullable=True),
@@ -80,7 +79,7 @@ def upgrade() -> None:
     )
     op.create_table('elders',
     sa.Column('district_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('gender', sa.String(length=8), nullable=True),
     sa.Column('birth_date', sa.Date(), nullable=True),
     sa.Column('place_id', sa.Integer(), nullable=True),
@@ -110,7 +109,7 @@ def upgrade() -> None:
     sa.Column('place_id', sa.Integer(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=False),
     sa.Column('longitude', sa.Float(), nullable=False),
-    sa.Column('opening_hours', sa.String(length=255), nullable=False),
+    sa.Column('opening_hours', sa.String(length=500), nullable=False),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('services', sa.JSON(), nullable=False),
@@ -127,7 +126,7 @@ def upgrade() -> None:
 
     op.create_table('volunteers',
     sa.Column('district_id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('place_id', sa.Integer(), nullable=True),
     sa.Column('skills', sa.JSON(), nullable=False),
@@ -144,7 +143,7 @@ def upgrade() -> None:
     )
     op.create_table('activities',
     sa.Column('district_id', sa.Integer(), nullable=False),
-    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('category', sa.String(length=64), nullable=False),
     sa.Column('title', sa.JSON(), nullable=False),
     sa.Column('description', sa.JSON(), nullable=False),
     sa.Column('service_point_id', sa.Integer(), nullable=True),
@@ -201,7 +200,7 @@ def upgrade() -> None:
     sa.Column('price', sa.Numeric(precision=10, scale=2), nullable=False),
     sa.Column('subsidised_price', sa.Numeric(precision=10, scale=2), nullable=True),
     sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('available_hours', sa.String(length=255), nullable=False),
+    sa.Column('available_hours', sa.String(length=500), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -223,7 +222,7 @@ def upgrade() -> None:
     sa.Column('delivery', sa.Boolean(), nullable=False),
     sa.Column('delivery_fee', sa.Numeric(precision=10, scale=2), nullable=False),
     sa.Column('daily_capacity', sa.Integer(), nullable=False),
-    sa.Column('menu', sa.JSON(), nullable=False),
+    sa.Column('menu', sa.JSON(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
