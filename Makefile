@@ -14,7 +14,7 @@ DEBIAN_STAMP := var/.debian-$(shell echo $(DEBIAN_PACKAGES) | sha256sum | cut -c
 export RASA_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(APP_VENV)/bin:$(PATH)
 
-.PHONY: run test install lint bench clean help
+.PHONY: run test install model lint bench clean help
 
 help:
 	@echo "make run    - install what is missing and start CareLine (SQLite, sample districts)"
@@ -44,10 +44,14 @@ $(DEBIAN_STAMP):
 	fi
 	@mkdir -p var && rm -f var/.debian-* && touch $@
 
-run: install
+# trains only when config, domain, stories, training data or pipeline code changed
+model: install
+	$(APP_VENV)/bin/careline train
+
+run: model
 	$(APP_VENV)/bin/careline run
 
-test: install
+test: model
 	$(APP_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(APP_STAMP)

@@ -186,6 +186,20 @@ def prepare(settings: Settings, language: str) -> Engine:
     return engine
 
 
+@app.command("train")
+def train_command(
+    force: Annotated[bool, typer.Option("--force", help="即使没有变化也重新训练 / Train even if nothing changed.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """训练对话模型（输入没变就跳过）。Train the dialogue model, unless a model for exactly these
+    inputs already exists."""
+    _settings, language = _setup(lang)
+    from careline.engine import train_if_needed
+
+    model, trained = train_if_needed(force)
+    typer.echo(say("model_trained" if trained else "model_current", language, model=model.name))
+
+
 @app.command("run")
 def run_command(
     prepare_only: Annotated[bool, typer.Option("--prepare-only", help="只准备数据库，不启动服务 / "
@@ -198,6 +212,10 @@ def run_command(
     prepare(settings, language)
     if prepare_only:
         return
+    from careline.engine import train_if_needed
+
+    model, trained = train_if_needed()
+    typer.echo(say("model_trained" if trained else "model_current", language, model=model.name))
     from careline.processes import run_processes
 
     raise typer.Exit(run_processes(settings, language))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 from dataclasses import dataclass
@@ -20,18 +19,27 @@ class Process:
 
 
 def planned_processes(settings: Settings) -> list[Process]:
-    """What runs in one CareLine system; later parts (Rasa, hub, gateways) add theirs here."""
+    """What runs in one CareLine system; later parts (hub, gateways) add theirs here."""
+    from careline.engine import model_path, rasa_run_command, write_engine_files
+
     python = shlex.quote(sys.executable)
+    endpoints, credentials = write_engine_files(
+        settings.var_dir / "engine", f"http://127.0.0.1:{settings.action_server_port}/webhook",
+        settings.bot_reply_timeout)
+    rasa = rasa_run_command(model_path().resolve(), settings.rasa_port, endpoints.resolve(), credentials.resolve())
     return [
         Process("actions", f"{python} -m rasa_sdk --actions actions --port {settings.action_server_port}"),
+        Process("rasa", " ".join(shlex.quote(part) for part in rasa)),
     ]
 
 
 def run_processes(settings: Settings, language: str) -> int:
     processes = planned_processes(settings)
     print(say("starting", language, names=", ".join(p.name for p in processes)), flush=True)
+    from careline.engine import engine_env
+
     manager = Manager()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(engine_env(), PYTHONUNBUFFERED="1")
     for process in processes:
         manager.add_process(process.name, process.command, env=env)
     manager.loop()

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         default=8, ge=1, le=52, description="How far ahead repeating activities get sessions."
     )
     action_server_port: int = 5055
+    rasa_port: int = 5005
+    bot_reply_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds before a 'one moment' reply when the bot is slow."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -91,3 +91,34 @@ def meal_services(session: Session, district_id: int, meal: str | None = None,
     if delivery:
         statement = statement.where(MealService.delivery.is_(True))
     return list(session.scalars(statement))
+
+
+def _match_score(said: str, names: list[str]) -> float:
+    from rapidfuzz import fuzz
+
+    from knowledge.text import fold, pinyin_key
+
+    a = fold(said)
+    if not a:
+        return 0.0
+    best = 0.0
+    for name in names:
+        b = fold(name)
+        if not b:
+            continue
+        if a == b:
+            return 100.0
+        if (len(a) >= 2 and a in b) or (len(b) >= 2 and b in a):
+            best = max(best, 92.0)
+            continue
+        best = max(best, float(fuzz.partial_ratio(pinyin_key(a), pinyin_key(b))) * 0.9)
+    return best
+
+
+def find_activities(session: Session, district_id: int, said: str, min_score: float = 80.0) -> list[Activity]:
+    """Active activities whose title or category matches what was said (太极 → 太极拳)."""
+    activities = session.scalars(select(Activity).where(Activity.district_id == district_id,
+                                                        Activity.active.is_(True))).all()
+    scored = [(_match_score(said, [a.title.get("zh", ""), a.title.get("en", ""), a.category]), a)
+              for a in activities]
+    return [a for score, a in sorted(scored, key=lambda p: (-p[0], p[1].key)) if score >= min_score]

@@ -70,6 +70,8 @@ def _score(said: str, name: str) -> float:
             return 93.0
         if len(core_b) >= 2 and core_b in a:  # the name said inside a longer sentence
             return 90.0
+        if len(core_b) >= 2 and pinyin_key(core_b) in pinyin_key(a):  # … and misheard (贵花村附近)
+            return 86.0
         return fuzz.ratio(pinyin_key(core_a), pinyin_key(core_b)) * 0.95
     if len(core_b) >= 5 and core_b in a:
         return 90.0

@@ -16,9 +16,12 @@ jieba.setLogLevel(logging.WARNING)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _WORD = re.compile(r"[a-z0-9]+")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-EN_STOPWORDS = frozenset(
-    ["a", "an", "the", "of", "for", "to", "in", "on", "at", "and", "or", "is", "are", "be", "can", "i", "my", "me", "we", "our", "you", "your", "it", "its", "do", "does", "what", "which", "who", "how", "please", "about", "tell", "there", "any", "get", "this", "that", "with", "from", "by", "as"]
-)
+EN_STOPWORDS = frozenset((
+    "a", "an", "the", "of", "for", "to", "in", "on", "at", "and", "or", "is", "are", "be", "can",
+    "i", "my", "me", "we", "our", "you", "your", "it", "its", "do", "does", "what", "which", "who",
+    "how", "please", "about", "tell", "there", "any", "get", "this", "that", "with", "from", "by",
+    "as",
+))
 ZH_STOPWORDS = frozenset((
     "的", "了", "吗", "呢", "吧", "啊", "呀", "我", "你", "他", "她", "是", "有", "在", "和", "跟", "么", "什么",
     "怎么", "请问", "一下", "那个", "这个", "想", "问",

@@ -1,0 +1,112 @@
+"""Upcoming activities, and booking one (read back first, booked only on a yes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import CareAction, confirm_buttons
+from actions.context import Context
+from actions.formatting import moment
+from actions.texts import t
+from actions.when import parse_when
+from knowledge.activities import SessionView, find_activities, upcoming_sessions
+
+
+def _where(view: SessionView, lang: str) -> str:
+    place = view.activity.service_point or view.activity.place
+    return place.name[lang] if place else ""
+
+
+def _day_window(ctx: Context) -> tuple[dt.datetime, dt.datetime | None, dt.date | None]:
+    said = ctx.entity("date")
+    when = parse_when(said or ctx.text, ctx.now) if (said or ctx.text) else None
+    if when is None:
+        return ctx.now, None, None
+    start = dt.datetime.combine(when.date, dt.time())
+    return max(start, ctx.now), start + dt.timedelta(days=1), when.date
+
+
+class ActionListActivities(CareAction):
+    action_name = "action_list_activities"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        if ctx.district is None:
+            dispatcher.utter_message(text=t("activities_none", ctx.lang))
+            return []
+        start, end, day = _day_window(ctx)
+        if day is not None and day < ctx.today:
+            dispatcher.utter_message(text=t("activity_past", ctx.lang))
+            start, end = ctx.now, None
+        if end is None:
+            end = ctx.now + dt.timedelta(days=7)
+        said = ctx.entity("activity_type")
+        wanted = {a.id for a in find_activities(ctx.session, ctx.district.id, said)} if said else None
+        views = [v for v in upcoming_sessions(ctx.session, ctx.district.id, start, until=end, limit=50)
+                 if wanted is None or v.activity.id in wanted][:5]
+        if not views:
+            dispatcher.utter_message(text=t("activities_none", ctx.lang))
+            return []
+        lines = [t("activities_intro", ctx.lang)]
+        for view in views:
+            key = "activity_line" if view.free else "activity_line_full"
+            lines.append(t(key, ctx.lang, when=moment(view.session.starts_at, ctx.lang, ctx.today),
+                           title=view.activity.title[ctx.lang], where=_where(view, ctx.lang), free=view.free))
+        lines.append(t("activities_book_hint", ctx.lang))
+        dispatcher.utter_message(text="\n".join(lines))
+        return []
+
+
+class ActionOfferActivity(CareAction):
+    """Find the session meant, refuse kindly if past or full, offer the next free one instead."""
+
+    action_name = "action_offer_activity"
+    hears_confirmation = True
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        if ctx.district is None:
+            dispatcher.utter_message(text=t("activities_none", ctx.lang))
+            return []
+        said = ctx.entity("activity_type") or ctx.slot("activity_type")
+        activities = find_activities(ctx.session, ctx.district.id, said) if said else []
+        if not activities and ctx.text:
+            activities = find_activities(ctx.session, ctx.district.id, ctx.text, min_score=92)
+        if not activities:
+            dispatcher.utter_message(text=t("activity_not_found", ctx.lang, what=said) if said
+                                     else t("activity_which", ctx.lang))
+            return []
+        activity = activities[0]
+        when = parse_when(ctx.entity("date") or ctx.text, ctx.now)
+        sessions = upcoming_sessions(ctx.session, ctx.district.id, ctx.now, activity_id=activity.id, limit=60)
+        chosen = None
+        if when is not None:
+            if when.date < ctx.today:
+                dispatcher.utter_message(text=t("activity_past", ctx.lang))
+            else:
+                same_day = [v for v in sessions if v.session.starts_at.date() == when.date]
+                if not same_day:
+                    dispatcher.utter_message(text=t("activity_no_session_that_day", ctx.lang))
+                elif same_day[0].free == 0:
+                    dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
+                else:
+                    chosen = same_day[0]
+        elif sessions and sessions[0].free == 0:
+            dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
+        if chosen is None:
+            free = [v for v in sessions if v.free > 0]
+            if not free:
+                dispatcher.utter_message(text=t("activity_none_free", ctx.lang))
+                return [SlotSet("pending", None)]
+            chosen = free[0]
+            if when is not None or (sessions and sessions[0].free == 0):
+                dispatcher.utter_message(text=t("activity_next_free", ctx.lang, when=moment(
+                    chosen.session.starts_at, ctx.lang, ctx.today)), buttons=confirm_buttons(ctx.lang))
+                return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]
+        dispatcher.utter_message(
+            text=t("activity_confirm", ctx.lang, who=ctx.who(), title=chosen.activity.title[ctx.lang],
+                   when=moment(chosen.session.starts_at, ctx.lang, ctx.today), where=_where(chosen, ctx.lang)),
+            buttons=confirm_buttons(ctx.lang))
+        return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]

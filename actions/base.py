@@ -1,0 +1,73 @@
+"""The base of every CareLine action: a database context, errors turned into a kind reply."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.context import Context, language_of, open_context
+from actions.texts import t
+
+log = logging.getLogger(__name__)
+
+
+class CareAction(Action, ABC):
+    """Subclasses implement :meth:`act`; a database failure never leaves the user in silence."""
+
+    action_name = ""
+    resets_fallbacks = True
+    # An offer action hears "对，报吧" / "yes, book it" as the yes to what it read back.
+    hears_confirmation = False
+
+    def name(self) -> str:
+        return self.action_name
+
+    @abstractmethod
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        """Answer, inside one database transaction; return the events to apply."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        try:
+            with open_context(tracker) as ctx:
+                if self.hears_confirmation and confirms_pending(ctx):
+                    from actions.pending import carry_out
+
+                    dispatcher.utter_message(text=carry_out(ctx.slot("pending"), ctx))
+                    return [SlotSet("pending", None)]
+                events = self.act(ctx, dispatcher)
+        except SQLAlchemyError:
+            log.exception("database error in %s", self.name())
+            dispatcher.utter_message(text=t("trouble", language_of(tracker)))
+            return [SlotSet("pending", None)]
+        if self.resets_fallbacks and tracker.get_slot("fallbacks"):
+            events = [*events, SlotSet("fallbacks", 0.0)]
+        return events
+
+
+CONFIRMABLE = {"activity", "meal", "cancel", "home_service", "volunteer"}
+
+
+def confirms_pending(ctx: Context) -> bool:
+    """A short yes, with nothing new in it, while something waits to be confirmed."""
+    from actions.replies import yes_no
+
+    pending = ctx.slot("pending")
+    if not isinstance(pending, dict) or pending.get("kind") not in CONFIRMABLE:
+        return False
+    entities = (ctx.tracker.latest_message or {}).get("entities") or []
+    if any(e.get("entity") in ("activity_type", "date", "meal", "home_service_type") for e in entities):
+        return False
+    text = ctx.text.strip()
+    short = len(text) <= 12 if any("\u4e00" <= ch <= "\u9fff" for ch in text) else len(text.split()) <= 6
+    return short and yes_no(text) is True
+
+
+def confirm_buttons(lang: str) -> list[dict[str, str]]:
+    return [{"title": t("yes", lang), "payload": "/affirm"}, {"title": t("no", lang), "payload": "/deny"}]

@@ -1,0 +1,143 @@
+"""Yes, no and short answers; the elder's bookings; cancelling one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import CareAction, confirm_buttons
+from actions.context import Context
+from actions.pending import carry_out, describe_booking
+from actions.replies import number_in
+from actions.texts import t
+from actions.when import parse_when
+from knowledge.booking import list_bookings
+from knowledge.models import Booking
+
+
+class ActionAffirm(CareAction):
+    action_name = "action_affirm"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        pending = ctx.slot("pending")
+        if not isinstance(pending, dict) or pending.get("kind") in (None, "choose_cancel", "volunteer_when"):
+            dispatcher.utter_message(response="utter_nothing_pending")
+            return []
+        dispatcher.utter_message(text=carry_out(pending, ctx))
+        return [SlotSet("pending", None)]
+
+
+class ActionDeny(CareAction):
+    action_name = "action_deny"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        if ctx.slot("pending"):
+            dispatcher.utter_message(text=t("confirm_dropped", ctx.lang))
+        else:
+            dispatcher.utter_message(response="utter_nothing_pending")
+        return [SlotSet("pending", None)]
+
+
+def _open_bookings(ctx: Context) -> list[Booking]:
+    return list_bookings(ctx.session, ctx.elder.id, ctx.now) if ctx.elder else []
+
+
+class ActionMyBookings(CareAction):
+    action_name = "action_my_bookings"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        if ctx.elder is None:
+            dispatcher.utter_message(text=t("need_elder", ctx.lang))
+            return []
+        items = _open_bookings(ctx)
+        if not items:
+            dispatcher.utter_message(text=t("bookings_none", ctx.lang, who=ctx.who()))
+            return []
+        lines = [t("bookings_intro", ctx.lang, who=ctx.who())]
+        lines += [f"{n}. {describe_booking(b, ctx)}" for n, b in enumerate(items[:8], start=1)]
+        dispatcher.utter_message(text="\n".join(lines))
+        return []
+
+
+def _offer_cancel(ctx: Context, dispatcher: CollectingDispatcher, item: Booking) -> list[dict[str, Any]]:
+    dispatcher.utter_message(text=t("cancel_confirm", ctx.lang, what=describe_booking(item, ctx)),
+                             buttons=confirm_buttons(ctx.lang))
+    return [SlotSet("pending", {"kind": "cancel", "booking_id": item.id})]
+
+
+class ActionOfferCancel(CareAction):
+    """Find the booking meant (by activity, meal or day); ask which if several; confirm first."""
+
+    action_name = "action_offer_cancel"
+    hears_confirmation = True
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        if ctx.elder is None:
+            dispatcher.utter_message(text=t("need_elder", ctx.lang))
+            return []
+        items = _open_bookings(ctx)
+        if not items:
+            dispatcher.utter_message(text=t("nothing_to_cancel", ctx.lang, who=ctx.who()))
+            return [SlotSet("pending", None)]
+        narrowed = _narrow(ctx, items)
+        if len(narrowed) == 1:
+            return _offer_cancel(ctx, dispatcher, narrowed[0])
+        lines = [t("bookings_intro", ctx.lang, who=ctx.who())]
+        lines += [f"{n}. {describe_booking(b, ctx)}" for n, b in enumerate(narrowed[:8], start=1)]
+        lines.append(t("cancel_which", ctx.lang))
+        dispatcher.utter_message(text="\n".join(lines))
+        return [SlotSet("pending", {"kind": "choose_cancel", "options": [b.id for b in narrowed[:8]]})]
+
+
+def _narrow(ctx: Context, items: list[Booking]) -> list[Booking]:
+    from knowledge.activities import _match_score
+
+    said = ctx.entity("activity_type")
+    meal = ctx.entity("meal")
+    when = parse_when(ctx.entity("date") or ctx.text, ctx.now)
+    chosen = items
+    if said:
+        chosen = [b for b in chosen if b.session is not None and _match_score(
+            said, [b.session.activity.title["zh"], b.session.activity.title["en"], b.session.activity.category]) >= 80]
+    if meal:
+        chosen = [b for b in chosen if b.meal_slot is not None and b.meal_slot.meal_service.meal == meal]
+    if when is not None:
+        from knowledge.booking import booking_starts_at
+
+        chosen = [b for b in chosen if (booking_starts_at(b) or ctx.now).date() == when.date]
+    return chosen or items
+
+
+class ActionInform(CareAction):
+    """A short answer outside a form: picks an option, gives a time, or names a place."""
+
+    action_name = "action_inform"
+    hears_confirmation = True
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        pending = ctx.slot("pending") if isinstance(ctx.slot("pending"), dict) else {}
+        if pending.get("kind") == "choose_cancel":
+            number = number_in(ctx.entity("number") or ctx.text)
+            options = pending.get("options") or []
+            if number is not None and 1 <= number <= len(options):
+                item = ctx.session.get(Booking, int(options[number - 1]))
+                if item is not None:
+                    return _offer_cancel(ctx, dispatcher, item)
+            dispatcher.utter_message(text=t("cancel_which", ctx.lang))
+            return []
+        if pending.get("kind") == "volunteer_when":
+            from actions.home_services import offer_volunteer
+
+            return offer_volunteer(ctx, dispatcher)
+        if ctx.entity("place"):
+            from actions.service_points import ActionFindServicePoint
+
+            return ActionFindServicePoint().act(ctx, dispatcher)
+        if ctx.entity("date") or ctx.entity("activity_type"):
+            from actions.activities import ActionListActivities
+
+            return ActionListActivities().act(ctx, dispatcher)
+        dispatcher.utter_message(response="utter_default")
+        return []

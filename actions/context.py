@@ -1,0 +1,100 @@
+"""What every action needs: the database, the language, the district, the elder, the time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from careline.settings import get_settings
+from knowledge import db
+from knowledge.models import District, Elder, Volunteer
+
+
+@lru_cache(maxsize=1)
+def session_maker() -> sessionmaker[Session]:
+    return db.session_factory(db.make_engine(get_settings().resolved_database_url))
+
+
+def language_of(tracker: Tracker) -> str:
+    lang = tracker.get_slot("language")
+    return lang if lang in ("zh", "en") else get_settings().language
+
+
+@dataclass
+class Context:
+    """One action's view of the world, inside one database transaction."""
+
+    session: Session
+    lang: str
+    district: District | None
+    elder: Elder | None
+    now: dt.datetime
+    tracker: Tracker
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+    def entity(self, name: str) -> str | None:
+        value = next(self.tracker.get_latest_entity_values(name), None)
+        return str(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return (self.tracker.latest_message or {}).get("text") or ""
+
+    def who(self) -> str:
+        """How to refer to the person a booking is for."""
+        from actions.texts import t
+
+        if self.elder is None:
+            return t("who_you", self.lang)
+        requester = self.slot("channel")
+        if requester in ("telegram", "console"):
+            return self.elder.name
+        return t("who_you", self.lang)
+
+    def volunteer(self) -> Volunteer | None:
+        key = self.slot("volunteer_key")
+        if not key or self.district is None:
+            return None
+        return self.session.scalar(select(Volunteer).where(
+            Volunteer.district_id == self.district.id, Volunteer.key == key, Volunteer.active.is_(True)))
+
+
+def local_now(district: District | None) -> dt.datetime:
+    zone = zoneinfo.ZoneInfo(district.timezone if district else get_settings().timezone)
+    return dt.datetime.now(zone).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _district(session: Session, tracker: Tracker) -> District | None:
+    key = tracker.get_slot("district_key")
+    if key:
+        found = session.scalar(select(District).where(District.key == key))
+        if found is not None:
+            return found
+    return session.scalars(select(District).order_by(District.key)).first()
+
+
+@contextmanager
+def open_context(tracker: Tracker) -> Iterator[Context]:
+    with session_maker()() as session, session.begin():
+        district = _district(session, tracker)
+        elder = None
+        elder_key = tracker.get_slot("elder_key")
+        if elder_key and district is not None:
+            elder = session.scalar(select(Elder).where(
+                Elder.district_id == district.id, Elder.key == elder_key, Elder.active.is_(True)))
+        yield Context(session, language_of(tracker), district, elder, local_now(district), tracker)

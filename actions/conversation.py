@@ -1,0 +1,169 @@
+"""Session start, language, repetition, pace, misunderstanding, hand-off and emergency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import CareAction
+from actions.context import Context
+from actions.texts import t
+from knowledge.handoffs import Urgency, conversation_for, open_handoff
+
+METADATA_SLOTS = {"language": "language", "elder": "elder_key", "district": "district_key",
+                  "channel": "channel", "volunteer": "volunteer_key"}
+KEPT_ON_NEW_SESSION = {"language", "elder_key", "district_key", "channel", "volunteer_key", "speech_rate",
+                       "policy_key", *(f"fact_{n}" for n in ("age", "lives_alone", "care_level", "income_status",
+                                                               "hukou_local", "disabled", "gender", "rural"))}
+
+
+def metadata_slots(metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Slots a channel sets through message metadata (language, elder, district …)."""
+    events = []
+    for key, slot in METADATA_SLOTS.items():
+        value = (metadata or {}).get(key)
+        if value in (None, ""):
+            continue
+        if slot == "language" and value not in ("zh", "en"):
+            continue
+        events.append(SlotSet(slot, str(value)))
+    return events
+
+
+class ActionSessionStart(Action):
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = [SessionStarted()]
+        for slot in KEPT_ON_NEW_SESSION:
+            value = tracker.get_slot(slot)
+            if value is not None:
+                events.append(SlotSet(slot, value))
+        events += metadata_slots(tracker.get_slot("session_started_metadata"))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionGreet(CareAction):
+    action_name = "action_greet"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_greet")
+        return metadata_slots((ctx.tracker.latest_message or {}).get("metadata"))
+
+
+class ActionChangeLanguage(Action):
+    def name(self) -> str:
+        return "action_change_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        asked = next(tracker.get_latest_entity_values("language"), None)
+        current = tracker.get_slot("language") or "zh"
+        text = (tracker.latest_message or {}).get("text") or ""
+        if asked not in ("zh", "en"):
+            lowered = text.lower()
+            if any(w in lowered for w in ("english", "英语", "英文")):
+                asked = "en"
+            elif any(w in lowered for w in ("chinese", "mandarin", "中文", "普通话", "汉语", "国语")):
+                asked = "zh"
+            else:
+                asked = "en" if current == "zh" else "zh"
+        dispatcher.utter_message(text=t("language_set", asked))
+        return [SlotSet("language", asked)]
+
+
+class ActionRepeat(Action):
+    """Say again what the assistant said last (all of its last turn)."""
+
+    def name(self) -> str:
+        return "action_repeat"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        last_turn: list[dict[str, Any]] = []
+        for event in reversed(tracker.events):
+            if event.get("event") == "bot":
+                last_turn.insert(0, event)
+            elif event.get("event") == "user" and last_turn:
+                break
+        if not last_turn:
+            dispatcher.utter_message(text=t("nothing_to_repeat", tracker.get_slot("language") or "zh"))
+            return []
+        for event in last_turn:
+            data = event.get("data") or {}
+            dispatcher.utter_message(text=event.get("text"), buttons=data.get("buttons") or [])
+        return []
+
+
+class ActionSlower(Action):
+    def name(self) -> str:
+        return "action_slower"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_slower")
+        return [SlotSet("speech_rate", "slow")]
+
+
+def _summary(tracker: Tracker, limit: int = 3) -> str:
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    return " / ".join(s.strip()[:120] for s in said[-limit:])
+
+
+def hand_off(ctx: Context, urgency: Urgency, reason: str) -> int:
+    conversation = conversation_for(ctx.session, ctx.slot("channel") or "rest", ctx.tracker.sender_id,
+                                    ctx.lang, ctx.elder.id if ctx.elder else None)
+    return open_handoff(ctx.session, conversation, urgency, reason, ctx.lang, _summary(ctx.tracker)).id
+
+
+class ActionHandoff(CareAction):
+    action_name = "action_handoff"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        handoff_id = hand_off(ctx, Urgency.REQUESTED, "requested")
+        dispatcher.utter_message(text=t("handoff", ctx.lang), json_message={"handoff": handoff_id})
+        return [SlotSet("pending", None)]
+
+
+class ActionEmergency(CareAction):
+    action_name = "action_emergency"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        number = ctx.district.emergency_number if ctx.district else "120"
+        advice = ctx.district.emergency_advice.get(ctx.lang, "") if ctx.district else ""
+        handoff_id = hand_off(ctx, Urgency.EMERGENCY, "emergency")
+        dispatcher.utter_message(text=t("emergency", ctx.lang, number=number, advice=advice),
+                                 json_message={"handoff": handoff_id, "emergency": True})
+        return [SlotSet("pending", None)]
+
+
+class ActionDefaultFallback(CareAction):
+    """Not understood: ask again once, then hand over to a person (two in a row)."""
+
+    action_name = "action_default_fallback"
+    resets_fallbacks = False
+    first_reply = "utter_default"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        count = int(ctx.slot("fallbacks") or 0) + 1
+        if count >= 2:
+            handoff_id = hand_off(ctx, Urgency.MISUNDERSTOOD, "misunderstood")
+            dispatcher.utter_message(text=t("handoff_after_misunderstanding", ctx.lang),
+                                     json_message={"handoff": handoff_id})
+            return [SlotSet("fallbacks", 0.0), SlotSet("pending", None)]
+        dispatcher.utter_message(response=self.first_reply)
+        return [SlotSet("fallbacks", float(count))]
+
+
+class ActionOutOfScope(ActionDefaultFallback):
+    """Something the assistant cannot help with counts as not understood: twice, and a person
+    takes over."""
+
+    action_name = "action_out_of_scope"
+    first_reply = "utter_out_of_scope"

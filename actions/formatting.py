@@ -1,0 +1,93 @@
+"""Dates, times, money, distances and opening hours said the way people say them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from knowledge import hours
+
+WEEKDAYS = {"zh": "一二三四五六日", "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                                      "Sunday")}
+
+
+RELATIVE_DAYS = {0: ("今天", "today"), 1: ("明天", "tomorrow"), 2: ("后天", "the day after tomorrow")}
+
+
+def day(value: dt.date, lang: str, today: dt.date | None = None) -> str:
+    """'明天' / 'tomorrow' when near, otherwise '11月24日（星期二）' / 'Tuesday 24 November'."""
+    if today is not None and (value - today).days in RELATIVE_DAYS:
+        return RELATIVE_DAYS[(value - today).days][0 if lang == "zh" else 1]
+    if lang == "zh":
+        return f"{value.month}月{value.day}日（星期{WEEKDAYS['zh'][value.weekday()]}）"
+    return f"{WEEKDAYS['en'][value.weekday()]} {value.day} {value.strftime('%B')}"
+
+
+def clock(value: dt.time | dt.datetime, lang: str) -> str:
+    hour, minute = value.hour, value.minute
+    if lang == "zh":
+        part = "上午" if hour < 12 else ("中午" if hour < 13 else ("下午" if hour < 18 else "晚上"))
+        shown = hour if hour <= 12 else hour - 12
+        if minute == 0:
+            return f"{part}{shown}点"
+        return f"{part}{shown}点半" if minute == 30 else f"{part}{shown}点{minute}分"
+    suffix = "am" if hour < 12 else "pm"
+    shown = hour % 12 or 12
+    return f"{shown}:{minute:02d} {suffix}" if minute else f"{shown} {suffix}"
+
+
+def moment(value: dt.datetime, lang: str, today: dt.date | None = None) -> str:
+    if lang == "zh":
+        return f"{day(value.date(), lang, today)}{clock(value, lang)}"
+    return f"{day(value.date(), lang, today)} at {clock(value, lang)}"
+
+
+def money(value: Decimal | float | int, lang: str) -> str:
+    amount = Decimal(value)
+    text = f"{int(amount)}" if amount == amount.to_integral_value() else f"{amount:.2f}".rstrip("0")
+    if lang == "zh":
+        return "免费" if amount == 0 else f"{text}元"
+    return "free" if amount == 0 else f"{text} yuan"
+
+
+def distance(metres: float, lang: str) -> str:
+    if metres < 1000:
+        rounded = max(10, int(round(metres / 10.0)) * 10)
+        return f"{rounded}米" if lang == "zh" else f"{rounded} metres"
+    km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
+    return f"{km}公里" if lang == "zh" else f"{km} km"
+
+
+def listing(items: list[str], lang: str) -> str:
+    if lang == "zh":
+        return "、".join(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def opening_state(expression: str, now: dt.datetime, lang: str) -> str:
+    from actions.texts import t
+
+    if hours.is_open(expression, now):
+        return t("point_open_now", lang)
+    upcoming = hours.next_change(expression, now)
+    if upcoming is None:
+        return t("point_closed", lang)
+    return t("point_closed_now", lang, next=moment(upcoming, lang, now.date()))
+
+
+def amount_text(amount: dict | None, lang: str) -> str | None:
+    if not amount:
+        return None
+    per = {"once": ("一次性", "one-off"), "day": ("每天", "a day"), "month": ("每月", "a month"),
+           "year": ("每年", "a year"), "hour": ("每小时", "an hour"), "meal": ("每餐", "a meal"),
+           "visit": ("每次", "a visit")}[amount["per"]]
+    low = money(Decimal(str(amount["value"])), lang)
+    high = money(Decimal(str(amount["max"])), lang) if amount.get("max") is not None else None
+    if lang == "zh":
+        text = f"{per[0]}{low}" + (f"到{high}" if high else "")
+    else:
+        text = (f"{low} to {high}" if high else low) + f" {per[1]}"
+    note = (amount.get("note") or {}).get(lang)
+    return f"{text}（{note}）" if note and lang == "zh" else (f"{text} ({note})" if note else text)

@@ -1,0 +1,137 @@
+"""Home services (cleaning, bathing, haircut, visits), the time bank and volunteer visits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+from sqlalchemy import select
+
+from actions.base import CareAction, confirm_buttons
+from actions.context import Context, language_of, open_context
+from actions.formatting import listing, moment
+from actions.pending import price_text
+from actions.texts import t
+from actions.when import parse_when
+from knowledge import hours
+from knowledge.activities import _match_score
+from knowledge.models import HomeService
+
+
+def _services(ctx: Context) -> list[HomeService]:
+    if ctx.district is None:
+        return []
+    return list(ctx.session.scalars(select(HomeService).where(
+        HomeService.district_id == ctx.district.id, HomeService.active.is_(True)).order_by(HomeService.key)))
+
+
+def find_home_service(ctx: Context, said: str) -> HomeService | None:
+    services = _services(ctx)
+    for service in services:
+        if service.kind == said:
+            return service
+    scored = sorted(((_match_score(said, [s.name["zh"], s.name["en"], s.kind]), s) for s in services),
+                    key=lambda p: -p[0])
+    return scored[0][1] if scored and scored[0][0] >= 80 else None
+
+
+class ValidateHomeServiceForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_home_service_form"
+
+    def validate_home_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        with open_context(tracker) as ctx:
+            service = find_home_service(ctx, str(value or ""))
+            if service is None:
+                names = listing([s.name[ctx.lang] for s in _services(ctx)], ctx.lang)
+                dispatcher.utter_message(text=t("home_service_unknown", ctx.lang, what=value, names=names))
+                return {"home_service_type": None}
+            when = parse_when(ctx.text, ctx.now)
+            extra = {"service_when": ctx.text} if when is not None and when.hour is not None else {}
+            return {"home_service_type": service.key, **extra}
+
+    def validate_service_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        with open_context(tracker) as ctx:
+            when = parse_when(str(value or ""), ctx.now)
+            if when is None:
+                dispatcher.utter_message(text=t("home_service_when_unclear", language_of(tracker)))
+                return {"service_when": None}
+            moment_ = when.at(default_hour=10)
+            if moment_ <= ctx.now:
+                dispatcher.utter_message(text=t("refused_past", ctx.lang))
+                return {"service_when": None}
+            service = find_home_service(ctx, tracker.get_slot("home_service_type") or "")
+            if service is not None and not hours.is_open(service.available_hours, moment_):
+                dispatcher.utter_message(text=t("home_service_unavailable", ctx.lang, hours=service.available_hours))
+                return {"service_when": None}
+            return {"service_when": moment_.isoformat(timespec="minutes")}
+
+
+class ActionOfferHomeService(CareAction):
+    action_name = "action_offer_home_service"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        import datetime as dt
+
+        service = find_home_service(ctx, ctx.slot("home_service_type") or "")
+        when_text = ctx.slot("service_when")
+        reset = [SlotSet("home_service_type", None), SlotSet("service_when", None)]
+        if service is None or not when_text:
+            dispatcher.utter_message(text=t("refused_other", ctx.lang))
+            return reset
+        when = dt.datetime.fromisoformat(when_text)
+        dispatcher.utter_message(
+            text=t("home_service_confirm", ctx.lang, who=ctx.who(), name=service.name[ctx.lang],
+                   when=moment(when, ctx.lang, ctx.today),
+                   price=price_text(service.price, service.subsidised_price, ctx.lang)),
+            buttons=confirm_buttons(ctx.lang))
+        return [*reset, SlotSet("pending", {"kind": "home_service", "home_service_id": service.id,
+                                            "when": when.isoformat(timespec="minutes")})]
+
+
+class ActionTimeBankHours(CareAction):
+    action_name = "action_time_bank_hours"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        volunteer = ctx.volunteer()
+        if volunteer is None:
+            dispatcher.utter_message(text=t("time_bank_unknown", ctx.lang))
+            return []
+
+        def fmt(value: Any) -> str:
+            return f"{value:g}" if isinstance(value, float) else f"{float(value):g}"
+
+        dispatcher.utter_message(text=t(
+            "time_bank_hours", ctx.lang, name=volunteer.name, earned=fmt(volunteer.hours_earned),
+            spent=fmt(volunteer.hours_spent), left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
+        return []
+
+
+def offer_volunteer(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    when = parse_when(ctx.entity("date") or ctx.text, ctx.now)
+    if when is None or when.at(default_hour=10) <= ctx.now:
+        if when is not None:
+            dispatcher.utter_message(text=t("refused_past", ctx.lang))
+        dispatcher.utter_message(text=t("volunteer_when", ctx.lang))
+        return [SlotSet("pending", {"kind": "volunteer_when"})]
+    at = when.at(default_hour=10)
+    dispatcher.utter_message(text=t("volunteer_confirm", ctx.lang, who=ctx.who(),
+                                    when=moment(at, ctx.lang, ctx.today)), buttons=confirm_buttons(ctx.lang))
+    return [SlotSet("pending", {"kind": "volunteer", "when": at.isoformat(timespec="minutes")})]
+
+
+class ActionOfferVolunteerVisit(CareAction):
+    action_name = "action_offer_volunteer_visit"
+    hears_confirmation = True
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        if ctx.elder is None:
+            dispatcher.utter_message(text=t("need_elder", ctx.lang))
+            return []
+        return offer_volunteer(ctx, dispatcher)

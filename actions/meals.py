@@ -1,0 +1,113 @@
+"""Meal services (canteens, meal stations, delivery) and ordering a meal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import CareAction, confirm_buttons
+from actions.context import Context
+from actions.formatting import day, money
+from actions.pending import price_text
+from actions.texts import t
+from actions.when import parse_when
+from knowledge.activities import meal_days, meal_services, order_deadline, serves_on
+from knowledge.geo import distance_m
+from knowledge.models import MealService
+from knowledge.schema_constants import WEEKDAY_CODES
+
+DAY_NAMES = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+MEALS = ("breakfast", "lunch", "dinner")
+
+
+def _days(service: MealService, lang: str) -> str:
+    index = sorted(WEEKDAY_CODES.index(d) for d in service.days)
+    if index == list(range(7)):
+        return "每天" if lang == "zh" else "every day"
+    if index == list(range(5)):
+        return "周一到周五" if lang == "zh" else "Mon-Fri"
+    if lang == "zh":
+        return "周" + "、".join(DAY_NAMES["zh"][i] for i in index)
+    return "/".join(DAY_NAMES["en"][i] for i in index)
+
+
+def _wants_delivery(text: str) -> bool:
+    lowered = text.lower()
+    return any(w in lowered for w in ("送", "上门", "deliver", "bring", "to my home", "to the house"))
+
+
+def _nearest_first(ctx: Context, services: list[MealService]) -> list[MealService]:
+    place = ctx.elder.place if ctx.elder is not None else None
+    if place is None:
+        return services
+    return sorted(services, key=lambda m: distance_m(place.latitude, place.longitude,
+                                                     m.service_point.latitude, m.service_point.longitude))
+
+
+class ActionListMeals(CareAction):
+    action_name = "action_list_meals"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        meal = ctx.entity("meal")
+        services = meal_services(ctx.session, ctx.district.id, meal if meal in MEALS else None) if ctx.district else []
+        services = _nearest_first(ctx, services)[:4]
+        if not services:
+            dispatcher.utter_message(text=t("meals_none", ctx.lang))
+            return []
+        lines = [t("meals_intro", ctx.lang)]
+        for service in services:
+            subsidised = t("meal_subsidised", ctx.lang, price=money(service.subsidised_price, ctx.lang)) \
+                if service.subsidised_price is not None else ""
+            delivery = t("meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) if service.delivery else ""
+            lines.append(t("meal_line", ctx.lang, name=service.name[ctx.lang], days=_days(service, ctx.lang),
+                           time=service.serving_time, where=service.service_point.name[ctx.lang],
+                           price=money(service.price, ctx.lang), subsidised=subsidised, delivery=delivery))
+        dispatcher.utter_message(text="\n".join(lines))
+        return []
+
+
+class ActionOfferMeal(CareAction):
+    """Read back a meal order: which meal, which day, delivered or not, the price."""
+
+    action_name = "action_offer_meal"
+    hears_confirmation = True
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        meal = ctx.entity("meal")
+        meal = meal if meal in MEALS else "lunch"
+        delivery = _wants_delivery(ctx.text)
+        services = meal_services(ctx.session, ctx.district.id, meal, delivery=delivery or None) if ctx.district else []
+        services = _nearest_first(ctx, services)
+        if not services:
+            dispatcher.utter_message(text=t("meals_none", ctx.lang))
+            return [SlotSet("pending", None)]
+        service = services[0]
+        when = parse_when(ctx.entity("date") or ctx.text, ctx.now)
+        if when is not None and when.date < ctx.today:
+            dispatcher.utter_message(text=t("refused_past", ctx.lang))
+            when = None
+        target = when.date if when else None
+        if target is not None and (not serves_on(service, target) or ctx.now >= order_deadline(service, target)):
+            reason = "refused_not_served" if not serves_on(service, target) else "refused_too_late"
+            dispatcher.utter_message(text=t(reason, ctx.lang, deadline=service.order_by))
+            target = None
+        if target is None:
+            upcoming = [d for d in meal_days(ctx.session, service, ctx.now, days=14) if d.orderable and d.free > 0]
+            if not upcoming:
+                dispatcher.utter_message(text=t("refused_full", ctx.lang))
+                return [SlotSet("pending", None)]
+            target = upcoming[0].date
+        price = service.subsidised_price if service.subsidised_price is not None else service.price
+        total = price + (service.delivery_fee if delivery else 0)
+        how = t("meal_how_delivery", ctx.lang) if delivery else t(
+            "meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
+        dispatcher.utter_message(
+            text=t("meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
+                   name=service.name[ctx.lang], how=how,
+                   price=price_text(total, None, ctx.lang)),
+            buttons=confirm_buttons(ctx.lang))
+        return [SlotSet("pending", {"kind": "meal", "meal_service_id": service.id,
+                                    "date": target.isoformat(), "delivery": delivery})]
+

@@ -1,0 +1,107 @@
+"""What the assistant has read back and is waiting for a yes to, and how a yes is carried out.
+
+The ``pending`` slot holds a small dict: ``{"kind": "activity", "session_id": 7}``,
+``{"kind": "meal", "meal_service_id": 2, "date": "2026-11-24", "delivery": true}``,
+``{"kind": "cancel", "booking_id": 5}``, ``{"kind": "home_service", "home_service_id": 3,
+"when": "2026-11-24T10:00"}``, ``{"kind": "volunteer", "when": …}``, or a question still open:
+``{"kind": "choose_cancel", "options": [5, 9]}``, ``{"kind": "volunteer_when"}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from actions.context import Context
+from actions.formatting import moment, money
+from actions.texts import t
+from knowledge import booking
+from knowledge.booking import Refusal
+from knowledge.models import ActivitySession, Booking, HomeService, MealService
+
+
+def describe_booking(item: Booking, ctx: Context) -> str:
+    lang = ctx.lang
+    if item.session is not None:
+        where = item.session.activity.service_point or item.session.activity.place
+        text = f"{item.session.activity.title[lang]}，{moment(item.session.starts_at, lang, ctx.today)}" if lang == "zh" \
+            else f"{item.session.activity.title[lang]}, {moment(item.session.starts_at, lang, ctx.today)}"
+        return text + (f"（{where.name[lang]}）" if lang == "zh" and where else (f" ({where.name[lang]})" if where else ""))
+    if item.meal_slot is not None:
+        from actions.formatting import day
+
+        meal = item.meal_slot.meal_service
+        return f"{day(item.meal_slot.date, lang, ctx.today)}的{meal.name[lang]}" if lang == "zh" \
+            else f"{meal.name[lang]} on {day(item.meal_slot.date, lang, ctx.today)}"
+    when = moment(item.preferred_time, lang, ctx.today) if item.preferred_time else ""
+    if item.home_service is not None:
+        return t("home_service_line", lang, name=item.home_service.name[lang], when=when)
+    return t("volunteer_line", lang, when=when)
+
+
+def refusal_text(refusal: Refusal, ctx: Context, deadline: str | None = None) -> str:
+    if refusal is Refusal.FULL:
+        return t("refused_full", ctx.lang)
+    if refusal is Refusal.PAST:
+        return t("refused_past", ctx.lang)
+    if refusal is Refusal.ALREADY_BOOKED:
+        return t("refused_already_booked", ctx.lang, who=ctx.who())
+    if refusal is Refusal.NOT_SERVED:
+        return t("refused_not_served", ctx.lang)
+    if refusal is Refusal.TOO_LATE:
+        return t("refused_too_late", ctx.lang, deadline=deadline or "")
+    if refusal is Refusal.NO_DELIVERY:
+        return t("refused_no_delivery", ctx.lang)
+    return t("refused_other", ctx.lang)
+
+
+def carry_out(pending: dict[str, Any], ctx: Context) -> str:
+    """Do what was confirmed; returns what to say."""
+    if ctx.elder is None:
+        return t("need_elder", ctx.lang)
+    via = ctx.slot("channel") or "rest"
+    kind = pending.get("kind")
+    if kind == "activity":
+        outcome = booking.book_session(ctx.session, ctx.elder.id, int(pending["session_id"]), ctx.now, via=via)
+        if not outcome.ok:
+            return refusal_text(outcome.refusal, ctx)
+        slot = ctx.session.get(ActivitySession, int(pending["session_id"]))
+        where = slot.activity.service_point or slot.activity.place
+        return t("booked_activity", ctx.lang, title=slot.activity.title[ctx.lang],
+                 when=moment(slot.starts_at, ctx.lang, ctx.today), where=where.name[ctx.lang] if where else "")
+    if kind == "meal":
+        day_ = dt.date.fromisoformat(pending["date"])
+        meal = ctx.session.get(MealService, int(pending["meal_service_id"]))
+        outcome = booking.book_meal(ctx.session, ctx.elder.id, meal.id, day_, ctx.now,
+                                    delivery=bool(pending.get("delivery")), via=via)
+        if not outcome.ok:
+            return refusal_text(outcome.refusal, ctx, deadline=meal.order_by)
+        from actions.formatting import day as say_day
+
+        how = t("meal_how_delivery", ctx.lang) if pending.get("delivery") else t(
+            "meal_how_pickup", ctx.lang, where=meal.service_point.name[ctx.lang])
+        return t("booked_meal", ctx.lang, day=say_day(day_, ctx.lang, ctx.today), name=meal.name[ctx.lang], how=how)
+    if kind == "cancel":
+        outcome = booking.cancel_booking(ctx.session, int(pending["booking_id"]), ctx.now, elder_id=ctx.elder.id)
+        if not outcome.ok:
+            return refusal_text(outcome.refusal, ctx)
+        return t("cancelled", ctx.lang, what=describe_booking(outcome.booking, ctx))
+    if kind == "home_service":
+        when = dt.datetime.fromisoformat(pending["when"])
+        service = ctx.session.get(HomeService, int(pending["home_service_id"]))
+        outcome = booking.request_home_service(ctx.session, ctx.elder.id, service.id, when, ctx.now, via=via)
+        if not outcome.ok:
+            return refusal_text(outcome.refusal, ctx)
+        return t("home_service_requested", ctx.lang, name=service.name[ctx.lang], when=moment(when, ctx.lang, ctx.today))
+    if kind == "volunteer":
+        when = dt.datetime.fromisoformat(pending["when"])
+        outcome = booking.request_volunteer_visit(ctx.session, ctx.elder.id, when, ctx.now, via=via)
+        return t("volunteer_requested", ctx.lang) if outcome.ok else refusal_text(outcome.refusal, ctx)
+    return t("refused_other", ctx.lang)
+
+
+def price_text(price: Any, subsidised: Any, lang: str) -> str:
+    if subsidised is not None and subsidised < price:
+        return f"{money(subsidised, lang)}（原价{money(price, lang)}）" if lang == "zh" \
+            else f"{money(subsidised, lang)} (full price {money(price, lang)})"
+    return money(price, lang)

@@ -1,0 +1,89 @@
+"""Understanding short answers: numbers in words or digits, yes and no, levels, income status."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import cn2an
+
+_EN_NUMBERS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+}
+_ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百]+")
+_YES = re.compile(r"(^|\b)(yes|yeah|yep|yup|right|correct|sure|ok|okay|true|she does|he does|i do|they do)\b|"
+                  r"^(是|对|嗯|好|有|在|是的|对的|对呀|没错|行|可以|要得|中|一个人|独居|本地)", re.IGNORECASE)
+_NO = re.compile(r"(^|\b)(no|nope|not|never|none|neither|false|doesn'?t|don'?t|isn'?t)\b|"
+                 r"^(不|没|否|没有|不是|不对|莫得|外地|跟.*住|和.*住)", re.IGNORECASE)
+_INCOME = [
+    ("extreme_poverty", re.compile(r"(特困|五保|extreme|destitute|wubao)", re.IGNORECASE)),
+    ("subsistence", re.compile(r"(低保|最低生活|subsistence|dibao|minimum living)", re.IGNORECASE)),
+    ("low_income", re.compile(r"(低收入|困难|low[- ]?income|poor)", re.IGNORECASE)),
+    ("normal", re.compile(r"(都不是|都没有|普通|一般|正常|没有|不是|none|neither|normal|no\b|not)", re.IGNORECASE)),
+]
+_GENDER = [("female", re.compile(r"(女|老太|奶奶|婆婆|妈|woman|female|she|her|mother|mum|mom|lady)", re.IGNORECASE)),
+           ("male", re.compile(r"(男|老头|爷爷|公公|爸|man\b|male|he\b|his\b|father|dad|gentleman)", re.IGNORECASE))]
+
+
+def number_in(text: str) -> int | None:
+    """The first whole number said, in digits, Chinese numerals or English words."""
+    digits = re.search(r"\d+", text)
+    if digits:
+        return int(digits.group(0))
+    chinese = _ZH_NUMERAL.search(text)
+    if chinese:
+        try:
+            return int(cn2an.cn2an(chinese.group(0).replace("两", "二"), "smart"))
+        except (ValueError, KeyError):
+            pass
+    total, found = 0, False
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in _EN_NUMBERS:
+            value = _EN_NUMBERS[word]
+            total = total * value if value == 100 and total else total + value
+            found = True
+        elif found and word not in ("and",):
+            break
+    return total if found else None
+
+
+def yes_no(text: str, intent: str | None = None) -> bool | None:
+    if intent == "affirm":
+        return True
+    if intent == "deny":
+        return False
+    if _NO.search(text.strip()):
+        return False
+    if _YES.search(text.strip()):
+        return True
+    return None
+
+
+def parse_fact(fact: str, text: str, intent: str | None = None) -> Any:
+    """A fact's value from a short answer, or None if it cannot be read."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if fact == "age":
+        value = number_in(text)
+        return value if value is not None and 40 <= value <= 120 else None
+    if fact == "care_level":
+        if re.search(r"(没评|没有评|没做|没有做|不知道|not assessed|never|haven'?t|no assessment)", text, re.IGNORECASE):
+            return 0
+        value = number_in(text)
+        return value if value is not None and 0 <= value <= 6 else None
+    if fact == "income_status":
+        for status, pattern in _INCOME:
+            if pattern.search(text):
+                return status
+        return "normal" if intent == "deny" else None
+    if fact == "gender":
+        for gender, pattern in _GENDER:
+            if pattern.search(text):
+                return gender
+        return None
+    return yes_no(text, intent)

@@ -1,0 +1,76 @@
+"""The nearest service points of a kind to a place the person names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import CareAction
+from actions.context import Context
+from actions.formatting import distance, opening_state
+from actions.texts import t
+from knowledge.nearby import nearest_points
+from knowledge.places import find_places
+
+KIND_NAMES = {
+    "mutual_aid_point": ("互助点", "mutual-aid point"), "day_care_centre": ("日间照料中心", "day-care centre"),
+    "service_centre": ("养老服务中心", "elderly service centre"), "township_centre": ("镇养老服务中心", "township care centre"),
+    "canteen": ("老年食堂", "canteen"), "meal_station": ("助餐点", "meal station"),
+    "health_station": ("卫生站", "health station"), "activity_room": ("老年活动室", "activity room"),
+    "nursing_home": ("养老院", "nursing home"), "hotline_centre": ("服务热线中心", "hotline centre"),
+}
+# What people ask for, and the kinds of point that serve it.
+KIND_GROUPS = {
+    "canteen": ["canteen", "meal_station"], "meal_station": ["meal_station", "canteen"],
+    "service_centre": ["service_centre", "township_centre"], "township_centre": ["township_centre", "service_centre"],
+}
+
+
+def kind_name(kind: str | None, lang: str) -> str:
+    if kind in KIND_NAMES:
+        return KIND_NAMES[kind][0 if lang == "zh" else 1]
+    return t("kind_any", lang)
+
+
+class ActionFindServicePoint(CareAction):
+    action_name = "action_find_service_point"
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        said_types = list(ctx.tracker.get_latest_entity_values("service_type"))
+        kind = next((k for k in said_types if k in KIND_NAMES), None)
+        # a place the model took for a service type (贵花村 tagged as service_type) is still a place
+        said_place = ctx.entity("place") or next((str(k) for k in said_types if k not in KIND_NAMES), None)
+        district_id = ctx.district.id if ctx.district else None
+        origin = None
+        if said_place:
+            matches = find_places(ctx.session, said_place, district_id)
+            if not matches:
+                dispatcher.utter_message(text=t("place_unknown", ctx.lang, place=said_place))
+                return []
+            origin = (matches[0].latitude, matches[0].longitude, matches[0].name[ctx.lang])
+        elif ctx.elder is not None and ctx.elder.place is not None:
+            place = ctx.elder.place
+            origin = (place.latitude, place.longitude, place.name[ctx.lang])
+        else:
+            matches = find_places(ctx.session, ctx.text, district_id) if ctx.text else []
+            if matches:
+                origin = (matches[0].latitude, matches[0].longitude, matches[0].name[ctx.lang])
+        if origin is None:
+            dispatcher.utter_message(text=t("place_ask", ctx.lang))
+            return [SlotSet("service_type", kind)]
+        kinds = KIND_GROUPS.get(kind, [kind]) if kind else None
+        found = nearest_points(ctx.session, origin[0], origin[1], kinds=kinds, district_id=district_id,
+                               limit=3, max_distance_m=30_000)
+        if not found:
+            dispatcher.utter_message(text=t("points_none", ctx.lang, kind=kind_name(kind, ctx.lang)))
+            return []
+        lines = [t("points_intro", ctx.lang, place=origin[2], kind=kind_name(kind, ctx.lang))]
+        for near in found:
+            point = near.point
+            params = dict(name=point.name[ctx.lang], distance=distance(near.distance_m, ctx.lang),
+                          hours=opening_state(point.opening_hours, ctx.now, ctx.lang), phone=point.phone)
+            lines.append(t("point_line" if point.phone else "point_line_nophone", ctx.lang, **params))
+        dispatcher.utter_message(text="\n".join(lines))
+        return []

@@ -1,0 +1,1 @@
+"""Rasa input channels of CareLine. They run inside the engine venv (Rasa 3.6.21)."""

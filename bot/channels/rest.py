@@ -1,0 +1,91 @@
+"""The REST channel every CareLine gateway talks to.
+
+Rasa's own REST channel drops message metadata and answers with silence when an action fails
+or hangs. This one passes ``metadata`` (language, elder, district, channel) to the tracker, and
+never leaves a person without an answer: when the action server is down the reply is a kind
+"I'm connecting you to staff", and when the bot takes longer than ``timeout`` seconds the reply
+is "one moment" while the turn finishes in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+HOLDING = {
+    "zh": "请稍等，我正在查询，马上回复您。",
+    "en": "One moment please, I'm looking that up for you.",
+}
+TROUBLE = {
+    "zh": "系统有点忙，我帮您转给工作人员，请稍等。",
+    "en": "The system is busy; I'm connecting you to a member of staff. Please hold on.",
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def language_of(text: str, metadata: dict[str, Any]) -> str:
+    lang = metadata.get("language")
+    if lang in ("zh", "en"):
+        return lang
+    return "zh" if _CJK.search(text or "") or not text else "en"
+
+
+class CareLineRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "careline"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> CareLineRestInput:
+        return cls(timeout=float((credentials or {}).get("timeout", 10)))
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def get_metadata(self, request: Request) -> dict[str, Any]:
+        metadata = (request.json or {}).get("metadata")
+        return metadata if isinstance(metadata, dict) else {}
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("careline_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            payload = request.json if isinstance(request.json, dict) else {}
+            sender_id = str(payload.get("sender") or "default")
+            text = payload.get("message")
+            text = text if isinstance(text, str) else ""
+            metadata = self.get_metadata(request)
+            lang = language_of(text, metadata)
+            collector = CollectingOutputChannel()
+            message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
+            task = asyncio.ensure_future(on_new_message(message))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=self.timeout)
+            except asyncio.TimeoutError:
+                return response.json([{"recipient_id": sender_id, "text": HOLDING[lang],
+                                       "custom": {"holding": True}}])
+            except Exception:  # the turn failed: say so kindly, never answer with silence
+                return response.json([{"recipient_id": sender_id, "text": TROUBLE[lang],
+                                       "custom": {"trouble": True}}])
+            if not collector.messages:
+                return response.json([{"recipient_id": sender_id, "text": TROUBLE[lang],
+                                       "custom": {"trouble": True}}])
+            return response.json(collector.messages)
+
+        return hook

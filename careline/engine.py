@@ -1,0 +1,99 @@
+"""The dialogue engine (Rasa 3.6.21 in its own venv): its training inputs, the model they make,
+and training only when an input changed (the model file is named by a hash of its inputs)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from careline.settings import PROJECT_ROOT
+
+ENGINE_VENV = PROJECT_ROOT / ".venv-rasa"
+# Outside the work tree, so that a fresh clone (CI) finds the model its inputs already made.
+MODELS = Path(os.environ.get("CARELINE_MODEL_CACHE") or Path.home() / ".cache" / "careline" / "models")
+
+
+@dataclass(frozen=True)
+class TrainingInputs:
+    """What a model is made of: config, domain, stories and training data, and the code of our
+    own pipeline components (their training may change). Code they only call at run time
+    (bot/emergency.py) is not an input: changing it needs no new training."""
+
+    config: Path
+    domain: Path
+    data: tuple[Path, ...]
+    code: tuple[Path, ...] = ()
+
+    @classmethod
+    def of_project(cls, root: Path = PROJECT_ROOT) -> TrainingInputs:
+        nlu = sorted(p for lang in ("zh", "en") for p in (root / "nlu" / lang).glob("*.yml"))
+        stories = sorted((root / "bot" / "data").glob("*.yml"))
+        code = sorted((root / "bot" / "components").glob("*.py"))
+        return cls(root / "config.yml", root / "bot" / "domain", tuple(nlu + stories), tuple(code))
+
+    def files(self) -> list[Path]:
+        return [self.config, *sorted(self.domain.glob("*.yml")), *self.data, *self.code,
+                PROJECT_ROOT / "requirements" / "engine.txt"]
+
+    def digest(self) -> str:
+        sha = hashlib.sha256()
+        for path in self.files():
+            sha.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            sha.update(path.read_bytes())
+        return sha.hexdigest()[:16]
+
+
+def engine_env() -> dict[str, str]:
+    """Environment for engine processes: our components importable, no telemetry."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def model_path(inputs: TrainingInputs | None = None) -> Path:
+    inputs = inputs or TrainingInputs.of_project()
+    return MODELS / f"careline-{inputs.digest()}.tar.gz"
+
+
+def train_if_needed(force: bool = False) -> tuple[Path, bool]:
+    """Train unless a model for exactly these inputs exists; returns (model, trained now)."""
+    inputs = TrainingInputs.of_project()
+    target = model_path(inputs)
+    if target.exists() and not force:
+        return target, False
+    MODELS.mkdir(parents=True, exist_ok=True)
+    command = [str(ENGINE_VENV / "bin" / "rasa"), "train", "--config", str(inputs.config),
+               "--domain", str(inputs.domain), "--data", *map(str, inputs.data),
+               "--out", str(MODELS), "--fixed-model-name", target.name.removesuffix(".tar.gz")]
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=engine_env())
+    for old in MODELS.glob("careline-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target, True
+
+
+def write_engine_files(folder: Path, action_url: str, reply_timeout: float,
+                       tracker_store_url: str | None = None) -> tuple[Path, Path]:
+    """endpoints.yml and credentials.yml for one Rasa server process."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    endpoints: dict[str, object] = {"action_endpoint": {"url": action_url}}
+    if tracker_store_url:
+        endpoints["tracker_store"] = {"type": "SQL", "url": tracker_store_url}
+    credentials = {"bot.channels.rest.CareLineRestInput": {"timeout": reply_timeout}, "rest": None}
+    endpoints_file, credentials_file = folder / "endpoints.yml", folder / "credentials.yml"
+    endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    credentials_file.write_text(yaml.safe_dump(credentials), encoding="utf-8")
+    return endpoints_file, credentials_file
+
+
+def rasa_run_command(model: Path, port: int, endpoints: Path, credentials: Path) -> list[str]:
+    return [str(ENGINE_VENV / "bin" / "rasa"), "run", "--model", str(model), "--port", str(port),
+            "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(credentials),
+            "--enable-api"]

@@ -1,0 +1,58 @@
+"""Conversations handed to a person: who owns a conversation, and the consultants' queue."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge.models import Conversation, Handoff, utcnow
+
+
+class Urgency(IntEnum):
+    ROUTINE = 1
+    MISUNDERSTOOD = 2
+    REQUESTED = 3
+    EMERGENCY = 9
+
+
+def conversation_for(session: Session, channel: str, external_id: str, language: str,
+                     elder_id: int | None = None) -> Conversation:
+    """The conversation of a channel's sender, created on first use."""
+    conversation = session.scalar(select(Conversation).where(
+        Conversation.channel == channel, Conversation.external_id == external_id))
+    if conversation is None:
+        conversation = Conversation(channel=channel, external_id=external_id, language=language,
+                                    elder_id=elder_id, status="pending", priority=0)
+        session.add(conversation)
+        session.flush()
+    elif elder_id is not None and conversation.elder_id is None:
+        conversation.elder_id = elder_id
+    return conversation
+
+
+def open_handoff(session: Session, conversation: Conversation, urgency: Urgency, reason: str,
+                 language: str, summary: str) -> Handoff:
+    """Put a conversation in the consultants' queue; an open handoff is raised, not duplicated."""
+    waiting = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id,
+                                                   Handoff.status.in_(("waiting", "taken"))))
+    conversation.status = "open"
+    conversation.priority = max(conversation.priority, int(urgency))
+    conversation.updated_at = utcnow()
+    if waiting is not None:
+        if urgency > waiting.urgency:
+            waiting.urgency, waiting.reason = int(urgency), reason
+        waiting.summary = summary[:500]
+        return waiting
+    handoff = Handoff(conversation_id=conversation.id, urgency=int(urgency), reason=reason,
+                      language=language, summary=summary[:500], status="waiting")
+    session.add(handoff)
+    session.flush()
+    return handoff
+
+
+def queue(session: Session) -> list[Handoff]:
+    """Waiting handoffs, most urgent first, then oldest first."""
+    return list(session.scalars(select(Handoff).where(Handoff.status == "waiting")
+                                .order_by(Handoff.urgency.desc(), Handoff.created_at, Handoff.id)))

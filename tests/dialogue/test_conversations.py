@@ -1,0 +1,114 @@
+"""Whole conversations through the REST channel against real Rasa and action servers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from knowledge import db
+from knowledge.models import Booking, Elder, Handoff
+from tests.dialogue.conftest import Servers, texts
+
+MAPLE_ZH = {"language": "zh", "district": "maple-town", "channel": "telegram"}
+MAPLE_EN = {"language": "en", "district": "maple-town", "channel": "telegram"}
+
+
+def _bookings(servers: Servers, elder_key: str) -> list[Booking]:
+    engine = db.make_engine(servers.database_url)
+    with db.session_factory(engine)() as session:
+        rows = list(session.scalars(select(Booking).join(Elder).where(Elder.key == elder_key)))
+    engine.dispose()
+    return rows
+
+
+def _handoffs(servers: Servers, sender: str) -> list[Handoff]:
+    from knowledge.models import Conversation
+
+    engine = db.make_engine(servers.database_url)
+    with db.session_factory(engine)() as session:
+        rows = list(session.scalars(select(Handoff).join(Conversation).where(Conversation.external_id == sender)))
+    engine.dispose()
+    return rows
+
+
+def test_booking_in_mandarin_ends_with_the_row_in_the_database(servers: Servers, sender: str) -> None:
+    before = len([b for b in _bookings(servers, "wang") if b.status == "active"])
+    offer = texts(servers.say(sender, "我想报名打太极", elder="wang", **MAPLE_ZH))
+    assert "太极拳" in offer and "对吗" in offer, offer
+    done = texts(servers.say(sender, "对，报吧", elder="wang", **MAPLE_ZH))
+    assert "报好了" in done, done
+    active = [b for b in _bookings(servers, "wang") if b.status == "active"]
+    assert len(active) == before + 1 and active[-1].kind == "activity"
+
+
+def test_booking_then_cancelling_in_english(servers: Servers, sender: str) -> None:
+    offer = texts(servers.say(sender, "can you book me in for tai chi please", elder="smith", **MAPLE_EN))
+    assert "Tai chi" in offer and "Is that right?" in offer, offer
+    assert "Booked" in texts(servers.say(sender, "yes please", elder="smith", **MAPLE_EN))
+    assert [b.status for b in _bookings(servers, "smith")] == ["active"]
+    ask = texts(servers.say(sender, "I need to cancel my booking", elder="smith", **MAPLE_EN))
+    assert "Cancel" in ask and "Tai chi" in ask, ask
+    assert "Cancelled" in texts(servers.say(sender, "yes", elder="smith", **MAPLE_EN))
+    assert [b.status for b in _bookings(servers, "smith")] == ["cancelled"]
+
+
+def test_saying_no_books_nothing(servers: Servers, sender: str) -> None:
+    before = len(_bookings(servers, "li"))
+    offer = texts(servers.say(sender, "帮我报个太极拳", elder="li", **MAPLE_ZH))
+    assert "对吗" in offer
+    assert "不办了" in texts(servers.say(sender, "不要了", elder="li", **MAPLE_ZH))
+    assert len(_bookings(servers, "li")) == before
+
+
+def test_eligibility_answer_follows_the_rule_in_the_data(servers: Servers, sender: str) -> None:
+    reply = texts(servers.say(sender, "我能领高龄津贴吗", elder="wang", **MAPLE_ZH))
+    assert "符合" in reply and "年满80周岁" in reply and "本地户籍" in reply, reply
+    other = texts(servers.say(sender + "-li", "我可以领高龄津贴吗", elder="li", **MAPLE_ZH))
+    assert "不符合" in other and "年满80周岁" in other, other
+
+
+def test_eligibility_asks_only_for_missing_facts(servers: Servers, sender: str) -> None:
+    first = texts(servers.say(sender, "can I get the home-care service subsidy?", elder="li", **MAPLE_EN))
+    assert "subsistence allowance" in first, first  # income status is the first missing fact
+    second = texts(servers.say(sender, "I'm on subsistence allowance", elder="li", **MAPLE_EN))
+    assert "care-need assessment" in second, second
+    last = texts(servers.say(sender, "level three", elder="li", **MAPLE_EN))
+    assert "qualifies" in last and "Home-care service subsidy" in last, last
+
+
+def test_a_district_never_seen_in_training_answers_from_its_own_data(servers: Servers, sender: str) -> None:
+    policy = texts(servers.say(sender, "what is the old age allowance", **MAPLE_EN))
+    assert "Local residents aged 80 or over get a monthly old-age allowance." in policy, policy
+    points = texts(servers.say(sender + "-2", "where is the nearest canteen to Guihua Village", **MAPLE_EN))
+    assert "Maple Seniors' Canteen" in points and "phone" in points, points
+    zh = texts(servers.say(sender + "-3", "贵花村附近有没有互助点", **MAPLE_ZH))
+    assert "桂花村互助点" in zh and "米" in zh, zh
+
+
+def test_emergency_answers_at_once_and_hands_off(servers: Servers, sender: str) -> None:
+    reply = texts(servers.say(sender, "I've fallen and I can't get up", elder="smith", **MAPLE_EN))
+    assert "120" in reply and "emergency" in reply.lower(), reply
+    handoffs = _handoffs(servers, sender)
+    assert [(h.urgency, h.reason, h.language) for h in handoffs] == [(9, "emergency", "en")]
+    assert "fallen" in handoffs[0].summary
+    zh = texts(servers.say(sender + "-zh", "救命啊 我摔倒了起不来", **MAPLE_ZH))
+    assert "120" in zh and "紧急" in zh, zh
+
+
+def test_harmless_words_are_not_an_emergency(servers: Servers, sender: str) -> None:
+    for text in ("sorry, I fell asleep, what did you say", "上次摔倒的补贴怎么申请"):
+        reply = texts(servers.say(sender, text, **MAPLE_EN))
+        assert "120" not in reply, (text, reply)
+    assert _handoffs(servers, sender) == []
+
+
+def test_language_can_change_in_conversation(servers: Servers, sender: str) -> None:
+    assert "English" in texts(servers.say(sender, "can you speak English please", **MAPLE_ZH))
+    reply = texts(servers.say(sender, "what is the time bank", **MAPLE_ZH))
+    assert "Hours spent helping elders are banked" in reply, reply
+
+
+def test_two_misunderstandings_hand_off(servers: Servers, sender: str) -> None:
+    for _ in range(2):
+        last = texts(servers.say(sender, "blorp fizzle wug", **MAPLE_EN))
+    assert "connecting you" in last, last
+    assert [h.reason for h in _handoffs(servers, sender)] == ["misunderstood"]
