@@ -57,8 +57,10 @@ test: model
 lint: $(APP_STAMP)
 	$(APP_VENV)/bin/ruff check .
 
-bench: install
+bench: model
 	$(APP_VENV)/bin/python bench/import_bench.py
+	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/nlu_eval.py
+	$(APP_VENV)/bin/python bench/chat_bench.py
 
 clean:
 	rm -rf $(APP_VENV) $(ENGINE_VENV) var models

@@ -60,7 +60,8 @@ class ActionListMeals(CareAction):
         for service in services:
             subsidised = t("meal_subsidised", ctx.lang, price=money(service.subsidised_price, ctx.lang)) \
                 if service.subsidised_price is not None else ""
-            delivery = t("meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) if service.delivery else ""
+            delivery = t("meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) \
+                if service.delivery else ""
             lines.append(t("meal_line", ctx.lang, name=service.name[ctx.lang], days=_days(service, ctx.lang),
                            time=service.serving_time, where=service.service_point.name[ctx.lang],
                            price=money(service.price, ctx.lang), subsidised=subsidised, delivery=delivery))

@@ -24,9 +24,10 @@ def describe_booking(item: Booking, ctx: Context) -> str:
     lang = ctx.lang
     if item.session is not None:
         where = item.session.activity.service_point or item.session.activity.place
-        text = f"{item.session.activity.title[lang]}，{moment(item.session.starts_at, lang, ctx.today)}" if lang == "zh" \
-            else f"{item.session.activity.title[lang]}, {moment(item.session.starts_at, lang, ctx.today)}"
-        return text + (f"（{where.name[lang]}）" if lang == "zh" and where else (f" ({where.name[lang]})" if where else ""))
+        title, when = item.session.activity.title[lang], moment(item.session.starts_at, lang, ctx.today)
+        if lang == "zh":
+            return f"{title}，{when}" + (f"（{where.name[lang]}）" if where else "")
+        return f"{title}, {when}" + (f" ({where.name[lang]})" if where else "")
     if item.meal_slot is not None:
         from actions.formatting import day
 
@@ -92,7 +93,8 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
         outcome = booking.request_home_service(ctx.session, ctx.elder.id, service.id, when, ctx.now, via=via)
         if not outcome.ok:
             return refusal_text(outcome.refusal, ctx)
-        return t("home_service_requested", ctx.lang, name=service.name[ctx.lang], when=moment(when, ctx.lang, ctx.today))
+        return t("home_service_requested", ctx.lang, name=service.name[ctx.lang],
+                 when=moment(when, ctx.lang, ctx.today))
     if kind == "volunteer":
         when = dt.datetime.fromisoformat(pending["when"])
         outcome = booking.request_volunteer_visit(ctx.session, ctx.elder.id, when, ctx.now, via=via)

@@ -72,7 +72,8 @@ def parse_fact(fact: str, text: str, intent: str | None = None) -> Any:
         value = number_in(text)
         return value if value is not None and 40 <= value <= 120 else None
     if fact == "care_level":
-        if re.search(r"(没评|没有评|没做|没有做|不知道|not assessed|never|haven'?t|no assessment)", text, re.IGNORECASE):
+        if re.search(r"(没评|没有评|没做|没有做|不知道|not assessed|never|haven'?t|no assessment)", text,
+                     re.IGNORECASE):
             return 0
         value = number_in(text)
         return value if value is not None and 0 <= value <= 6 else None

@@ -16,7 +16,8 @@ from knowledge.places import find_places
 
 KIND_NAMES = {
     "mutual_aid_point": ("互助点", "mutual-aid point"), "day_care_centre": ("日间照料中心", "day-care centre"),
-    "service_centre": ("养老服务中心", "elderly service centre"), "township_centre": ("镇养老服务中心", "township care centre"),
+    "service_centre": ("养老服务中心", "elderly service centre"),
+    "township_centre": ("镇养老服务中心", "township care centre"),
     "canteen": ("老年食堂", "canteen"), "meal_station": ("助餐点", "meal station"),
     "health_station": ("卫生站", "health station"), "activity_room": ("老年活动室", "activity room"),
     "nursing_home": ("养老院", "nursing home"), "hotline_centre": ("服务热线中心", "hotline centre"),

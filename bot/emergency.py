@@ -11,12 +11,17 @@ How a message is read:
 2. ``_MASKS``: harmless phrases that contain danger words ("救命稻草", "fell asleep", "save me a
    seat", "my phone fell", "emergency button") are blanked out, so nothing below can match them.
 3. ``_STRONG`` patterns say danger now ("喘不上气", "can't breathe"). They count unless the words
-   around them say it is a story, a hypothesis, or a past event asked about for money or a
-   cancellation ("去年摔倒了起不来 有补贴吗").
+   around them say it is a story ("电视里", "in his game"), a hypothesis ("万一", "what if"),
+   long ago ("五年前") or a past event asked about for money or a cancellation
+   ("去年摔倒了起不来 有补贴吗").
 4. ``_WEAK`` patterns are often danger ("摔倒了", "she collapsed", "help me") but also appear in
    harmless sentences: they count unless the words around them give a harmless reading (a past
    event, a subsidy question, a talk, a cancellation, a service request).
-5. Words that say it is happening now ("刚才", "快来", "right now", "hurry") override step 3 and 4.
+5. Words that say it is happening now ("刚才", "快来", "right now", "hurry") override 3 and 4.
+
+"Around" is a window of characters either side of the match rather than a sentence, because
+speech recognition gives no punctuation. Chinese patterns only run on text with Chinese
+characters and English ones on text with Latin letters.
 
 When in doubt the rules prefer a false alarm: it costs a consultant a minute, a miss can cost a
 life.
@@ -106,48 +111,57 @@ _MASKS = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# STRONG: danger now. Counts unless the context says story / hypothesis / past-event question.
+# STRONG: danger now. Counts unless the context says story / hypothesis / long ago / a past
+# event asked about.
 # ---------------------------------------------------------------------------------------------
 _STRONG = [
-    # --- Calls for help: 救命 (就命/舅命 from speech recognition), 救救我, 快来人, SOS, 急救.
-    r"[救舅揪]命(?!药|的药)|就命(?![令运中名药])", r"救救(?:我|俺|他|她|人|咱|" + _WHO + r")?", r"快(?:来|点)?救(?:人|命|我|俺|他|她)",
-    r"快来人|来人(?:啊|呀|哪|嘞|哇|救)|快来救|快来帮|快点来(?:啊|呀|哇)?|求求你们?快", r"求救|救我",
-    r"紧急情况|情况(?:很|好|特别)?紧急|好紧急|很紧急", r"(?<![a-z])s\s?o\s?s(?![a-z])",
+    # --- Calls for help: 救命 (就命/舅命 from speech recognition), 救救我, 快来人, SOS, "help!".
+    r"[救舅揪]命(?!药|的药)|就命(?![令运中名药])",
+    r"救救(?:我|俺|他|她|人|咱|" + _WHO + r")?|快(?:来|点)?救(?:人|命|我|俺|他|她)|求救|救我",
+    r"快来人|来人(?:啊|呀|哪|嘞|哇|救)|快来救|快来帮|快点来(?:啊|呀|哇)?|求求你们?快",
+    r"紧急情况|情况(?:很|好|特别)?紧急|好紧急|很紧急",
+    r"(?<![a-z])s\s?o\s?s(?![a-z])|\bmayday\b",
+    # a message that is nothing but a cry for help: "help", "help help", "pls help fast", "get help quick"
     r"^\W*(?:(?:please|pls|plz|someone|somebody|anyone|anybody|quick|quickly|fast|now|hurry|urgent|get|send|call|"
     r"oh|god|lord|me|us|i|need|emergency|sos)\W+)*help(?:\W+(?:help|me|us|please|pls|plz|now|quick|"
     r"quickly|fast|hurry|someone|somebody|anyone|anybody|urgent|urgently|asap|emergency|sos))*\W*$",
-    r"\bhelp\s*(?:me|us|him|her)?\s*!", r"\b(?:somebody|someone|anybody|anyone)\s+(?:please\s+)?help"
-    r"(?:\s+(?:me|us|him|her))?(?:\s*(?:!|$|,|\.)|\s+please)",
+    r"\bhelp\s*(?:me|us|him|her)?\s*!",
+    r"\b(?:somebody|someone|anybody|anyone)\s+(?:please\s+)?help(?:\s+(?:me|us|him|her))?(?:\s*(?:!|$|,|\.)|\s+please)",
     r"\b(?:please|pls|plz)\s+help\b[^?]{0,25}\b(?:quick|quickly|fast|now|hurry|urgent|asap|immediately)\b",
-    r"\b(?:urgent|hurry|quick)\b[^?]{0,15}\bhelp\b", r"\bsend\s+help\b|\b(?:get|fetch|need)\s+help\s+(?:quick|quickly|now|fast|urgently|asap)\b",
+    r"\b(?:urgent|hurry|quick)\b[^?]{0,15}\bhelp\b",
+    r"\bsend\s+help\b|\b(?:get|fetch|need)\s+help\s+(?:quick|quickly|now|fast|urgently|asap)\b",
     r"\b(?:i|we)\s+need\s+help\s+(?:now|quick|quickly|urgently|fast|asap|right now)\b",
     r"\b(?:it's|this is|we have|there's|i have|i've got|got)\s+an?\s+(?:real\s+)?emergency\b",
-    r"\bemergency\s*!|^\W*(?:it's\s+an?\s+)?emergency\W*$|\bmayday\b",
+    r"\bemergency\s*!|^\W*(?:it's\s+an?\s+)?emergency\W*$",
     r"\b(?:please\s+)?(?:come|get here|hurry)\s+(?:quick|quickly|fast|now|right now|please)\b",
-    # --- Ambulance / 120 / doctor now.
+    # --- Ambulance / 120 / a doctor now ("how to call an ambulance" is a question, not an order; a
+    #     message that is only "120" or "幺二零" counts, "my flat is 120" does not).
     r"(?:快|赶紧|马上|立刻|赶快|帮我|帮忙|给我|麻烦|请)(?:点|你|你们)?(?:叫|打|喊|拨|派|找)(?:个|一个|一下|辆|一辆)?(?:救护车|120|急救)",
     r"救护车(?:怎么|咋)?(?:还没|快|赶紧)(?:来|到)?|(?:已经)?(?:叫|打)了(?:救护车|120)",
-    r"(?<!\bto )(?<!\bhow )(?<!\bwhen )(?<!\bwhether to )\b(?:call|get|send|need|want|ring|phone|dial|fetch)(?:\s+(?:for|me|us|him|her))?\s+(?:an?|and|the|me an?)?\s*"
-    r"(?:ambulance|paramedics?|999|911|112|120|emergency services)\b",
+    r"(?<!\bto )(?<!\bhow )(?<!\bwhen )(?<!\bwhether to )\b(?:call|get|send|need|want|ring|phone|dial|fetch)"
+    r"(?:\s+(?:for|me|us|him|her))?\s+(?:an?|and|the|me an?)?\s*(?:ambulance|paramedics?|999|911|112|120|emergency services)\b",
     r"\bambulance\b[^.?!]{0,20}\b(?:now|quick|quickly|asap|urgent|urgently|fast|immediately|please)\b",
-    r"^\W*(?:ambulance|120|999|911|112)\W*(?:please|pls|now|quick|quickly)?\W*$",
-    r"\b(?:120|999|911|112)\s+(?:please|now|quick)\b",
-    r"\b(?:get|call|send|need)\s+(?:a|the)\s+(?:doctor|nurse|paramedic)s?\b[^.?!]{0,15}\b(?:now|quick|quickly|"
-    r"urgently|asap|right away|immediately)\b",
-    r"\bsend\s+(?:someone|somebody|help|a person|people)\b[^?]{0,40}\b(?:now|quick|quickly|urgent|urgently|asap|"
-    r"right away|immediately|hurry)\b",
-    # --- Falls with injury or unable to get up; lying on the floor.
+    r"^\W*ambulance\W*(?:please|pls|now|quick|quickly)?\W*$|\b(?:120|999|911|112)\s+(?:please|now|quick)\b|^\W*(?:(?:120|999|911)\W*)+$",
+    r"\b(?:get|call|send|need)\s+(?:a|the)\s+(?:doctor|nurse|paramedic)s?\b[^.?!]{0,15}\b(?:now|quick|quickly|urgently|asap|right away|immediately)\b",
+    r"\bsend\s+(?:someone|somebody|help|a person|people)\b[^?]{0,40}\b(?:now|quick|quickly|urgent|urgently|asap|right away|immediately|hurry)\b",
+    # --- Falls: cannot get up, lying on the floor, fell from a height, hit the head.
     r"(?:摔|跌|滑|绊|栽|倒)[^。！？!?]{0,10}(?:起不来|爬不起|站不起|动不了|不能动|流血|出血|骨折|断了|晕|不动|没反应|叫不醒|没气)",
     r"(?:起不来|爬不起来?|站不起来|动不了|不能动|动弹不得|挪不动)(?:床)?(?:了|啦|咯|嘞|呀|啊)",
     r"(?:倒|躺|趴|瘫|摔|跌)(?:在)?(?:地上|地下|地板|厕所|卫生间|浴室|厨房|院子|门口|路边|楼道|床下|楼梯)|倒地(?!铁)|人(?:突然)?倒了",
     r"(?:倒|瘫)在[^。！？!? ]{1,6}?(?:上|里|边|旁|下|口|前|后)(?:了|啦|起不来|不动|没)|(?:一头)?栽倒(?:了|在)|倒下(?:了)?不动|滚下(?:来|去)了",
-    r"掉(?:到|进|在|下)?(?:了)?(?:沟|河|水|井|坑|池塘|粪坑|田)", r"从(?:床|楼梯|梯子|椅子|凳子|楼上|台阶|屋顶|房顶|车)上?(?:摔|掉|跌|滚)",
-    r"(?:摔|磕|撞|碰)(?:到|破|伤|了|着)(?:了)?(?:头|脑袋|后脑勺|脑壳)", r"(?:摔|跌)(?:断|骨折)(?!过)",
+    r"掉(?:到|进|在|下)?(?:了)?(?:沟|河|水|井|坑|池塘|粪坑|田)|从(?:床|楼梯|梯子|椅子|凳子|楼上|台阶|屋顶|房顶|车|轮椅|沙发|马桶|自行车|电动车|三轮车?)上?(?:摔|掉|跌|滚)",
+    r"(?:摔|磕|撞|碰)(?:到|破|伤|了|着)(?:了)?(?:头|脑袋|后脑勺|脑壳)|(?:摔|跌)(?:断|骨折)(?!过)",
+    r"(?:浴缸|澡盆|浴盆|厕所|卫生间|马桶)(?:里)?(?:出不来|起不来)",
     r"\b(?:can't|cannot|can not|cant|unable to)\s+(?:get up|stand up|get back up|get (?:off|up off) the (?:floor|ground)|"
     r"get (?:myself|him|her) up|pick (?:myself|him|her) up)\b"
     r"(?!\s+(?:(?:the|those|these|any|my|our)\s+)?(?:stairs|steps|hills?|early|in the morning|that early|to\b|for\b))",
     r"(?:\b(?:i'm|im|i am|he's|she's|he is|she is|they're|is|are|lying|laying|lay|lies|stuck|sitting|been|still|"
-    r"collapsed|fell|fallen|down|found (?:him|her|them))|'s|'re)(?:\s+\w+){0,2}\s+(?:on|onto)\s+the\s+(?!(?:ground|first|second|third|top|bottom|\d+\w*)\s+floor)(?:\w+\s+)?(?:floor|ground)\b(?!\s+(?:below|above|under|beneath|floor))",
+    r"collapsed|fell|fallen|down|found)|'s|'re)(?:\s+\w+){0,2}\s+(?:on|onto)\s+the\s+"
+    r"(?!(?:ground|first|second|third|top|bottom|\d+\w*)\s+floor)(?:\w+\s+)?(?:floor|ground)\b(?!\s+(?:below|above|under|beneath|floor))",
+    r"\b(?:dropped|slumped|collapsed|crumpled)\s+(?:to|on|onto)\s+the\s+(?:floor|ground)\b",
+    r"\b(?:lying|collapsed|lies|fallen|fell)\s+(?:in|on)\s+the\s+(?:street|road|pavement|path|car park|stairs|garden|yard|"
+    r"bath|hallway|hall|corridor|snow|cold|landing|toilet)\b",
+    r"\b(?:lying|collapsed|fallen|fell|found (?:him|her)|is|she's|he's)\s+at the (?:bottom|foot) of the stairs\b",
     r"\b(?:fall|fell|fallen|falling|had a fall|slipped|tripped|collapsed)\b[^.?!]{0,40}\b(?:can't|cannot|unable to|"
     r"won't|isn't|not)\s+(?:get up|move|stand|walk|breathe|wake|moving|responding|breathing|talking)",
     r"\b(?:fell|fallen|fall|falling)\s+(?:down|over|off|out of|from|through|into)\b[^.?!]{0,25}\b(?:stairs|steps|"
@@ -156,32 +170,30 @@ _STRONG = [
     r"\b(?:can't|cannot|can not|cant|unable to)\s+move\b(?!\s+(?:the|a|an|this|that|it|them|house|home|flat|in|out|"
     r"to|into|anywhere|my (?:furniture|bed|car|wardrobe|sofa|things|stuff)))",
     r"\bstuck\s+in\s+(?:the\s+)?(?:bath|bathtub|tub|toilet|lift|elevator|shower)\b|\b(?:can't|cannot)\s+get\s+out\s+of\s+(?:the\s+)?(?:bath|bathtub|tub)\b",
-    r"\b(?:lying|collapsed|fallen|fell|found (?:him|her)|is|she's|he's)\s+at the (?:bottom|foot) of the stairs\b",
-    r"\b(?:dropped|slumped|collapsed|crumpled)\s+(?:to|on|onto)\s+the\s+(?:floor|ground)\b",
-    r"\b(?:throat|tongue|face|lips|mouth)(?:\s+is|\s+are|'s)?\s+(?:swelling|swollen|closing)\b|\banaphyla\w*",
     r"\b(?:going to|gonna|about to)\s+(?:fall|faint|pass out|collapse|black out)\b",
-    r"\b(?:lying|collapsed|lies|fallen|fell)\s+(?:in|on)\s+the\s+(?:street|road|pavement|path|car park|stairs|garden|yard|bath|hallway|hall|corridor|snow|cold|landing|toilet)\b",
-    r"\b(?:won't|will not|can't)\s+come\s+round\b",
-    # --- Chest pain, heart trouble (胸口通 is speech recognition for 胸口痛).
+    # --- Chest pain, heart trouble (胸口通 is speech recognition for 胸口痛; "chess pain" is typing).
     r"(?:胸口|心口|胸部|心脏|心窝)[^。！？!? ]{0,6}(?:疼|痛|通|闷|绞|压|堵|憋|发紧|难受|揪|刀割|刀扎|针扎|撕)",
     r"(?:胸口|心口|胸部|胸|心脏|心窝)(?:这里|这块|那里|这儿)?(?:突然|好|很|特别|非常|有点|一阵|一直|老是|像|又|都)?"
     r"(?:一阵|被|有|是)?(?:疼|痛|通|闷|绞|压|堵|憋|发紧|难受|不舒服|揪)",
-    r"心脏病(?:又)?(?:犯|发作|发)了?|骤停|猝死|心(?:脏)?跳(?:得)?(?:好|很|特别|太)(?:快|乱|厉害)|(?:要|快)晕(?:了|过去|倒)|心(?:跳)?(?:好|很|特别|突然)?(?:快|乱|慌)(?:得)?(?:不行|厉害|受不了)|心跳(?:停|没)了|(?:没|没有)(?:了)?心跳",
+    r"心脏病(?:又)?(?:犯|发作|发)了?|骤停|猝死|心跳(?:停|没)了|(?:没|没有)(?:了)?心跳",
+    r"心(?:脏)?跳(?:得)?(?:好|很|特别|太)(?:快|乱|厉害)|心(?:跳)?(?:好|很|特别|突然)?(?:快|乱|慌)(?:得)?(?:不行|厉害|受不了)",
     r"\b(?:chest|chess|ches|chesst|chect)\b[^.?!]{0,15}\b(?:pain|pains|hurts?|hurting|ache|aches|aching|tight|"
     r"tightness|pressure|heavy|heaviness|crushing|squeezing|killing)",
     r"\b(?:pain|pains|ache|pressure|tightness|hurts?|hurting|crushing|squeezing)\b[^.?!]{0,12}\b(?:in|across|on)\s+"
     r"(?:my|his|her|the)\s+(?:chest|chess|heart)\b",
-    r"\b(?:having|having an?|is having)\s+(?:a\s+)?heart attack\b|\bcardiac arrest\b|\b(?:clutching|holding|grabbing)\s+(?:his|her|my|at)\s+(?:chest|heart)\b",
-    r"\bheart\b[^.?!]{0,15}\b(?:going to|gonna|about to|is going to)\s+stop\b",
+    r"\b(?:having|having an?|is having)\s+(?:a\s+)?heart attack\b|\bcardiac arrest\b",
+    r"\b(?:clutching|holding|grabbing)\s+(?:his|her|my|at)\s+(?:chest|heart)\b|\bheart\b[^.?!]{0,15}\b(?:going to|gonna|about to|is going to)\s+stop\b",
     r"\bheart\s+(?:is\s+)?(?:racing|pounding|hammering|beating (?:so |really |very )?(?:fast|hard)|stopped|skipping)\b",
-    # --- Breathing trouble ("can't breed", "can't breath" from typing and recognition).
+    # --- Breathing trouble, choking on air, allergic swelling ("can't breed", "can't breath").
     r"喘不(?:上|过|来|动|了|出|赢|匀)|(?:上|透)不(?:过|上|来|到)(?:气|起)|气(?:都|也)?(?:喘|上|透|出)不(?:上|过|来|匀|动)",
     r"呼吸(?:好|很|特别|突然)?(?:困难|不上|不了|不过来|不畅|急促|停|没了|很弱|微弱)|(?:没|没有|没了|不)(?:了)?(?:呼吸|喘气|出气)(?:了)?",
-    r"(?:喉咙|嗓子|舌头|嘴唇|脸)(?:都)?(?:肿|肿起来)了|过敏[^。！？!?]{0,8}(?:喘|肿|晕|呼吸)|没气(?:儿)?了|(?:脸|嘴唇|嘴|嘴巴|手指|指甲)(?:都|也|已经)?(?:发)?(?:紫|青|乌)(?:了)|哮喘(?:又)?(?:犯|发作)",
+    r"没气(?:儿)?了|(?:脸|嘴唇|嘴|嘴巴|手指|指甲)(?:都|也|已经)?(?:发)?(?:紫|青|乌)(?:了)|哮喘(?:又)?(?:犯|发作)",
+    r"(?:喉咙|嗓子|舌头|嘴唇|脸)(?:都)?(?:肿|肿起来)了|过敏[^。！？!?]{0,8}(?:喘|肿|晕|呼吸)",
     r"\b(?:can't|cannot|can not|cant|unable to|struggling to|hard to|difficult to|trouble|difficulty|problems?)\s*"
     r"(?:breathe|breath|breeth|brethe|breed|breathing|get (?:my|his|her|a) breath|catch (?:my|his|her) breath)\b",
-    r"\b(?:not|isn't|stopped|stop|no longer|wasn't|is not)\s+breathing\b|\bgasping\s+for\s+(?:air|breath)\b",
-    r"\b(?:turning|turned|gone|going|lips (?:are|is|look|have gone))\s+(?:all\s+)?(?:blue|purple|grey|gray)\b|\b(?:struggling|fighting|gasping)\s+for\s+(?:breath|air)\b|\bcan't\s+get\s+(?:any\s+)?air\b|\basthma attack\b",
+    r"\b(?:not|isn't|stopped|stop|no longer|wasn't|is not)\s+breathing\b|\b(?:struggling|fighting|gasping)\s+for\s+(?:breath|air)\b|\bcan't\s+get\s+(?:any\s+)?air\b",
+    r"\b(?:turning|turned|gone|going|lips (?:are|is|look|have gone))\s+(?:all\s+)?(?:blue|purple|grey|gray)\b|\basthma attack\b",
+    r"\b(?:throat|tongue|face|lips|mouth)(?:\s+is|\s+are|'s)?\s+(?:swelling|swollen|closing)\b|\banaphyla\w*",
     # --- Stroke signs: face drooping, slurred speech, one side weak, sudden loss.
     r"(?:好像|可能|怕是|是不是|估计|突然|刚刚|刚才)(?:是|又)?(?:中风|脑梗|脑溢血|脑出血|卒中)",
     r"(?:嘴|嘴巴|脸|嘴角|口眼|眼睛)(?:突然|有点|都|也|一下)?(?:歪|斜|耷拉)|歪嘴",
@@ -193,21 +205,24 @@ _STRONG = [
     r"\b(?:having|is having)\s+a\s+(?:stroke|mini[- ]?stroke)\b",
     r"\b(?:face|mouth|smile|lip|eye)\b[^.?!]{0,20}\b(?:droop|drooping|droopy|droops|dropped|lopsided|crooked|twisted|slack)",
     r"\b(?:drooping|droopy|lopsided|crooked)\s+(?:face|mouth|smile)\b",
-    r"\bslurr(?:ed|ing)\b|\bspeech\s+(?:is\s+|went\s+|has gone\s+|sounds\s+|gone\s+)?(?:all\s+)?(?:slurred|funny|strange|garbled|weird)\b|\btalking\s+(?:funny|gibberish|nonsense|rubbish)\b",
+    r"\bslurr(?:ed|ing)\b|\bspeech\s+(?:is\s+|went\s+|has gone\s+|sounds\s+|gone\s+)?(?:all\s+)?(?:slurred|funny|strange|garbled|weird)\b",
+    r"\btalking\s+(?:funny|gibberish|nonsense|rubbish)\b",
     r"\b(?:arm|arms|leg|legs|side|face|hand)\s+(?:has\s+|is\s+|'s\s+|have\s+)?(?:gone|went|going|is|are|feels?)\s+(?:all\s+)?(?:floppy|limp|numb|dead|weak|droopy)\b",
     r"\b(?:one side|left side|right side|half (?:of )?(?:his|her|my) (?:body|face))\b[^.?!]{0,20}\b(?:weak|numb|limp|"
     r"dead|droop|drooping|won't move|can't move|paralysed|paralyzed|gone)",
     r"\b(?:numb|weak|paralysed|paralyzed)\s+(?:on\s+)?(?:one|the left|the right)\s+side\b",
     r"\b(?:can't|cannot|unable to)\s+(?:lift|raise|move|feel)\s+(?:his|her|my)\s+(?:arm|arms|leg|legs|hand|left|right)\b",
     r"\bsudden(?:ly)?\s+(?:confused|confusion|can't see|blind|numb|weak|can't (?:talk|speak|walk))",
-    # --- Fainting, unresponsive, not breathing, seizures.
-    r"(?:晕|昏)(?:倒|过去|了过去|死过去|厥|迷)|不省人事|人事不省",
+    # --- Fainting, unresponsive, seizures, very dizzy.
+    r"(?:晕|昏)(?:倒|过去|了过去|死过去|厥|迷)|不省人事|人事不省|晕低",
     r"(?:叫|喊|摇|拍)(?:他|她|人|了半天|半天|好久|几声)?(?:都|也)?(?:叫|喊)?(?:不|没)(?:醒|清醒|应|答应|回应|反应)",
     r"没(?:有)?(?:了)?(?:任何)?反应(?:了)?|一动不动|(?:人|他|她)(?:已经|突然)?不动了",
     r"抽搐|抽风|抽起来了|口吐白沫|吐白沫|翻白眼|癫痫(?:发作|犯)|羊(?:癫|角)疯",
     _WHO + r"(?:快|就|好像|可能|怕是|要|已经|真的|是不是)?不行了|快不行了",
-    r"(?:头)?(?:晕|昏)(?:得|的)(?:不行|厉害|站不住|要倒|受不了|天旋地转)|天旋地转|眼前(?:一)?(?:发)?黑|要(?:晕)?倒了|站都站不稳|站不住了|晕低",
-    r"\b(?:unconscious|unresponsive|keeled over|out cold)\b|\b(?:gone|went|is|has gone)\s+(?:all\s+)?(?:floppy|limp)\b|\bwon't\s+(?:respond|answer me)\b",
+    r"(?:头)?(?:晕|昏)(?:得|的)(?:不行|厉害|站不住|要倒|受不了|天旋地转)|天旋地转|眼前(?:一)?(?:发)?黑",
+    r"(?:要|快)晕(?:了|过去|倒)|要(?:晕)?倒了|站都站不稳|站不住了",
+    r"\b(?:unconscious|unresponsive|keeled over|out cold)\b|\b(?:gone|went|is|has gone)\s+(?:all\s+)?(?:floppy|limp)\b",
+    r"\bwon't\s+(?:respond|answer me)\b|\b(?:won't|will not|can't)\s+come\s+round\b",
     r"\b(?:won't|will not|can't|cannot|isn't|not|couldn't)\s+(?:wake|waking)\b(?:\s+(?:him|her|them|up|properly))?"
     r"(?!\s+(?:early|in the morning|in time|for|at night))",
     r"\b(?:not|isn't|is not|aren't|wasn't|stopped|no longer)\s+(?:responding|responsive|moving|conscious|answering me|reacting)\b",
@@ -222,60 +237,69 @@ _STRONG = [
     r"(?:his|her|my|the)\s+(?:throat|windpipe)\b|\bstuck\s+in\s+(?:his|her|my)\s+throat\b",
     # --- Heavy bleeding, bad burns.
     r"大出血|出血不止|血(?:流|止|停)不住|止不住(?:血|地流)|(?:吐|咳|咯|呕)(?:了)?(?:好多|很多|一口|几口)?血",
-    r"血(?:一直|不停|还在|止不住)(?:地)?(?:流|冒|往外)|流(?:了)?(?:好多|很多|一地|一滩|一身|满脸|一大摊|不少|这么多)血|(?:在|一直|还在|不停地?)(?:流|出)血|满(?:地|身|脸|头|手)(?:都)?(?:是)?血",
-    r"(?:头|脑袋|脑壳)(?:摔|磕|撞)?(?:破|开)(?:了)",
+    r"血(?:一直|不停|还在|止不住)(?:地)?(?:流|冒|往外)|(?:在|一直|还在|不停地?)(?:流|出)血",
+    r"流(?:了)?(?:好多|很多|一地|一滩|一身|满脸|一大摊|不少|这么多)血|满(?:地|身|脸|头|手)(?:都)?(?:是)?血|(?:头|脑袋|脑壳)(?:摔|磕|撞)?(?:破|开)(?:了)",
     r"\b(?:nosebleed|nose bleed|bleed|cut|wound|gash)\b[^.?!]{0,25}\b(?:won't|wont|doesn't|will not)\s+stop\b",
     r"\bbleeding\b[^.?!]{0,15}\b(?:badly|heavily|a lot|everywhere|lots|so much|won't stop|wont stop|doesn't stop|"
     r"non ?stop|profusely)\b|\b(?:won't|wont|doesn't|will not|can't)\s+stop\s+(?:the\s+)?bleeding\b",
-    r"\b(?:lot|lots|loads|pool) of blood\b|\bblood\s+(?:everywhere|all over)\b|\bblood\s+(?:is\s+)?(?:pouring|gushing|spurting|pumping)\b|\b(?:pouring|gushing|spurting)\s+(?:with\s+)?blood\b|\b(?:coughing|vomiting|throwing|spitting|bringing)\s+(?:up\s+)?blood\b",
+    r"\b(?:lot|lots|loads|pool) of blood\b|\bblood\s+(?:everywhere|all over)\b|\bblood\s+(?:is\s+)?(?:pouring|gushing|spurting|pumping)\b",
+    r"\b(?:pouring|gushing|spurting)\s+(?:with\s+)?blood\b|\b(?:coughing|vomiting|throwing|spitting|bringing)\s+(?:up\s+)?blood\b",
     r"\b(?:burn(?:ed|t)|scald(?:ed)?)\b[^.?!]{0,20}\bbadly\b|\bbadly\s+(?:burn(?:ed|t)|scalded)\b|\bsevere burns?\b",
-    # --- Fire, smoke, gas.
-    r"(?:着|失|起)火(?:了|啦)?|烧起来了|火(?:好|很|太)大|(?:冒|着|起)(?:黑)?烟|满屋(?:子)?(?:都)?(?:是)?烟|(?:全|都)是烟|烟(?:好|很|太|特别)(?:大|浓)|呛(?:得|死)",
+    # --- Fire, smoke, gas, sparking appliances, water on the electrics.
+    r"(?:着|失|起)火(?:了|啦)?|烧起来了|火(?:好|很|太)大",
+    r"(?:冒|着|起)(?:黑)?烟|满屋(?:子)?(?:都)?(?:是)?烟|(?:全|都)是烟|烟(?:好|很|太|特别)(?:大|浓)|呛(?:得|死)",
     r"(?:煤气|燃气|天然气|液化气)(?:罐)?[^。！？!? ]{0,4}(?:泄漏|泄露|漏|味|中毒)|一氧化碳|(?:闻到|有股|一股)[^。！？!? ]{0,4}(?:煤气|燃气|天然气|烧焦|焦糊|糊味|焦味)",
     r"\bon fire\b|\bthere's\s+an?\s+fire\b|\bfire\s*!|\bfire\s+(?:in|at)\s+(?:my|the|our)\b|\b(?:fire|smoke)\s+alarm\s+(?:is\s+|'s\s+)?(?:going off|ringing)",
     r"\b(?:full of|lots of|so much|thick|black|filling with|filled with|filling up with)\s+smoke\b|\bsmoke\s+(?:everywhere|coming|pouring|filling)\b|\bsmoke in (?:the|my|our)\b",
     r"\b(?:smell(?:s|ing)?|smelt|smelled|stink(?:s|ing)? of|reek(?:s|ing)? of)\s+(?:of\s+)?(?:gas|smoke|burning|something burning)\b",
+    r"\bgas\s+(?:leak|leaking|is leaking|escaping)\b|\bleaking\s+gas\b|\bcarbon monoxide\b",
     r"\b(?:blanket|heater|plug|socket|toaster|kettle|oven|cooker|microwave|tv|telly|wires?|wiring|charger|battery|fridge|dryer|iron|lamp|"
     r"fuse box|extension lead)s?(?:\s+is|\s+are|'s)?\s+(?:smoking|sparking|burning|melting|on fire)\b|\bwater\b[^.?!]{0,50}\belectric",
-    r"\bgas\s+(?:leak|leaking|is leaking|escaping)\b|\bleaking\s+gas\b|\bcarbon monoxide\b",
     # --- Poisoning, overdose, wrong medicine.
-    r"吃错(?:了)?药|(?:别人|错)的药(?:吃|喝)了|吃(?:了)?(?:别人|错)的药|(?:吃|吞|喝)(?:了|下)(?:几十|十几|二十|三十|好多|一大把|一把|很多)(?:片|颗|粒)|药(?:吃|喝|服)(?:多|错|重)了|(?:多|重复)吃了[^。！？!? ]{0,4}药|(?:吃|喝|吞|服)(?:了|下)(?:一|整|大半|半|好几)(?:瓶|把|盒|板)",
+    r"吃错(?:了)?药|(?:别人|错)的药(?:吃|喝)了|吃(?:了)?(?:别人|错)的药|药(?:吃|喝|服)(?:多|错|重)了|(?:多|重复)吃了[^。！？!? ]{0,4}药",
+    r"(?:吃|吞|喝)(?:了|下)(?:几十|十几|二十|三十|好多|一大把|一把|很多)(?:片|颗|粒)|(?:吃|喝|吞|服)(?:了|下)(?:一|整|大半|半|好几)(?:瓶|把|盒|板)",
+    r"(?:一|整|大半|半|好几)(?:瓶|把|盒|板)[^。！？!? ]{0,6}(?:药|片)[^。！？!? ]{0,4}(?:吃|喝|吞)(?:了|下|掉)",
     r"(?:喝|吃|吞|误服|误食|服)(?:了|下)?(?:农药|敌敌畏|百草枯|老鼠药|耗子药|杀虫剂|除草剂|消毒液|洗洁精|漂白|84|毒药|洗衣液)|服毒|中毒",
     r"(?:农药|敌敌畏|百草枯|老鼠药|耗子药|杀虫剂|消毒液|洗洁精|漂白水?)[^。！？!? ]{0,8}(?:喝|吃|吞)(?:了|下|掉)",
-    r"(?:一|整|大半|半|好几)(?:瓶|把|盒|板)[^。！？!? ]{0,6}(?:药|片)[^。！？!? ]{0,4}(?:吃|喝|吞)(?:了|下|掉)",
+    r"\b(?:overdose|overdosed|od'd)\b|\btoo many\s+(?:pills|tablets|meds|painkillers|sleeping pills|paracetamol)\b",
     r"\b(?:swallowed|took|taken|drank|ate|eaten|had)\b[^.?!]{0,12}\b(?:bottle|packet|box|pack|handful|all|lot)\s+of\b[^.?!]{0,20}"
     r"\b(?:pills|tablets|medicine|meds|sleeping|painkillers|paracetamol)",
-    r"\b(?:took|taken|swallowed|had)\s+too\s+(?:much|many)\b[^.?!]{0,25}\b(?:pills|tablets|medicine|meds|morphine|insulin|painkillers|paracetamol|sleeping|methadone|warfarin|digoxin|tramadol|codeine)",
+    r"\b(?:took|taken|swallowed|had)\s+too\s+(?:much|many)\b[^.?!]{0,25}\b(?:pills|tablets|medicine|meds|morphine|insulin|"
+    r"painkillers|paracetamol|sleeping|methadone|warfarin|digoxin|tramadol|codeine)",
     r"\b(?:took|taken|swallowed|had)\s+(?:all|the whole|a whole)\b[^.?!]{0,20}\b(?:pills|tablets|medicine|meds|painkillers|insulin)\b",
-    r"\b(?:pills|tablets|medicine|meds|insulin|dose|medication)\s+(?:twice|two times|again)\b[^.?!]{0,15}\b(?:by mistake|accidentally)\b|\baccidentally\s+(?:took|taken|swallowed)\b",
-    r"\bdouble\s+(?:his|her|my|the)\s+(?:insulin|dose|pills|tablets|medicine|medication)\b",
-    r"\b(?:overdose|overdosed|od'd)\b|\btoo many\s+(?:pills|tablets|meds|painkillers|sleeping pills|paracetamol)\b",
+    r"\b(?:pills|tablets|medicine|meds|insulin|dose|medication)\s+(?:twice|two times|again)\b[^.?!]{0,15}\b(?:by mistake|accidentally)\b",
+    r"\baccidentally\s+(?:took|taken|swallowed)\b|\bdouble\s+(?:his|her|my|the)\s+(?:insulin|dose|pills|tablets|medicine|medication)\b",
     r"\b(?:swallowed|drank|drunk|ate|eaten|took|taken|had)\b[^.?!]{0,15}\b(?:poison|bleach|weed ?killer|"
     r"pesticide|rat poison|antifreeze|detergent|cleaning fluid|disinfectant)\b|\bwrong\s+(?:pills|tablets|medicine|medication)\b",
     # --- Severe sudden pain.
-    r"(?:疼|痛|通)(?:得|的)[^。！？!? ]{0,6}(?:要命|要死|受不了|打滚|直叫|直哼|冒汗|满头大汗|直不起|站不起|晕过去|昏过去|要炸|快炸)|(?:疼|痛)死(?:了|我)|剧痛|剧烈(?:的)?(?:疼|痛)|痛不欲生|(?:疼|痛)欲裂",
-    r"难受得(?:不行|要命|要死|受不了)",
-    r"\bin\s+(?:agony|so much pain|terrible pain)\b|\b(?:screaming|crying|doubled over)\s+(?:in|with)\s+pain\b|\bworst (?:headache|pain)\b|"
+    r"(?:疼|痛|通)(?:得|的)[^。！？!? ]{0,6}(?:要命|要死|受不了|打滚|直叫|直哼|冒汗|满头大汗|直不起|站不起|晕过去|昏过去|要炸|快炸)",
+    r"(?:疼|痛)死(?:了|我)|剧痛|剧烈(?:的)?(?:疼|痛)|痛不欲生|(?:疼|痛)欲裂|难受得(?:不行|要命|要死|受不了)",
+    r"\bin\s+(?:agony|so much pain|terrible pain)\b|\b(?:screaming|crying|doubled over)\s+(?:in|with)\s+pain\b|\bworst (?:headache|pain)\b",
     r"\b(?:excruciating|unbearable|agonising|agonizing)\b|\bpain\s+is\s+(?:unbearable|terrible|so bad)\b",
     # --- Hypoglycaemia, high fever with confusion.
     r"低血糖(?:了|又|犯|发作)|血糖(?:太|很|特别|好|突然|一下子)?(?:低|掉)(?:了|得)",
     r"(?:冷汗|虚汗)[^。！？!?]{0,8}(?:手抖|发抖|心慌|头晕|站不住|没力)|(?:手抖|发抖|心慌|头晕)[^。！？!?]{0,8}(?:冷汗|虚汗)",
     r"(?:高烧|发烧|烧)[^。！？!?]{0,10}(?:糊涂|说胡话|抽|叫不醒|昏|不认人)|烧到(?:四十|40|39|三十九)",
-    r"\b(?:having a hypo|going hypo)\b|\b(?:blood\s+)?sugars?(?:'s|\s+is|\s+are|\s+has)?\s+(?:gone\s+|going\s+|dropped\s+|dropping\s+)?(?:very\s+|really\s+|too\s+|so\s+|dangerously\s+)?(?:low|dropping|crashing)\b",
+    r"\b(?:having a hypo|going hypo)\b|\b(?:blood\s+)?sugars?(?:'s|\s+is|\s+are|\s+has)?\s+(?:gone\s+|going\s+|dropped\s+|dropping\s+)?"
+    r"(?:very\s+|really\s+|too\s+|so\s+|dangerously\s+)?(?:low|dropping|crashing)\b",
     # --- Break-in, intruder, attack.
     r"(?:有人|有个人|坏人|陌生|小偷|贼|强盗|歹徒)[^。！？!? ]{0,6}(?:闯|撬|砸|踹|翻|爬)[^。！？!? ]{0,3}(?:进|到|入|门|锁|窗)|闯(?:进|到|入)[^。！？!? ]{0,4}(?:家|屋|房)",
-    r"(?:有人|陌生|坏人|小偷|男的|有个人)[^。！？!? ]{0,4}(?:拿|持|带|举)(?:着)?(?:刀|棍|枪|斧)|进(?:了)?(?:贼|小偷|坏人|强盗)|有(?:贼|小偷|强盗|坏人|歹徒)|入室|抢劫|被(?:人)?(?:抢|砍|捅)了|被人打|(?:有人|他)(?:要)?(?:打|杀|砍)(?:我|人)",
-    r"\b(?:hear|heard|there's|there is)\s+(?:someone|somebody|a noise|noises|footsteps|people)\b[^.?!]{0,25}\b(?:downstairs|upstairs|in (?:the|my) (?:house|flat|kitchen|garden|bedroom)|outside my (?:door|window)|breaking|trying)",
+    r"(?:有人|陌生|坏人|小偷|男的|有个人)[^。！？!? ]{0,4}(?:拿|持|带|举)(?:着)?(?:刀|棍|枪|斧)",
+    r"进(?:了)?(?:贼|小偷|坏人|强盗)|有(?:贼|小偷|强盗|坏人|歹徒)|入室|抢劫|被(?:人)?(?:抢|砍|捅)了|被人打|(?:有人|他)(?:要)?(?:打|杀|砍)(?:我|人)",
+    r"\b(?:hear|heard|there's|there is)\s+(?:someone|somebody|a noise|noises|footsteps|people)\b[^.?!]{0,25}"
+    r"\b(?:downstairs|upstairs|in (?:the|my) (?:house|flat|kitchen|garden|bedroom)|outside my (?:door|window)|breaking|trying)",
     r"\b(?:someone|somebody|they|people|burglars?|a man)\s+(?:has\s+|have\s+|'s\s+|'ve\s+)?broken\s+in\b",
     r"\btrying\s+to\s+(?:break|get|force\s+(?:their|his|her)\s+way)\s+in(?:to)?\b",
     r"\b(?:someone|somebody|a man|a stranger|strangers|people|they|men)(?:\s+is|\s+are|'s|'re)?\s+(?:breaking|trying to (?:break|get) in|"
     r"broke|forcing|kicking)(?:\s+in|\s+into|\s+the door)?\b",
-    r"\b(?:a man|someone|somebody|a stranger|strangers|people|men|they)\s+(?:has\s+|have\s+)?(?:got|broken|forced (?:his|their) way)\s+into\s+(?:my|the|our)\s+(?:flat|house|home|room|place)\b",
+    r"\b(?:a man|someone|somebody|a stranger|strangers|people|men|they)\s+(?:has\s+|have\s+)?(?:got|broken|forced (?:his|their) way)\s+into\s+"
+    r"(?:my|the|our)\s+(?:flat|house|home|room|place)\b",
     r"\b(?:stranger|intruder|burglar|a man|someone|somebody)s?\s+(?:is\s+|are\s+|'s\s+|'re\s+)?(?:in|inside|downstairs|upstairs)\s+"
     r"(?:my|the|our)\s+(?:house|flat|home|room|bedroom|kitchen|garden|place)\b",
     # --- Lost or wandering elder (dementia).
     r"走丢|迷路|找不(?:到|着)(?:回)?(?:家|路)|不认识路了|不认得路|认不得路|不知道(?:自己|我|这|现在)?(?:在|到|是)(?:哪|啥地方)",
-    _WHO + r"[^。！？!? ]{0,3}(?<!看)(?:不见了|找不到了|找不着了|没回来|还没回家|一直没回)|找不(?:到|着)(?:我|俺)?(?:妈|爸|爹|娘|老伴|老头|老太|奶奶|爷爷|外婆|外公|姥姥|姥爷)",
+    _WHO + r"[^。！？!? ]{0,3}(?<!看)(?:不见了|找不到了|找不着了|没回来|还没回家|一直没回)",
+    r"找不(?:到|着)(?:我|俺)?(?:妈|爸|爹|娘|老伴|老头|老太|奶奶|爷爷|外婆|外公|姥姥|姥爷)",
     _either(r"痴呆|失智|糊涂|认知症|阿尔茨海默|老年痴", r"没回来|没回家|不见了|找不到|找不着|走丢", 20),
     r"\bdon't know where\s+(?:i am|i'm|we are|we're|(?:he|she) (?:is|has gone|went))\b|\b(?:can't|cannot)\s+find\s+(?:my|the)\s+way\s+(?:home|back)\b",
     r"\b(?:wandered|wandering|wanders)\s+(?:off|away|out|the streets|around outside)\b",
@@ -284,13 +308,11 @@ _STRONG = [
     # --- Traffic accidents.
     r"[被遭让](?:车|汽车|小车|货车|摩托车?|电动车|三轮车?|自行车)[^。！？!? ]{0,2}(?:撞|压|碾|刮|带倒)|(?:出|遇到)?车祸",
     r"\b(?:knocked\s+(?:down|over)|run\s+over|hit)\s+by\s+(?:a|an|the)\s+(?:car|bus|van|lorry|truck|bike|motorbike|cyclist|scooter)\b",
-    # --- Bathroom, lift: stuck and cannot get out.
-    r"(?:浴缸|澡盆|浴盆|厕所|卫生间|马桶)(?:里)?(?:出不来|起不来)",
     # --- Suicide, self-harm.
     r"自杀|不想活|寻死|轻生|(?:要|想)(?:跳楼|跳河|上吊)|割腕|活不下去了",
-    r"\bkill\s+(?:myself|himself|herself)\b|\bend\s+(?:it all|my life|his life|her life)\b|\bsuicid\w*|"
-    r"\b(?:don't|doesn't)\s+want\s+to\s+(?:live|be alive|go on)\b|\bwants?\s+to\s+die\b|\bbetter off dead\b|\btake\s+my\s+(?:own\s+)?life\b",
-    # --- Dying, not OK, "something terrible" said now.
+    r"\bkill\s+(?:myself|himself|herself)\b|\bend\s+(?:it all|my life|his life|her life)\b|\bsuicid\w*|\bbetter off dead\b",
+    r"\b(?:don't|doesn't)\s+want\s+to\s+(?:live|be alive|go on)\b|\bwants?\s+to\s+die\b|\btake\s+my\s+(?:own\s+)?life\b",
+    # --- Dying, said now.
     _WHO + r"(?:快|就|真的|怕是|感觉|觉得|好像)?要死了|快(?:要)?死了",
     r"\b(?:i'm|im|i am|i think i'm|i feel like i'm)\s+(?:dying|going to die|gonna die|about to die)\b",
     # --- Someone living alone cannot be reached.
@@ -299,7 +321,8 @@ _STRONG = [
     _either(r"\bnot (?:picking up|answering)|\bisn't (?:picking up|answering)|\bhasn't (?:answered|picked up|called back|been answering)|"
             r"\bno answer\b|\bcan't (?:reach|get hold of|get through to|contact)\b|\bnot replying\b|\bwon't answer\b|\bdoesn't answer\b",
             r"\balone\b|\bon (?:his|her) own\b|\bby (?:himself|herself)\b|\bfor hours\b|\bsince (?:yesterday|this morning|last night)\b|"
-            r"\ball day\b|\bworried\b|\balarm\b|\bpendant\b|\bscared\b|something's wrong|\bfallen\b|\bcheck (?:on )?(?:him|her)\b|\bsend (?:someone|somebody)\b", 80),
+            r"\ball day\b|\bworried\b|\balarm\b|\bpendant\b|\bscared\b|something's wrong|\bfallen\b|\bcheck (?:on )?(?:him|her)\b|"
+            r"\bsend (?:someone|somebody)\b", 80),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -308,60 +331,68 @@ _STRONG = [
 # volunteer to take me shopping"); kind "event" only by the general harmless contexts.
 # ---------------------------------------------------------------------------------------------
 _WEAK = [
-    # --- Asking for help without saying why.
-    (r"急救|救命药", "help"),
-    (r"帮帮(?:我|俺|忙)|快(?:点)?(?:来|过来)(?!了)|出事了|出大事|不得了了|了不得了", "help"),
+    # --- Asking for help, scared or lost, without saying why.
+    (r"急救|救命药|帮帮(?:我|俺|忙)|快(?:点)?(?:来|过来)(?!了)|出事了|出大事|不得了了|了不得了", "help"),
     (r"\bhelp\s+(?:me|us|him|her)\b(?=\s*(?:$|[,.!;:-]|please|pls|plz|now|quick|quickly|fast|someone|somebody|i\b|i'm|im\b|"
      r"i've|ive\b|i can|i fell|he\b|he's|she\b|she's|my\b|we\b|it's|there's|oh\b|god\b|help\b))", "help"),
-    (r"\b(?:someone|somebody|anyone|anybody)\s+help\b", "help"), (r"[,.;:!-]\s*(?:please\s+|pls\s+)?help(?:\s+(?:me|us))?(?:\s+please)?\W*$", "help"),
-    (r"\bsave\s+(?:me|us|him|her)\b", "help"), (r"\bhurry\b", "help"), (r"\bemergency\b", "help"), (r"\burgent\b", "help"),
-    # --- Falls, injuries.
-    (r"(?:摔|跌|滑|绊|栽)(?:倒|到|跤|了一跤|了一下|了个跟头|伤|下去|下来)(?!过)|(?:摔|跌)了(?!一?[下次回]?过|玩具|东西|碗|杯|盘|手机|电话|门|个[碗杯盘])", "event"),
-    (r"骨折|(?:磕|撞|碰)(?:破|伤)|(?:切|割|砍|划)(?:到|破|伤|了)[^。！？!? ]{0,6}(?:手|腿|脚|头|口子|血)", "event"),
-    (r"手[^。！？!? ]{0,3}(?:拿不住|抬不起|使不上劲)", "event"),
-    (r"烫(?:伤|着|到)|被[^。！？!? ]{0,4}烫了|(?:开水|热水|热油|油)[^。！？!? ]{0,4}烫", "event"),
-    (r"(?:吃|服)(?:了)?(?:两|双)(?:遍|倍|份)|重复吃(?:了)?药|吃重了", "event"),
-    (r"(?:不认识|陌生)的?(?:人|男的|女的|男人|女人)[^。！？!?]{0,10}(?:不走|不肯走|赖着|进来|在家|在我家|屋里)", "event"),
+    (r"\b(?:someone|somebody|anyone|anybody)\s+help\b|[,.;:!-]\s*(?:please\s+|pls\s+)?help(?:\s+(?:me|us))?(?:\s+please)?\W*$", "help"),
+    (r"\bsave\s+(?:me|us|him|her)\b|\bhurry\b|\bemergency\b|\burgent\b", "help"),
+    (r"\b(?:i'm|i am|i feel|i'm feeling)\s+(?:so\s+|really\s+|very\s+)?(?:scared|frightened|terrified)\b(?!\s+(?:of|to|that|about))", "help"),
+    (r"\b(?:i'm|im|i am|we're|we are)\s+(?:so\s+|completely\s+)?lost\b", "help"),
+    # --- Falls and injuries.
+    (r"(?:摔|跌|滑|绊|栽)(?:倒|到|跤|了一跤|了一下|了个跟头|伤|下去|下来)(?!过)"
+     r"|(?:摔|跌)了(?!一?[下次回]?过|玩具|东西|碗|杯|盘|手机|电话|门|个[碗杯盘])", "event"),
+    (r"站不起来|爬不起来|起不来|骨折|(?:骨头|腿|胳膊|手|脚)[^。！？!? ]{0,2}断了|(?:磕|撞|碰)(?:破|伤)", "event"),
+    (r"(?:切|割|砍|划)(?:到|破|伤|了)[^。！？!? ]{0,6}(?:手|腿|脚|头|口子|血)", "event"),
     (r"\b(?:fallen|fell)\b|\bfall(?:ing|s)?\s+(?:down|over)\b|\bhad\s+a\s+(?:bad\s+|nasty\s+|big\s+|little\s+)?fall\b|"
      r"\b" + _WHO_EN + r"\s+falls?\b|"
      r"\b(?:tripped|slipped)\b(?!\s+(?:up|my mind|out))|\btook\s+a\s+(?:\w+\s+)?(?:tumble|fall)\b|\bkeeps?\s+falling\b", "event"),
     (r"\b(?:broke|broken|fractured|cracked)\s+(?:my|his|her)?\s*(?:hip|leg|arm|wrist|neck|back|ankle|ribs?|pelvis|femur|collarbone|shoulder)\b", "event"),
-    (r"\b(?:can't|cannot)\s+get\s+out\s+of\s+bed\b", "event"),
-    # --- Heart and chest.
-    (r"心(?:绞痛|梗|肌梗)|心慌|胸闷", "event"), (r"\bheart attack\b|\bpalpitations\b|\bangina\b", "event"),
-    # --- Breathing.
-    (r"憋(?:死|不过|得喘|气)", "event"), (r"\b(?:short of breath|out of breath|breathless|wheezing)\b", "event"),
-    # --- Stroke.
-    (r"中风|脑梗|脑溢血|脑出血|卒中|说话(?:说)?(?:不清|含糊|不利索|大舌头)楚?了|说话[^。！？!? ]{0,3}含含?糊糊?|舌头打结|全身发麻|口齿不清了|舌头(?:发)?(?:硬|麻|大|不听使唤)|说不出话|讲不出话|不会说话了", "event"),
+    (r"\b(?:can't|cannot)\s+get\s+out\s+of\s+bed\b|\bcan't\s+stand\b(?!\s+(?:the|it|him|her|them|that|this|those|people|being|when|to|for|very|\w+ing)\b)", "event"),
+    # --- Heart, chest, breathing.
+    (r"心(?:绞痛|梗|肌梗)|(?<!有点)心慌|胸闷|心跳(?:好|很|特别|太)?慢|憋(?:死|不过|得喘|气)", "event"),
+    (r"\bheart attack\b|\bpalpitations\b|\bangina\b|\b(?:short of breath|out of breath|breathless|wheezing)\b", "event"),
+    # --- Stroke and other signs in the head: speech, numbness, drooling, sight.
+    (r"中风|脑梗|脑溢血|脑出血|卒中|说话(?:说)?(?:不清|含糊|不利索|大舌头)楚?了|说话[^。！？!? ]{0,3}含含?糊糊?|口齿不清了", "event"),
+    (r"舌头打结|舌头(?:发)?(?:硬|麻|大|不听使唤)|说不出话|讲不出话|不会说话了|全身发麻|手[^。！？!? ]{0,3}(?:拿不住|抬不起|使不上劲)", "event"),
+    (r"流口水|口水(?:往下|直)(?:淌|流)|嘴(?:巴)?(?:都)?合不上", "event"),
     (r"\bstroke\b|\bmini[- ]stroke\b|\btia\b|\bcan't\s+(?:talk|speak)(?:\s+(?:properly|clearly|right))?\b", "event"),
-    # --- Fainting, feeling very unwell.
-    (r"心跳(?:好|很|特别|太)?慢|头(?:昏|晕)得很|走路(?:都)?(?:打晃|打偏)|打偏偏|(?:骨头|腿|胳膊|手|脚)[^。！？!? ]{0,2}断了|渗血|伤口[^。！？!? ]{0,4}(?:流血|出血|裂开)|毒蘑菇|食物中毒|上吐下泻|(?:怪味|异味|臭味)[^。！？!?]{0,10}(?:头疼|头晕|想吐|恶心)|(?:困|关)在[^。！？!? ]{0,4}(?:电梯|屋|厕所|卫生间)|站不起来|爬不起来|起不来|人都糊涂了|突然糊涂|烫得厉害|发烫|浑身没(?:力气?|劲)|(?:疼|痛)得[^。！？!? ]{0,4}(?:走不了|走不动|动不了)|流口水|口水(?:往下|直)(?:淌|流)|嘴(?:巴)?(?:都)?合不上|看不清了|头(?:好|很|特别|非常)(?:疼|痛)|晕乎乎|虚脱|头(?:好|很|特别)晕|发高烧|高烧|(?:冒|出)(?:冷|虚)汗|不舒服[^。！？!?]{0,6}(?:快|赶紧|马上)|(?:快|赶紧)[^。！？!?]{0,6}不舒服", "event"),
-    (r"\b(?:collapsed|collapsing|passed out|passing out|blacked out|fainted|fainting)\b|\bdizzy\b|\bburning up\b|\b(?:very|suddenly|really)\s+confused\b|\bchoked\b|\bcan't swallow\b", "event"),
+    # --- Fainting, dizziness, fever, feeling very unwell.
+    (r"头(?:昏|晕)得很|头(?:好|很|特别)晕|走路(?:都)?(?:打晃|打偏)|打偏偏|晕乎乎|虚脱|人都糊涂了|突然糊涂|浑身没(?:力气?|劲)", "event"),
+    (r"烫得厉害|发烫|发高烧|高烧|(?:冒|出)(?:冷|虚)汗|头(?:好|很|特别|非常)(?:疼|痛)", "event"),
+    (r"不舒服[^。！？!?]{0,6}(?:快|赶紧|马上)|(?:快|赶紧)[^。！？!?]{0,6}不舒服|要死了|(?:人|我|他|她)(?:很|好|特别)?(?:难受|不舒服)(?:啊|呀)?$", "event"),
+    (r"\b(?:collapsed|collapsing|passed out|passing out|blacked out|fainted|fainting)\b|(?<!a bit )(?<!slightly )(?<!a little )\bdizzy\b|\bburning up\b|"
+     r"\b(?:very|suddenly|really)\s+confused\b|\b(?:very|really|so)\s+drowsy\b|\bcold and clammy\b|(?<!i'm )(?<!i am )\bnot making (?:any )?sense\b", "event"),
     (r"\b(?:i'm|im|i am|he's|she's|he is|she is)\s+(?:very\s+|really\s+|so\s+|terribly\s+)?(?:ill|sick|unwell|poorly)\b(?!\s+(?:of|and tired))|"
+     r"\b(?:is|'s)\s+(?:very|really|so|terribly)\s+(?:ill|poorly|unwell|sick)\b|"
      r"\b(?:i|he|she)\s+(?:don't|doesn't|do not|does not)\s+feel\s+(?:well|right|good|ok|okay)\b|"
      r"\bi\s+feel\s+(?:very\s+|really\s+|so\s+|terribly\s+)?(?:ill|sick|unwell|awful|terrible|horrible|faint|weak|strange)\b|"
-     r"\b(?:i'm|im|i am)\s+not\s+(?:ok|okay|well|alright|all right)\b|\b(?:is|'s)\s+(?:very|really|so|terribly)\s+(?:ill|poorly|unwell|sick)\b|\bcold and clammy\b|(?<!i'm )(?<!i am )\bnot making (?:any )?sense\b|\bsomething(?:'s| is)\s+(?:wrong|not right)\s+with\s+(?:me|him|her|mum|mom|dad|my)\b", "event"),
-    (r"\b(?:pendant|alarm|button)\b[^.?!]{0,20}\b(?:went off|going off|triggered)\b|\bflood(?:ed|ing)?\b|\b(?:car )?(?:accident|crash)\b|\b(?:very|really|so)\s+drowsy\b|\ballergic reaction\b|\bby mistake\b", "event"),
-    (r"\bcan't\s+stand\b(?!\s+(?:the|it|him|her|them|that|this|those|people|being|when|to|\w+ing)\b)", "event"),
-    (r"\b(?:i'm|i am|i feel|i'm feeling)\s+(?:so\s+|really\s+|very\s+)?(?:scared|frightened|terrified)\b(?!\s+(?:of|to|that|about))", "help"),
+     r"\b(?:i'm|im|i am)\s+not\s+(?:ok|okay|well|alright|all right)\b|\bsomething(?:'s| is)\s+(?:wrong|not right)\s+with\s+(?:me|him|her|mum|mom|dad|my)\b", "event"),
     (r"\bdying\b|\b(?:he's|she's|he is|she is)\s+(?:going to die|gonna die)\b", "event"),
     # --- Bleeding, burns, pain.
-    (r"流血|出血|吐血|烫伤|烧伤|(?:疼|痛)(?:得|的)(?:不行|厉害)", "event"),
-    (r"\bbleeding\b|\bhaemorrhag|\bhemorrhag|\b(?:severe|terrible|awful|horrible|sharp|sudden|crushing)\s+(?:\w+\s+)?(?:pain|pains|headache|stomach ?ache|tummy ache|belly ache)\b", "event"),
+    (r"流血|出血|吐血|渗血|伤口[^。！？!? ]{0,4}(?:流血|出血|裂开)|(?:疼|痛)(?:得|的)(?:不行|厉害)|(?:疼|痛)得[^。！？!? ]{0,4}(?:走不了|走不动|动不了)", "event"),
+    (r"烫伤|烧伤|烫(?:伤|着|到)|被[^。！？!? ]{0,4}烫了|(?:开水|热水|热油|油)[^。！？!? ]{0,4}烫", "event"),
+    (r"\bbleeding\b|\bhaemorrhag|\bhemorrhag|\b(?:severe|terrible|awful|horrible|sharp|sudden|crushing)\s+(?:\w+\s+)?"
+     r"(?:pain|pains|headache|stomach ?ache|tummy ache|belly ache)\b", "event"),
     (r"\b(?:chest|heart|head|stomach|tummy|belly|back|hip)\s+(?:is\s+)?killing\s+(?:me|him|her)\b", "event"),
-    # --- Fire, poison, hypoglycaemia.
-    (r"火灾|着火|烟味", "event"), (r"\bfire\b", "event"), (r"\bpoison(?:ed|ing)?\b|\bdouble dose\b", "event"),
+    # --- Poisoning, wrong medicine, allergy.
+    (r"(?:吃|服)(?:了)?(?:两|双)(?:遍|倍|份)|重复吃(?:了)?药|吃重了|毒蘑菇|食物中毒|上吐下泻", "event"),
+    (r"\bpoison(?:ed|ing)?\b|\bdouble dose\b|\bby mistake\b|\ballergic reaction\b", "event"),
+    # --- Fire, gas, flood, an alarm going off.
+    (r"火灾|着火|烟味|(?:怪味|异味|臭味)[^。！？!?]{0,10}(?:头疼|头晕|想吐|恶心)", "event"),
+    (r"\bfire\b|\bflood(?:ed|ing)?\b|\b(?:pendant|alarm|button)\b[^.?!]{0,20}\b(?:went off|going off|triggered)\b", "event"),
+    # --- Hypoglycaemia.
     (r"低血糖", "event"), (r"\bhypo\b|\blow (?:blood )?sugar\b|\bhypoglyc", "event"),
-    # --- Intruders and attacks, lost people.
-    (r"小偷|贼", "event"),
+    # --- Intruders, strangers, attacks.
+    (r"小偷|贼|(?:不认识|陌生)的?(?:人|男的|女的|男人|女人)[^。！？!?]{0,10}(?:不走|不肯走|赖着|进来|在家|在我家|屋里)", "event"),
     (r"\b(?:burglar\w*|intruders?|break[- ]in|broken into|broke into|robbed|mugged|attacked|assaulted)\b|"
      r"\b(?:hitting|beating|hurting|threatening)\s+(?:me|her|him)\b|\bsomeone(?:'s| is)\s+at\s+(?:my|the)\s+(?:door|window)\b", "event"),
-    (r"\b(?:i'm|im|i am|we're|we are)\s+(?:so\s+|completely\s+)?lost\b", "help"),
-    (r"\b(?:gone|went|is|has been|'s)\s+missing\b|\b(?:got|gotten)\s+lost\b|"
-     r"\bhasn't\s+(?:come|been)\s+(?:back|home)\b|\bdidn't\s+come\s+(?:back|home)\b|\bdementia\b[^.?!]{0,40}\b(?:out|gone|left|missing)\b", "event"),
+    # --- Missing people, trapped, accidents.
+    (r"走失|(?:困|关)在[^。！？!? ]{0,4}(?:电梯|屋|厕所|卫生间)", "event"),
+    (r"\b(?:gone|went|is|has been|'s)\s+missing\b|\b(?:got|gotten)\s+lost\b|\bhasn't\s+(?:come|been)\s+(?:back|home)\b|"
+     r"\bdidn't\s+come\s+(?:back|home)\b|\bdementia\b[^.?!]{0,40}\b(?:out|gone|left|missing)\b|\b(?:car )?(?:accident|crash)\b", "event"),
     # --- Ambulance words without an order.
-    (r"走失", "event"), (r"救护车|(?:叫|打|拨|喊)(?:个|一下|了)?(?:救护车|120)", "event"), (r"\bambulance\b", "event"),
-    (r"要死了|(?:人|我|他|她)(?:很|好|特别)?(?:难受|不舒服)(?:啊|呀)?$", "event"),
+    (r"救护车|(?:叫|打|拨|喊)(?:个|一下|了)?(?:救护车|120)", "event"), (r"\bambulance\b", "event"),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -373,7 +404,8 @@ _PAST = (r"上次|上回|那次|那回|去年|前年|以前|之前|早先|早些
          r"\blast\s+(?:year|month|week|winter|summer|spring|autumn|fall|time|night|christmas)\b|\b(?:years?|months?|weeks?|days?)\s+ago\b|"
          r"\ba\s+(?:while|long time)\s+ago\b|\bprevious(?:ly)?\b|\bused to\b|\bin the past\b|\bback in\b|\bhistory of\b|"
          r"\bsince\s+(?:his|her|my|the)\b|\bafter\s+(?:his|her|my)\b|\brecover(?:ed|ing|y)\s+from\b|\bsurvivor\b|\byesterday\b|"
-         r"\bthe other (?:day|week)\b|\bonce had\b|\bfor years\b|\blately\b|\bsometimes\b|\boften\b|\busually\b|\bevery (?:day|night|week|time)\b")
+         r"\bthe other (?:day|week)\b|\bonce had\b|\bfor years\b|\blately\b|\bsometimes\b|\boften\b|\busually\b|\bevery (?:day|night|week|time)\b|"
+         r"\bany ?more\b|\bno longer\b|\bthese days\b|\bwhen (?:he|she|i|they) (?:stands?|gets? up|walks?|climbs?|bends?)\b")
 # Long ago ("五年前", "last year"), unless the sentence also says now/again ("现在又", "again").
 _DISTANT_PAST = (r"年前|去年|前年|那年|当年|那次|那回|好多年|好几年|以前(?!(?:从来|从)?(?:没|不|都没))|"
                  r"\byears?\s+ago\b|\blast\s+year\b|\bin\s+(?:19|20)\d\d\b|\bback in\b|\bwhen i was\b")
@@ -401,14 +433,17 @@ _FICTION = (r"电视里|电视上|电视说|电视剧里|电影里|游戏|梦见
 _MEDIA = (r"电视|电影|视频|抖音|快手|节目|新闻|报道|报纸|广播|\bfilms?\b|\bmovies?\b|\btv\b|\btelly\b|\bshows?\b|\bseries\b|\bepisode\b|\bvideos?\b|"
           r"\bstory\b|\bnovel\b|\bgames?\b|\bcartoon\b|\bplay\b")
 # A hypothesis: "万一摔倒了怎么办", "what if he falls".
-_HYPOTHETICAL = (r"万一|如果|假如|假设|要是|假使|以防|的话|遇到[^。！？!?]{0,8}怎么办|"
+_HYPOTHETICAL = (r"万一|如果|假如|假设|要是|假使|以防|的话|[怕担]心?[^。！？!? ]{0,2}(?=摔|跌|走丢|走失|迷路|中风)|遇到[^。！？!?]{0,8}怎么办|"
                  r"\bwhat if\b|\bin case\b|\bif\s+\w+(?:\s+\w+)?\s+(?:ever|were to|should)\b|\bshould\s+\w+\s+ever\b|"
                  r"\bwhat\s+(?:do|should|would|can)\s+(?:i|we|you)\s+do\s+(?:if|when)\b|\bwhat happens\s+(?:if|when)\b|\bif\s+(?:i|you|we|they|he|she)\s+(?:ever\s+)?needs?\b|"
-                 r"\bhow\s+(?:do|can|would|should)\s+(?:i|you|we)\s+(?:know|tell|spot|recogni[sz]e)\b|\bsuppos(?:e|ing)\b")
+                 r"\bhow\s+(?:do|can|would|should)\s+(?:i|you|we)\s+(?:know|tell|spot|recogni[sz]e)\b|\bsuppos(?:e|ing)\b|"
+                 r"\b(?:scared|afraid|worried|frightened)\s+(?:of|that|about)\s+(?:\w+\s+){0,2}(?:falling|fall|getting lost|wandering)\b|"
+                 r"\b(?:might|may|could)\s+(?:fall|get lost|wander off)\b")
 # Cancelling or missing a booking.
 _CANCEL = (r"取消|去消|取小|不要了|退了|退掉|去不了|来不了|去不成|不去了|(?<![起爬站醒上过出回])不来了|请假|不用送|不用来|别送|撤|"
            r"\bcancel|\bcouncil\b|\bcansel|\bcancle|\bcanel\b|\bcan't\s+(?:come|make it|go|attend)\b|\bwon't be\s+(?:coming|able)\b|"
-           r"\bnot coming\b|\bskip\b|\bcall off\b|\bunbook|\bwithdraw|\btake\s+(?:me|her|him)\s+off\b|\bstop\s+(?:the|sending|her|his|my|their)\b|\bdon't send\b")
+           r"\bnot coming\b|\bskip\b|\bcall off\b|\bunbook|\bwithdraw|\btake\s+(?:me|her|him)\s+off\b|\bstop\s+(?:the|sending|her|his|my|their)\b|\bdon't send\b|\breschedul|\bpostpone|"
+           r"\b(?:change|move)\s+(?:my|her|his|the)\s+(?:lunch|dinner|meal|booking|appointment)")
 # It is over and everyone is fine.
 _RESOLVED = (r"没事(?![吧吗啊呀])|没什么事|没啥事|没大碍|没受伤|没伤着|已经好了|好多了|不要紧|"
              r"\b(?:she's|he's|i'm|she is|he is|i am|we're)\s+(?:fine|ok|okay|alright|all right)\s+now\b|\bno\s+(?:harm|injuries|injury)\b|"
@@ -421,13 +456,20 @@ _REQUEST = (r"志愿者|自愿者|志原者|义工|上门|打扫|洗澡|理发|�
             r"^\W*(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|a|the|one)\b|\bto help\b|\bwin\b|\bseat\b|\bplace\b|"
             r"\bpress\b|\boption\b|\bmenu\b|\bunderstand\b|\bexplain\b|\bmean\b|\bwebsite\b|\bbutton\b")
 # Said to be happening now or urgent: overrides every harmless reading above.
-_NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|快点|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
-        r"\bright now\b|\bjust now\b|\bat the moment\b|\bthis minute\b|\bhurry\b|\bquick(?:ly)?\b|\basap\b|\bimmediately\b|"
-        r"\burgent(?:ly)?\b|\bright away\b|\bstraight away\b|\bhelp\s*!|\bplease come\b|\bcome now\b|"
+_NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
+        r"\bright now\b|\bjust now\b|\bat the moment\b|\bthis minute\b|\basap\b|\bimmediately\b|"
+        r"\b(?:fallen|fell|collapsed|fainted)\s+again\b|\bright away\b|\bstraight away\b|\bhelp\s*!|\bplease come\b|\bcome now\b|"
         r"\bsend\s+(?:someone|somebody|help|an ambulance)\b|\bjust\s+(?:had|fell|collapsed|fainted|passed out|happened|gone down)\b|"
         r"\bstill on the floor\b|\bnow\s*!")
 
-_GENERAL_SAFE = [_PAST, _ADMIN, _EDU, _FICTION, _HYPOTHETICAL, _CANCEL, _RESOLVED, _MEDIA]
+# Asking for a routine service (carer, meals, home nursing): explains a condition described
+# on the way ("我妈起不来床 要人上门洗澡", "she can't stand for long, can someone come and cook").
+_SERVICE = (r"上门(?!看看)|(?:找|请|要|雇)(?:个|一个)?(?:护工|保姆|陪护)|送饭|订饭|推拿|按摩|理发|打扫|助浴|日间照料|定位手环|量血压|"
+            r"\b(?:need|want|get|find|book)\s+(?:a\s+)?carers?\b|\bcarers?\s+(?:for|to|in the|every)\b|\bhome (?:nursing|help|care|visit)\b|\bnurse (?:visit|to come|come)\b|\bcan a nurse\b|\bcleaner\b|"
+            r"\bmeals?\s+(?:delivered|delivery|on wheels)\b|\b(?:restart|change|move|cancel)\s+(?:her|his|my|the)\s+(?:meals?|lunch|dinner|booking)\b|"
+            r"\bmassage\b|\bphysio|\bstairlift\b|\bpendant alarm\b|\b(?:is there|any|find|need|want)\s+(?:a\s+)?day cent(?:re|er)\b|\brespite\b|"
+            r"\bcan (?:someone|somebody|a volunteer) come and (?:cook|clean|wash|bathe|sit|read)\b")
+_GENERAL_SAFE = [_PAST, _ADMIN, _EDU, _FICTION, _HYPOTHETICAL, _CANCEL, _RESOLVED, _MEDIA, _SERVICE]
 
 # ---------------------------------------------------------------------------------------------
 # Normalisation.
@@ -441,7 +483,7 @@ _TRAD = str.maketrans(dict(zip(
     strict=True,
 )))
 _REWRITES = [
-    (re.compile(r"[‘’`´]"), "'"),
+    (re.compile(r"[‘’`´]"), "'"), (re.compile("\U0001f198"), " sos "), (re.compile("\U0001f691"), " ambulance "),
     (re.compile(r"[一幺妖腰邀][二两][零〇0]|1\s2\s0"), "120"),
     (re.compile(r"莫得|冇得|冇|没得"), "没"), (re.compile(r"[唔勿]"), "不"), (re.compile(r"咗"), "了"),
     (re.compile(r"[救就舅]户车|就护车|救[护户]册"), "救护车"),
@@ -478,7 +520,8 @@ _LATIN = re.compile(r"[a-z0-9]")
 
 def _script(pattern: str) -> str:
     chinese, english = bool(_CJK.search(pattern)), bool(re.search(r"\\b[a-z(]", pattern))
-    assert not (chinese and english), f"split this pattern into a Chinese and an English one: {pattern}"
+    if chinese and english:
+        raise ValueError(f"split this pattern into a Chinese and an English one: {pattern}")
     return "zh" if chinese else "en"
 
 
@@ -490,7 +533,7 @@ _MASK_RE = _by_script(_MASKS)
 _STRONG_RE = [(_compile(p), _script(p)) for p in _STRONG]
 _WEAK_RE = [(_compile(p), kind, _script(p)) for p, kind in _WEAK]
 _SAFE_RE = [_compile(p) for p in _GENERAL_SAFE]
-_PAST_RE, _ADMIN_RE, _EDU_RE, _FICTION_RE, _HYPOTHETICAL_RE, _CANCEL_RE, _RESOLVED_RE, _MEDIA_RE = _SAFE_RE
+_PAST_RE, _ADMIN_RE, _EDU_RE, _FICTION_RE, _HYPOTHETICAL_RE, _CANCEL_RE, _RESOLVED_RE, _MEDIA_RE, _SERVICE_RE = _SAFE_RE
 _REQUEST_RE = _compile(_REQUEST)
 _DISTANT_PAST_RE = _compile(_DISTANT_PAST)
 _CURRENT_RE = _compile(_CURRENT)

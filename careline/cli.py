@@ -188,7 +188,8 @@ def prepare(settings: Settings, language: str) -> Engine:
 
 @app.command("train")
 def train_command(
-    force: Annotated[bool, typer.Option("--force", help="即使没有变化也重新训练 / Train even if nothing changed.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="即使没有变化也重新训练 / Train even if nothing changed.")] = False,
     lang: LangOption = None,
 ) -> None:
     """训练对话模型（输入没变就跳过）。Train the dialogue model, unless a model for exactly these

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from careline.settings import PROJECT_ROOT
+from careline.paths import PROJECT_ROOT
 
 ENGINE_VENV = PROJECT_ROOT / ".venv-rasa"
 # Outside the work tree, so that a fresh clone (CI) finds the model its inputs already made.
@@ -31,7 +31,7 @@ class TrainingInputs:
     def of_project(cls, root: Path = PROJECT_ROOT) -> TrainingInputs:
         nlu = sorted(p for lang in ("zh", "en") for p in (root / "nlu" / lang).glob("*.yml"))
         stories = sorted((root / "bot" / "data").glob("*.yml"))
-        code = sorted((root / "bot" / "components").glob("*.py"))
+        code = sorted([*(root / "bot" / "components").glob("*.py"), *(root / "bot" / "jieba").glob("*.txt")])
         return cls(root / "config.yml", root / "bot" / "domain", tuple(nlu + stories), tuple(code))
 
     def files(self) -> list[Path]:

@@ -9,10 +9,11 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from careline.paths import PROJECT_ROOT, SAMPLE_BUNDLES
+
 Language = Literal["zh", "en"]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_BUNDLES = PROJECT_ROOT / "knowledge" / "sample"
+__all__ = ["PROJECT_ROOT", "SAMPLE_BUNDLES", "Language", "Settings", "get_settings"]
 
 
 class Settings(BaseSettings):

@@ -77,7 +77,7 @@ class CareLineRestInput(RestInput):
             task.add_done_callback(self._background.discard)
             try:
                 await asyncio.wait_for(asyncio.shield(task), timeout=self.timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return response.json([{"recipient_id": sender_id, "text": HOLDING[lang],
                                        "custom": {"holding": True}}])
             except Exception:  # the turn failed: say so kindly, never answer with silence

@@ -1,0 +1,84 @@
+"""Message round trip through Rasa and the action server: p50/p95 latency and sustained messages
+per second with 20 concurrent conversations. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/chat_bench.py [--conversations 20] [--turns 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from careline.paths import SAMPLE_BUNDLES  # noqa: E402
+from careline.stack import Stack  # noqa: E402
+from knowledge import db  # noqa: E402
+from knowledge.bundle import import_path  # noqa: E402
+
+SCRIPTS = {
+    "zh": ["你好", "高龄津贴是什么", "桂花村附近有没有食堂", "这周有什么活动", "谢谢你"],
+    "en": ["hello", "what is the old age allowance", "is there a canteen near Guihua Village",
+           "what activities are on this week", "thank you"],
+}
+
+
+async def conversation(client: httpx.AsyncClient, url: str, index: int, turns: int,
+                       latencies: list[float]) -> None:
+    lang = "zh" if index % 2 == 0 else "en"
+    script = SCRIPTS[lang]
+    metadata = {"language": lang, "district": "qinglin-county", "channel": "bench"}
+    for turn in range(turns):
+        started = time.perf_counter()
+        response = await client.post(url, json={"sender": f"bench-{index}", "message": script[turn % len(script)],
+                                                "metadata": metadata})
+        response.raise_for_status()
+        latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def run(stack: Stack, conversations: int, turns: int) -> tuple[list[float], float]:
+    url = f"{stack.rasa_url}/webhooks/careline/webhook"
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=120) as client:
+        await asyncio.gather(*(conversation(client, url, i, 2, []) for i in range(conversations)))  # warm-up
+        started = time.perf_counter()
+        await asyncio.gather(*(conversation(client, url, 1000 + i, turns, latencies) for i in range(conversations)))
+        elapsed = time.perf_counter() - started
+    return latencies, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--turns", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'bench.db'}"
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        assert import_path(db.session_factory(engine), SAMPLE_BUNDLES, dt.date.today()).ok
+        engine.dispose()
+        stack = Stack(folder, url, reply_timeout=60).start()
+        try:
+            for concurrency in (1, args.conversations):
+                latencies, elapsed = asyncio.run(run(stack, concurrency, args.turns))
+                latencies.sort()
+                p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+                print(f"{concurrency:3d} concurrent conversations, {len(latencies)} messages: "
+                      f"p50 {statistics.median(latencies):.0f} ms   p95 {p95:.0f} ms   "
+                      f"{len(latencies) / elapsed:.1f} messages/s")
+        finally:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    main()

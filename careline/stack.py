@@ -1,0 +1,96 @@
+"""Start a local action server and Rasa server on free ports (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from careline.engine import engine_env, model_path, rasa_run_command, write_engine_files
+from careline.paths import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@dataclass
+class Stack:
+    """A Rasa server and an action server over one database, stopped with :meth:`stop`."""
+
+    folder: Path
+    database_url: str
+    reply_timeout: float = 8.0
+    rasa_url: str = ""
+    action_url: str = ""
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _action_command: list[str] = field(default_factory=list)
+
+    def start(self, model: Path | None = None) -> Stack:
+        action_port, rasa_port = free_port(), free_port()
+        self.action_url = f"http://127.0.0.1:{action_port}"
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self._action_command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
+                                str(action_port)]
+        self.start_actions()
+        endpoints, credentials = write_engine_files(self.folder / "engine", f"{self.action_url}/webhook",
+                                                    self.reply_timeout)
+        log_path = self.folder / "rasa.log"
+        with log_path.open("wb") as log:
+            self.processes["rasa"] = subprocess.Popen(
+                rasa_run_command(model or model_path(), rasa_port, endpoints, credentials), env=engine_env(),
+                stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+        wait_http(f"{self.rasa_url}/status", self.processes["rasa"], 300, log_path)
+        return self
+
+    def start_actions(self) -> None:
+        log_path = self.folder / "actions.log"
+        env = {**os.environ, "CARELINE_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
+        with log_path.open("ab") as log:
+            self.processes["actions"] = subprocess.Popen(self._action_command, env=env, stdout=log,
+                                                         stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+        wait_http(f"{self.action_url}/health", self.processes["actions"], 60, log_path)
+
+    def stop_actions(self) -> None:
+        process = self.processes.pop("actions")
+        process.terminate()
+        process.wait(timeout=20)
+
+    def say(self, sender: str, text: str, **metadata: Any) -> list[dict[str, Any]]:
+        response = httpx.post(f"{self.rasa_url}/webhooks/careline/webhook",
+                              json={"sender": sender, "message": text, "metadata": metadata}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
