@@ -28,7 +28,10 @@ def _entity_set(entities: list[dict]) -> set[tuple[str, str]]:
 async def evaluate(model: Path) -> None:
     import logging
 
+    import structlog
+
     logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
     from sklearn.metrics import f1_score
