@@ -112,3 +112,33 @@ def test_two_misunderstandings_hand_off(servers: Servers, sender: str) -> None:
         last = texts(servers.say(sender, "blorp fizzle wug", **MAPLE_EN))
     assert "connecting you" in last, last
     assert [h.reason for h in _handoffs(servers, sender)] == ["misunderstood"]
+
+
+def test_ordering_a_delivered_meal(servers: Servers, sender: str) -> None:
+    before = [b for b in _bookings(servers, "smith") if b.kind == "meal"]
+    offer = texts(servers.say(sender, "can you deliver lunch to me tomorrow", elder="smith", **MAPLE_EN))
+    assert "Seniors' lunch" in offer and "delivered to the door" in offer and "Is that right?" in offer, offer
+    assert "Ordered" in texts(servers.say(sender, "yes", elder="smith", **MAPLE_EN))
+    meals = [b for b in _bookings(servers, "smith") if b.kind == "meal"]
+    assert len(meals) == len(before) + 1 and meals[-1].delivery is True
+
+
+def test_home_service_request_asks_when_and_confirms(servers: Servers, sender: str) -> None:
+    ask = texts(servers.say(sender, "我想请人上门理发", elder="wang", **MAPLE_ZH))
+    assert "哪天" in ask, ask
+    offer = texts(servers.say(sender, "下周二上午十点", elder="wang", **MAPLE_ZH))
+    assert "上门理发" in offer and "对吗" in offer, offer
+    assert "已经提交" in texts(servers.say(sender, "对", elder="wang", **MAPLE_ZH))
+    requests = [b for b in _bookings(servers, "wang") if b.kind == "home_service"]
+    assert requests and requests[-1].status == "requested" and requests[-1].preferred_time.hour == 10
+
+
+def test_time_bank_hours_for_a_volunteer(servers: Servers, sender: str) -> None:
+    reply = texts(servers.say(sender, "我在时间银行存了多少小时", volunteer="zhou", **MAPLE_ZH))
+    assert "42.5" in reply and "40.5" in reply, reply
+
+
+def test_say_again_repeats_the_last_answer(servers: Servers, sender: str) -> None:
+    first = texts(servers.say(sender, "what is the old age allowance", **MAPLE_EN))
+    again = texts(servers.say(sender, "sorry, can you say that again", **MAPLE_EN))
+    assert again == first
