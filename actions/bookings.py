@@ -44,6 +44,12 @@ def _open_bookings(ctx: Context) -> list[Booking]:
     return list_bookings(ctx.session, ctx.elder.id, ctx.now) if ctx.elder else []
 
 
+def _numbered(ctx: Context, items: list[Booking]) -> list[str]:
+    """The intro line and one numbered line per booking (at most eight: it may be spoken)."""
+    return [t("bookings_intro", ctx.lang, who=ctx.who()),
+            *(f"{n}. {describe_booking(b, ctx)}" for n, b in enumerate(items[:8], start=1))]
+
+
 class ActionMyBookings(CareAction):
     action_name = "action_my_bookings"
 
@@ -55,9 +61,7 @@ class ActionMyBookings(CareAction):
         if not items:
             dispatcher.utter_message(text=t("bookings_none", ctx.lang, who=ctx.who()))
             return []
-        lines = [t("bookings_intro", ctx.lang, who=ctx.who())]
-        lines += [f"{n}. {describe_booking(b, ctx)}" for n, b in enumerate(items[:8], start=1)]
-        dispatcher.utter_message(text="\n".join(lines))
+        dispatcher.utter_message(text="\n".join(_numbered(ctx, items)))
         return []
 
 
@@ -84,9 +88,7 @@ class ActionOfferCancel(CareAction):
         narrowed = _narrow(ctx, items)
         if len(narrowed) == 1:
             return _offer_cancel(ctx, dispatcher, narrowed[0])
-        lines = [t("bookings_intro", ctx.lang, who=ctx.who())]
-        lines += [f"{n}. {describe_booking(b, ctx)}" for n, b in enumerate(narrowed[:8], start=1)]
-        lines.append(t("cancel_which", ctx.lang))
+        lines = [*_numbered(ctx, narrowed), t("cancel_which", ctx.lang)]
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet("pending", {"kind": "choose_cancel", "options": [b.id for b in narrowed[:8]]})]
 

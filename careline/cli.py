@@ -223,9 +223,16 @@ def run_command(
 
 
 def main() -> None:
-    app(prog_name="careline")
+    """Entry point: an unexpected failure is said plainly in both languages, the details go to
+    the log (personal data masked), and the exit code is non-zero."""
+    try:
+        app(prog_name="careline")
+    except Exception as error:  # noqa: BLE001 - the last line of defence for an operator
+        get_logger("careline.cli").error("unexpected_failure", error=type(error).__name__,
+                                         exc_info=get_settings().log_level.upper() == "DEBUG")
+        typer.echo(say("unexpected", get_settings().language, error=type(error).__name__), err=True)
+        sys.exit(4)
 
 
 if __name__ == "__main__":
     main()
-    sys.exit(0)

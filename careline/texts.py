@@ -23,6 +23,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "export_none": {"zh": "数据库里没有可导出的区县。", "en": "There is no district in the database to export."},
     "samples_loaded": {"zh": "首次启动：已载入示例区县数据。", "en": "First start: the sample districts were loaded."},
     "starting": {"zh": "正在启动：{names}", "en": "Starting: {names}"},
+    "unexpected": {"zh": "出了意外错误（{error}），已记入日志，数据没有改动。请联系维护人员。",
+                   "en": "An unexpected error occurred ({error}); it was logged and no data was changed. Please contact the maintainers."},
     "model_trained": {"zh": "对话模型已训练：{model}", "en": "Dialogue model trained: {model}"},
     "model_current": {"zh": "对话模型是最新的：{model}", "en": "The dialogue model is up to date: {model}"},
     "schedules_extended": {"zh": "已生成 {n} 个新的活动场次。", "en": "{n} new activity sessions were scheduled."},
