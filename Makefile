@@ -14,13 +14,14 @@ DEBIAN_STAMP := var/.debian-$(shell echo $(DEBIAN_PACKAGES) | sha256sum | cut -c
 export RASA_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(APP_VENV)/bin:$(PATH)
 
-.PHONY: run test install model lint bench clean help
+.PHONY: run test install model lint bench nlu-report clean help
 
 help:
 	@echo "make run    - install what is missing and start CareLine (SQLite, sample districts)"
 	@echo "make test   - install what is missing and run the tests"
 	@echo "make bench  - print the speed and memory figures"
 	@echo "make lint   - ruff"
+	@echo "make nlu-report - Rasa NLU cross-validation report (slow)"
 
 install: $(APP_STAMP) $(ENGINE_STAMP) $(DEBIAN_STAMP)
 
@@ -61,6 +62,11 @@ bench: model
 	$(APP_VENV)/bin/python bench/import_bench.py
 	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/nlu_eval.py
 	$(APP_VENV)/bin/python bench/chat_bench.py
+
+# Rasa's NLU cross-validation report (slow: one training per fold), written to var/nlu-report/
+nlu-report: install
+	PYTHONPATH=. $(ENGINE_VENV)/bin/rasa test nlu --config config.yml --cross-validation --folds 3 \
+		--nlu $$(ls nlu/zh/*.yml nlu/en/*.yml | tr '\n' ' ') --out var/nlu-report --no-plot
 
 clean:
 	rm -rf $(APP_VENV) $(ENGINE_VENV) var models
