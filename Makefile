@@ -65,8 +65,10 @@ bench: model
 
 # Rasa's NLU cross-validation report (slow: one training per fold), written to var/nlu-report/
 nlu-report: install
+	rm -rf var/nlu-train && mkdir -p var/nlu-train
+	for lang in zh en; do for f in nlu/$$lang/*.yml; do cp $$f var/nlu-train/$$lang-$$(basename $$f); done; done
 	PYTHONPATH=. $(ENGINE_VENV)/bin/rasa test nlu --config config.yml --cross-validation --folds 3 \
-		--nlu $$(ls nlu/zh/*.yml nlu/en/*.yml | tr '\n' ' ') --out var/nlu-report --no-plot
+		--nlu var/nlu-train --out var/nlu-report --no-plot
 
 clean:
 	rm -rf $(APP_VENV) $(ENGINE_VENV) var models
