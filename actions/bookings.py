@@ -40,8 +40,12 @@ class ActionDeny(CareAction):
         return [SlotSet("pending", None)]
 
 
-def _open_bookings(ctx: Context) -> list[Booking]:
-    return list_bookings(ctx.session, ctx.elder.id, ctx.now) if ctx.elder else []
+def _open_bookings(ctx: Context, dispatcher: CollectingDispatcher) -> list[Booking] | None:
+    """The elder's open bookings, or None (having said why) when no elder is known."""
+    if ctx.elder is None:
+        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        return None
+    return list_bookings(ctx.session, ctx.elder.id, ctx.now)
 
 
 def _numbered(ctx: Context, items: list[Booking]) -> list[str]:
@@ -54,10 +58,9 @@ class ActionMyBookings(CareAction):
     action_name = "action_my_bookings"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        if ctx.elder is None:
-            dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        items = _open_bookings(ctx, dispatcher)
+        if items is None:
             return []
-        items = _open_bookings(ctx)
         if not items:
             dispatcher.utter_message(text=t("bookings_none", ctx.lang, who=ctx.who()))
             return []
@@ -78,10 +81,9 @@ class ActionOfferCancel(CareAction):
     hears_confirmation = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        if ctx.elder is None:
-            dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        items = _open_bookings(ctx, dispatcher)
+        if items is None:
             return []
-        items = _open_bookings(ctx)
         if not items:
             dispatcher.utter_message(text=t("nothing_to_cancel", ctx.lang, who=ctx.who()))
             return [SlotSet("pending", None)]

@@ -33,7 +33,11 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; for SQLite make the parent folder and turn on foreign keys."""
+    """Create an engine; for SQLite make the parent folder and turn on foreign keys.
+
+    Statement parameters are kept out of error messages: they hold names and phone numbers, and
+    error messages end up in logs."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

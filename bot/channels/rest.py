@@ -20,14 +20,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-HOLDING = {
-    "zh": "请稍等，我正在查询，马上回复您。",
-    "en": "One moment please, I'm looking that up for you.",
-}
-TROUBLE = {
-    "zh": "系统有点忙，我帮您转给工作人员，请稍等。",
-    "en": "The system is busy; I'm connecting you to a member of staff. Please hold on.",
-}
+from actions.texts import t  # plain texts, no dependencies: the engine venv can import them
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -78,13 +72,12 @@ class CareLineRestInput(RestInput):
             try:
                 await asyncio.wait_for(asyncio.shield(task), timeout=self.timeout)
             except TimeoutError:
-                return response.json([{"recipient_id": sender_id, "text": HOLDING[lang],
+                return response.json([{"recipient_id": sender_id, "text": t("one_moment", lang),
                                        "custom": {"holding": True}}])
-            except Exception:  # the turn failed: say so kindly, never answer with silence
-                return response.json([{"recipient_id": sender_id, "text": TROUBLE[lang],
-                                       "custom": {"trouble": True}}])
-            if not collector.messages:
-                return response.json([{"recipient_id": sender_id, "text": TROUBLE[lang],
+            except Exception:  # the turn failed: what it said so far is not an answer
+                collector.messages.clear()
+            if not collector.messages:  # never answer with silence
+                return response.json([{"recipient_id": sender_id, "text": t("trouble", lang),
                                        "custom": {"trouble": True}}])
             return response.json(collector.messages)
 

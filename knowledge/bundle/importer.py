@@ -18,7 +18,7 @@ from knowledge import models
 from knowledge.bundle import schema
 from knowledge.bundle.mapping import KINDS, Kind, item_to_columns, normalize, row_to_item
 from knowledge.bundle.problems import Problem
-from knowledge.schedule import SESSION_KEY_FORMAT, extend_schedule
+from knowledge.schedule import extend_schedule
 
 
 @dataclass
@@ -234,6 +234,3 @@ def import_bundles(session: Session, bundles: list[schema.Bundle], today: dt.dat
     """Import bundles into the session's transaction; the caller commits or rolls back."""
     return [import_bundle(session, bundle, today, weeks_ahead) for bundle in bundles]
 
-
-def session_key(starts_at: dt.datetime) -> str:
-    return starts_at.strftime(SESSION_KEY_FORMAT)

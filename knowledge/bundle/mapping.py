@@ -63,7 +63,6 @@ KINDS: tuple[Kind, ...] = (
          refs={"place": Ref("place_id", "places")}),
     Kind("consultants", "consultants.yaml", schema.Consultant, models.Consultant),
 )
-KIND_BY_ATTRIBUTE = {kind.attribute: kind for kind in KINDS}
 
 
 def _json_columns(model: type[models.Base]) -> set[str]:

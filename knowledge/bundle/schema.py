@@ -25,7 +25,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from knowledge.facts import FACTS, compile_rule, rule_symbols
-from knowledge.schema_constants import WEEKDAY_CODES
 
 FORMAT_NAME = "careline-district-bundle"
 FORMAT_VERSION = 1
@@ -130,10 +129,6 @@ class Place(Item):
     parent: Key | None = None
 
 
-SERVICE_POINT_KINDS = (
-    "mutual_aid_point", "day_care_centre", "service_centre", "township_centre", "canteen",
-    "meal_station", "health_station", "activity_room", "nursing_home", "hotline_centre",
-)
 
 
 class ServicePoint(Item):
@@ -297,7 +292,6 @@ class Activity(Item):
         return self
 
 
-WEEKDAYS = WEEKDAY_CODES
 
 
 class MealService(Item):

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from knowledge import db
-from knowledge.models import Booking, Elder, Handoff
+from knowledge.models import Booking, Conversation, Elder, Handoff
 from tests.dialogue.conftest import Servers, texts
 
 MAPLE_ZH = {"language": "zh", "district": "maple-town", "channel": "telegram"}
 MAPLE_EN = {"language": "en", "district": "maple-town", "channel": "telegram"}
 
 
-def _bookings(servers: Servers, elder_key: str) -> list[Booking]:
+def _rows(servers: Servers, statement: Select) -> list:
+    """What the servers wrote, read straight from their database."""
     engine = db.make_engine(servers.database_url)
     with db.session_factory(engine)() as session:
-        rows = list(session.scalars(select(Booking).join(Elder).where(Elder.key == elder_key)))
+        rows = list(session.scalars(statement))
     engine.dispose()
     return rows
+
+
+def _bookings(servers: Servers, elder_key: str) -> list[Booking]:
+    return _rows(servers, select(Booking).join(Elder).where(Elder.key == elder_key))
 
 
 def _handoffs(servers: Servers, sender: str) -> list[Handoff]:
-    from knowledge.models import Conversation
-
-    engine = db.make_engine(servers.database_url)
-    with db.session_factory(engine)() as session:
-        rows = list(session.scalars(select(Handoff).join(Conversation).where(Conversation.external_id == sender)))
-    engine.dispose()
-    return rows
+    return _rows(servers, select(Handoff).join(Conversation).where(Conversation.external_id == sender))
 
 
 def test_booking_in_mandarin_ends_with_the_row_in_the_database(servers: Servers, sender: str) -> None:
