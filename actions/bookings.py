@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
-from actions.pending import carry_out, describe_booking
+from actions.formatting import describe_booking
+from actions.pending import carry_out
 from actions.replies import number_in
 from actions.texts import t
 from actions.when import parse_when
@@ -51,7 +52,7 @@ def _open_bookings(ctx: Context, dispatcher: CollectingDispatcher) -> list[Booki
 def _numbered(ctx: Context, items: list[Booking]) -> list[str]:
     """The intro line and one numbered line per booking (at most eight: it may be spoken)."""
     return [t("bookings_intro", ctx.lang, who=ctx.who()),
-            *(f"{n}. {describe_booking(b, ctx)}" for n, b in enumerate(items[:8], start=1))]
+            *(f"{n}. {describe_booking(b, ctx.lang, ctx.today)}" for n, b in enumerate(items[:8], start=1))]
 
 
 class ActionMyBookings(CareAction):
@@ -69,7 +70,7 @@ class ActionMyBookings(CareAction):
 
 
 def _offer_cancel(ctx: Context, dispatcher: CollectingDispatcher, item: Booking) -> list[dict[str, Any]]:
-    dispatcher.utter_message(text=t("cancel_confirm", ctx.lang, what=describe_booking(item, ctx)),
+    dispatcher.utter_message(text=t("cancel_confirm", ctx.lang, what=describe_booking(item, ctx.lang, ctx.today)),
                              buttons=confirm_buttons(ctx.lang))
     return [SlotSet("pending", {"kind": "cancel", "booking_id": item.id})]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from actions.texts import t
 from knowledge import hours
+from knowledge.models import Booking
 
 WEEKDAYS = {"zh": "一二三四五六日", "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                       "Sunday")}
@@ -91,3 +93,21 @@ def amount_text(amount: dict | None, lang: str) -> str | None:
         text = (f"{low} to {high}" if high else low) + f" {per[1]}"
     note = (amount.get("note") or {}).get(lang)
     return f"{text}（{note}）" if note and lang == "zh" else (f"{text} ({note})" if note else text)
+
+
+def describe_booking(item: Booking, lang: str, today: dt.date) -> str:
+    """One line naming a booking: what, when, where."""
+    if item.session is not None:
+        where = item.session.activity.service_point or item.session.activity.place
+        title, when = item.session.activity.title[lang], moment(item.session.starts_at, lang, today)
+        if lang == "zh":
+            return f"{title}，{when}" + (f"（{where.name[lang]}）" if where else "")
+        return f"{title}, {when}" + (f" ({where.name[lang]})" if where else "")
+    if item.meal_slot is not None:
+        meal = item.meal_slot.meal_service
+        return f"{day(item.meal_slot.date, lang, today)}的{meal.name[lang]}" if lang == "zh" \
+            else f"{meal.name[lang]} on {day(item.meal_slot.date, lang, today)}"
+    when = moment(item.preferred_time, lang, today) if item.preferred_time else ""
+    if item.home_service is not None:
+        return t("home_service_line", lang, name=item.home_service.name[lang], when=when)
+    return t("volunteer_line", lang, when=when)

@@ -13,31 +13,11 @@ import datetime as dt
 from typing import Any
 
 from actions.context import Context
-from actions.formatting import moment, money
+from actions.formatting import describe_booking, moment, money
 from actions.texts import t
 from knowledge import booking
 from knowledge.booking import Refusal
-from knowledge.models import ActivitySession, Booking, HomeService, MealService
-
-
-def describe_booking(item: Booking, ctx: Context) -> str:
-    lang = ctx.lang
-    if item.session is not None:
-        where = item.session.activity.service_point or item.session.activity.place
-        title, when = item.session.activity.title[lang], moment(item.session.starts_at, lang, ctx.today)
-        if lang == "zh":
-            return f"{title}，{when}" + (f"（{where.name[lang]}）" if where else "")
-        return f"{title}, {when}" + (f" ({where.name[lang]})" if where else "")
-    if item.meal_slot is not None:
-        from actions.formatting import day
-
-        meal = item.meal_slot.meal_service
-        return f"{day(item.meal_slot.date, lang, ctx.today)}的{meal.name[lang]}" if lang == "zh" \
-            else f"{meal.name[lang]} on {day(item.meal_slot.date, lang, ctx.today)}"
-    when = moment(item.preferred_time, lang, ctx.today) if item.preferred_time else ""
-    if item.home_service is not None:
-        return t("home_service_line", lang, name=item.home_service.name[lang], when=when)
-    return t("volunteer_line", lang, when=when)
+from knowledge.models import ActivitySession, HomeService, MealService
 
 
 def refusal_text(refusal: Refusal, ctx: Context, deadline: str | None = None) -> str:
@@ -61,9 +41,11 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
     if ctx.elder is None:
         return t("need_elder", ctx.lang)
     via = ctx.slot("channel") or "rest"
+    source = ctx.tracker.sender_id
     kind = pending.get("kind")
     if kind == "activity":
-        outcome = booking.book_session(ctx.session, ctx.elder.id, int(pending["session_id"]), ctx.now, via=via)
+        outcome = booking.book_session(ctx.session, ctx.elder.id, int(pending["session_id"]), ctx.now,
+                                       via=via, source=source)
         if not outcome.ok:
             return refusal_text(outcome.refusal, ctx)
         slot = ctx.session.get(ActivitySession, int(pending["session_id"]))
@@ -74,7 +56,7 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
         day_ = dt.date.fromisoformat(pending["date"])
         meal = ctx.session.get(MealService, int(pending["meal_service_id"]))
         outcome = booking.book_meal(ctx.session, ctx.elder.id, meal.id, day_, ctx.now,
-                                    delivery=bool(pending.get("delivery")), via=via)
+                                    delivery=bool(pending.get("delivery")), via=via, source=source)
         if not outcome.ok:
             return refusal_text(outcome.refusal, ctx, deadline=meal.order_by)
         from actions.formatting import day as say_day
@@ -83,21 +65,23 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
             "meal_how_pickup", ctx.lang, where=meal.service_point.name[ctx.lang])
         return t("booked_meal", ctx.lang, day=say_day(day_, ctx.lang, ctx.today), name=meal.name[ctx.lang], how=how)
     if kind == "cancel":
-        outcome = booking.cancel_booking(ctx.session, int(pending["booking_id"]), ctx.now, elder_id=ctx.elder.id)
+        outcome = booking.cancel_booking(ctx.session, int(pending["booking_id"]), ctx.now, elder_id=ctx.elder.id,
+                                         via=via, source=source)
         if not outcome.ok:
             return refusal_text(outcome.refusal, ctx)
-        return t("cancelled", ctx.lang, what=describe_booking(outcome.booking, ctx))
+        return t("cancelled", ctx.lang, what=describe_booking(outcome.booking, ctx.lang, ctx.today))
     if kind == "home_service":
         when = dt.datetime.fromisoformat(pending["when"])
         service = ctx.session.get(HomeService, int(pending["home_service_id"]))
-        outcome = booking.request_home_service(ctx.session, ctx.elder.id, service.id, when, ctx.now, via=via)
+        outcome = booking.request_home_service(ctx.session, ctx.elder.id, service.id, when, ctx.now,
+                                               via=via, source=source)
         if not outcome.ok:
             return refusal_text(outcome.refusal, ctx)
         return t("home_service_requested", ctx.lang, name=service.name[ctx.lang],
                  when=moment(when, ctx.lang, ctx.today))
     if kind == "volunteer":
         when = dt.datetime.fromisoformat(pending["when"])
-        outcome = booking.request_volunteer_visit(ctx.session, ctx.elder.id, when, ctx.now, via=via)
+        outcome = booking.request_volunteer_visit(ctx.session, ctx.elder.id, when, ctx.now, via=via, source=source)
         return t("volunteer_requested", ctx.lang) if outcome.ok else refusal_text(outcome.refusal, ctx)
     return t("refused_other", ctx.lang)
 

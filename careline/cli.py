@@ -222,6 +222,11 @@ def run_command(
     raise typer.Exit(run_processes(settings, language))
 
 
+from careline import cli_hub  # noqa: E402  (registers its commands on ``app``)
+
+cli_hub.register(app)
+
+
 def main() -> None:
     """Entry point: an unexpected failure is said plainly in both languages, the details go to
     the log (personal data masked), and the exit code is non-zero."""

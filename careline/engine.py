@@ -77,15 +77,45 @@ def train_if_needed(force: bool = False) -> tuple[Path, bool]:
     return target, True
 
 
+def sql_tracker_store(url: str) -> dict[str, object]:
+    """Rasa's SQLTrackerStore wants the URL's parts, not the URL."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    dialect = parsed.get_backend_name()
+    store: dict[str, object] = {"type": "SQL", "dialect": "postgresql" if dialect == "postgresql" else dialect,
+                                "db": parsed.database}
+    for key, value in (("host", parsed.host), ("port", parsed.port), ("username", parsed.username),
+                       ("password", parsed.password)):
+        if value is not None:
+            store[key] = value
+    if dialect == "sqlite" and parsed.database:
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return store
+
+
+def redis_lock_store(url: str) -> dict[str, object]:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    store: dict[str, object] = {"type": "redis", "url": parsed.hostname or "localhost", "port": parsed.port or 6379,
+                                "db": int((parsed.path or "/0").lstrip("/") or 0)}
+    if parsed.password:
+        store["password"] = parsed.password
+    return store
+
+
 def write_engine_files(folder: Path, action_url: str, reply_timeout: float,
-                       tracker_store_url: str | None = None) -> tuple[Path, Path]:
+                       tracker_store_url: str | None = None, lock_store_url: str | None = None) -> tuple[Path, Path]:
     """endpoints.yml and credentials.yml for one Rasa server process."""
     import yaml
 
     folder.mkdir(parents=True, exist_ok=True)
     endpoints: dict[str, object] = {"action_endpoint": {"url": action_url}}
     if tracker_store_url:
-        endpoints["tracker_store"] = {"type": "SQL", "url": tracker_store_url}
+        endpoints["tracker_store"] = sql_tracker_store(tracker_store_url)
+    if lock_store_url:
+        endpoints["lock_store"] = redis_lock_store(lock_store_url)
     credentials = {"bot.channels.rest.CareLineRestInput": {"timeout": reply_timeout}, "rest": None}
     endpoints_file, credentials_file = folder / "endpoints.yml", folder / "credentials.yml"
     endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")

@@ -19,17 +19,18 @@ class Process:
 
 
 def planned_processes(settings: Settings) -> list[Process]:
-    """What runs in one CareLine system; later parts (hub, gateways) add theirs here."""
+    """What runs in one CareLine system: the action server, Rasa, and the hub (with its channels)."""
     from careline.engine import model_path, rasa_run_command, write_engine_files
 
     python = shlex.quote(sys.executable)
     endpoints, credentials = write_engine_files(
         settings.var_dir / "engine", f"http://127.0.0.1:{settings.action_server_port}/webhook",
-        settings.bot_reply_timeout)
+        settings.bot_reply_timeout, settings.resolved_tracker_store_url, settings.lock_store_url or None)
     rasa = rasa_run_command(model_path().resolve(), settings.rasa_port, endpoints.resolve(), credentials.resolve())
     return [
         Process("actions", f"{python} -m rasa_sdk --actions actions --port {settings.action_server_port}"),
         Process("rasa", " ".join(shlex.quote(part) for part in rasa)),
+        Process("hub", f"{python} -m careline.cli hub"),
     ]
 
 

@@ -42,6 +42,69 @@ class Settings(BaseSettings):
     bot_reply_timeout: float = Field(
         default=10.0, gt=0, description="Seconds before a 'one moment' reply when the bot is slow."
     )
+    tracker_store_url: str = Field(
+        default="", description="Where Rasa keeps conversations (slots survive a restart); empty means a "
+        "SQLite file under var_dir. A postgresql:// URL for production.")
+    lock_store_url: str = Field(default="", description="redis://host:port/db for Rasa's lock store when several "
+                                "Rasa servers share conversations; empty means in memory.")
+    hub_host: str = "127.0.0.1"
+    hub_port: int = 5080
+    rasa_url: str = Field(default="", description="The dialogue engine the hub talks to; empty means "
+                          "http://127.0.0.1:<rasa_port>.")
+    hub_bot_timeout: float = Field(default=30.0, gt=0, description="Seconds the hub waits for the engine.")
+    hub_rate_limit: str = Field(default="8 per 5 seconds; 40 per minute",
+                                description="Messages one person may send (the 'limits' library's notation).")
+    hub_retry_window: float = Field(default=600.0, gt=0, description="Seconds a message that reached no engine "
+                                    "is kept and retried before the person is asked to say it again.")
+    outbox_max_backoff: float = Field(default=300.0, gt=0, description="Longest wait between delivery attempts.")
+    outbox_give_up_after: float = Field(default=2 * 86400.0, gt=0, description="Seconds before an undeliverable "
+                                        "message is given up.")
+    link_code_hours: float = Field(default=24.0, gt=0, description="How long an elder's link code works.")
+    reminder_hour: int = Field(default=18, ge=0, le=23, description="Local hour for the day-before reminders.")
+    telegram_token: str = Field(default="", description="Bot token from @BotFather; empty turns Telegram off.")
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_base_url: str = Field(default="https://api.telegram.org/bot",
+                                   description="Bot API address (a self-hosted Bot API server, or a test stand-in).")
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_webhook_url: str = Field(default="", description="Public https URL Telegram posts updates to "
+                                      "(webhook mode); it must route to the hub's /telegram/webhook.")
+    telegram_webhook_secret: str = ""
+
+    @property
+    def resolved_rasa_url(self) -> str:
+        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def resolved_tracker_store_url(self) -> str:
+        return self.tracker_store_url or f"sqlite:///{(self.var_dir / 'tracker.db').resolve().as_posix()}"
+
+    # --- speech (voice/) ---
+    vosk_model_zh: Path | None = Field(default=None, description="Vosk model folder for Mandarin (e.g. "
+                                       "vosk-model-small-cn-0.22); unset means the packaged offline default.")
+    vosk_model_en: Path | None = Field(default=None, description="Vosk model folder for English (e.g. "
+                                       "vosk-model-small-en-us-0.15); unset means the packaged offline default.")
+    whisper_model_dir: Path | None = Field(default=None, description="A faster-whisper (CTranslate2) model folder; "
+                                           "unset means the packaged Whisper base, assembled under var_dir.")
+    stt_threads: int = Field(default=2, ge=1, le=64, description="CPU threads of one speech recogniser.")
+    stt_max_segment_seconds: float = Field(default=30.0, gt=1, le=30,
+                                           description="Longest audio a recogniser holds before it closes a segment.")
+    voice_note_max_seconds: float = Field(default=300.0, gt=0, description="Longer voice notes are cut here.")
+    vad_aggressiveness: int = Field(default=2, ge=0, le=3, description="webrtcvad mode, 3 filters most noise.")
+    vad_silence_ms: int = Field(default=1200, ge=300, le=5000,
+                                description="Silence that ends an elder's turn (slow speakers pause mid-sentence).")
+    vad_min_speech_ms: int = Field(default=300, ge=30, description="Shorter sounds (coughs, clicks) are no turn.")
+    voice_rate: float = Field(default=0.85, ge=0.5, le=1.5,
+                              description="Speaking rate, 1.0 is the voice's normal; below 1 is slower and clearer.")
+    tts_online: bool = Field(default=True, description="Speak with gTTS (Google's online voice) first; the offline "
+                             "voice answers whenever gTTS fails or is slow.")
+    tts_timeout: float = Field(default=3.0, gt=0, description="Seconds gTTS may take for one sentence before the "
+                               "offline voice answers instead.")
+    tts_retry_after: float = Field(default=60.0, ge=0, description="After a gTTS failure, seconds the offline voice "
+                                   "is used directly before gTTS is tried again.")
+    gtts_base_url: str = Field(default="https://translate.google.com",
+                               description="Google Translate host gTTS talks to (tests point it at a stand-in).")
+    tts_offline_en: Literal["piper", "espeak"] = "piper"
+    tts_offline_zh: Literal["espeak"] = "espeak"
 
     @property
     def resolved_database_url(self) -> str:

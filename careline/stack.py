@@ -48,6 +48,7 @@ class Stack:
     action_url: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _action_command: list[str] = field(default_factory=list)
+    _rasa_command: list[str] = field(default_factory=list)
 
     def start(self, model: Path | None = None) -> Stack:
         action_port, rasa_port = free_port(), free_port()
@@ -57,14 +58,23 @@ class Stack:
                                 str(action_port)]
         self.start_actions()
         endpoints, credentials = write_engine_files(self.folder / "engine", f"{self.action_url}/webhook",
-                                                    self.reply_timeout)
-        log_path = self.folder / "rasa.log"
-        with log_path.open("wb") as log:
-            self.processes["rasa"] = subprocess.Popen(
-                rasa_run_command(model or model_path(), rasa_port, endpoints, credentials), env=engine_env(),
-                stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
-        wait_http(f"{self.rasa_url}/status", self.processes["rasa"], 300, log_path)
+                                                    self.reply_timeout,
+                                                    f"sqlite:///{(self.folder / 'tracker.db').as_posix()}")
+        self._rasa_command = rasa_run_command(model or model_path(), rasa_port, endpoints, credentials)
+        self.start_rasa()
         return self
+
+    def start_rasa(self) -> None:
+        log_path = self.folder / "rasa.log"
+        with log_path.open("ab") as log:
+            self.processes["rasa"] = subprocess.Popen(self._rasa_command, env=engine_env(), stdout=log,
+                                                      stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+        wait_http(f"{self.rasa_url}/status", self.processes["rasa"], 300, log_path)
+
+    def stop_rasa(self) -> None:
+        process = self.processes.pop("rasa")
+        process.terminate()
+        process.wait(timeout=30)
 
     def start_actions(self) -> None:
         log_path = self.folder / "actions.log"

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from knowledge import hours
+from knowledge import events, hours
 from knowledge.activities import order_deadline, serves_on
 from knowledge.models import (
     ActivitySession,
@@ -55,13 +55,18 @@ class Outcome:
         return self.refusal is None
 
 
+def _made(session: Session, booking: Booking, source: str | None) -> None:
+    events.record(session, booking.elder_id, events.BOOKING_MADE, booking_id=booking.id, source=source,
+                  channel=booking.created_via)
+
+
 def _elder(session: Session, elder_id: int) -> Elder | None:
     elder = session.get(Elder, elder_id)
     return elder if elder is not None and elder.active else None
 
 
 def book_session(session: Session, elder_id: int, session_id: int, now: dt.datetime,
-                 via: str = "system") -> Outcome:
+                 via: str = "system", source: str | None = None) -> Outcome:
     """Book one place in an activity session for an elder."""
     elder = _elder(session, elder_id)
     slot = session.get(ActivitySession, session_id)
@@ -93,6 +98,7 @@ def book_session(session: Session, elder_id: int, session_id: int, now: dt.datet
     except IntegrityError:
         return Outcome(refusal=Refusal.ALREADY_BOOKED)
     session.refresh(slot)
+    _made(session, booking, source)
     return Outcome(booking=booking)
 
 
@@ -109,7 +115,7 @@ def _meal_slot_id(session: Session, meal_service: MealService, day: dt.date) -> 
 
 
 def book_meal(session: Session, elder_id: int, meal_service_id: int, day: dt.date,
-              now: dt.datetime, delivery: bool = False, via: str = "system") -> Outcome:
+              now: dt.datetime, delivery: bool = False, via: str = "system", source: str | None = None) -> Outcome:
     """Order one portion of a meal service for a day, at the canteen or delivered."""
     elder = _elder(session, elder_id)
     meal = session.get(MealService, meal_service_id)
@@ -146,12 +152,13 @@ def book_meal(session: Session, elder_id: int, meal_service_id: int, day: dt.dat
             session.flush()
     except IntegrityError:
         return Outcome(refusal=Refusal.ALREADY_BOOKED)
+    _made(session, booking, source)
     return Outcome(booking=booking)
 
 
 def request_home_service(session: Session, elder_id: int, home_service_id: int,
                          preferred_time: dt.datetime, now: dt.datetime, note: str | None = None,
-                         via: str = "system") -> Outcome:
+                         via: str = "system", source: str | None = None) -> Outcome:
     """Ask for a home visit (cleaning, bathing, haircut …) at a preferred time."""
     elder = _elder(session, elder_id)
     service = session.get(HomeService, home_service_id)
@@ -175,11 +182,13 @@ def request_home_service(session: Session, elder_id: int, home_service_id: int,
                       created_via=via)
     session.add(booking)
     session.flush()
+    _made(session, booking, source)
     return Outcome(booking=booking)
 
 
 def request_volunteer_visit(session: Session, elder_id: int, preferred_time: dt.datetime,
-                            now: dt.datetime, note: str | None = None, via: str = "system") -> Outcome:
+                            now: dt.datetime, note: str | None = None, via: str = "system",
+                            source: str | None = None) -> Outcome:
     """Ask the time bank for a volunteer to visit."""
     if _elder(session, elder_id) is None:
         return Outcome(refusal=Refusal.NOT_FOUND)
@@ -189,6 +198,7 @@ def request_volunteer_visit(session: Session, elder_id: int, preferred_time: dt.
                       preferred_time=preferred_time, note=note, created_via=via)
     session.add(booking)
     session.flush()
+    _made(session, booking, source)
     return Outcome(booking=booking)
 
 
@@ -211,7 +221,7 @@ def booking_starts_at(booking: Booking) -> dt.datetime | None:
 
 
 def cancel_booking(session: Session, booking_id: int, now: dt.datetime,
-                   elder_id: int | None = None) -> Outcome:
+                   elder_id: int | None = None, via: str = "system", source: str | None = None) -> Outcome:
     """Cancel a booking or request; frees its place. Past ones cannot be cancelled."""
     booking = session.get(Booking, booking_id)
     if booking is None:
@@ -242,6 +252,8 @@ def cancel_booking(session: Session, booking_id: int, now: dt.datetime,
                         .values(booked=MealSlot.booked - 1)
                         .execution_options(synchronize_session=False))
     session.refresh(booking)
+    events.record(session, booking.elder_id, events.BOOKING_CANCELLED, booking_id=booking.id, source=source,
+                  channel=via)
     return Outcome(booking=booking)
 
 

@@ -17,11 +17,24 @@ class Urgency(IntEnum):
     EMERGENCY = 9
 
 
+HUB_SENDER_PREFIX = "conv-"
+
+
+def hub_sender(conversation_id: int) -> str:
+    """The sender id the hub gives the dialogue engine: the conversation, with no personal data."""
+    return f"{HUB_SENDER_PREFIX}{conversation_id}"
+
+
 def conversation_for(session: Session, channel: str, external_id: str, language: str,
                      elder_id: int | None = None) -> Conversation:
-    """The conversation of a channel's sender, created on first use."""
-    conversation = session.scalar(select(Conversation).where(
-        Conversation.channel == channel, Conversation.external_id == external_id))
+    """The conversation of a channel's sender, created on first use. A hub sender id
+    (``conv-<id>``) names the hub's own conversation row."""
+    conversation = None
+    if external_id.startswith(HUB_SENDER_PREFIX) and external_id[len(HUB_SENDER_PREFIX):].isdigit():
+        conversation = session.get(Conversation, int(external_id[len(HUB_SENDER_PREFIX):]))
+    if conversation is None:
+        conversation = session.scalar(select(Conversation).where(
+            Conversation.channel == channel, Conversation.external_id == external_id))
     if conversation is None:
         conversation = Conversation(channel=channel, external_id=external_id, language=language,
                                     elder_id=elder_id, status="pending", priority=0)

@@ -391,6 +391,8 @@ class Conversation(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     priority: Mapped[int] = mapped_column(Integer, default=0)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("channel_accounts.id", ondelete="SET NULL"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -411,6 +413,7 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(2))
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    bot_state: Mapped[str | None] = mapped_column(String(12), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
@@ -433,3 +436,95 @@ class Handoff(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     conversation: Mapped[Conversation] = relationship()
+
+
+class ChannelAccount(Base):
+    """Someone who talks to CareLine through a chat channel (a family member on Telegram).
+
+    Runtime data, not imported: a re-import never touches it. ``external_id`` is the channel's
+    own user id; ``selected_elder_id`` is the elder the account currently acts for."""
+
+    __tablename__ = "channel_accounts"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2))
+    selected_elder_id: Mapped[int | None] = mapped_column(ForeignKey("elders.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    links: Mapped[list[AccountElder]] = relationship(back_populates="account", cascade="all, delete-orphan")
+
+
+class AccountElder(Base):
+    """A chat account allowed to act for an elder (made by redeeming the elder's link code)."""
+
+    __tablename__ = "account_elders"
+    __table_args__ = (UniqueConstraint("account_id", "elder_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id", ondelete="CASCADE"))
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    account: Mapped[ChannelAccount] = relationship(back_populates="links")
+    elder: Mapped[Elder] = relationship()
+
+
+class LinkCode(Base):
+    """A one-time code an elder's profile produces; only its hash is stored."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ElderEvent(Base):
+    """Something linked family members hear about: a booking made or cancelled, an emergency,
+    a reminder. Written in the same transaction as what happened (a transactional outbox), then
+    fanned out to every linked account by the hub."""
+
+    __tablename__ = "elder_events"
+    __table_args__ = (Index("ix_elder_events_pending", "fanned_out_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    fanned_out_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class OutboxMessage(Base):
+    """A message to deliver through a channel, kept until the channel has accepted it.
+
+    ``dedupe_key`` makes enqueueing idempotent: the same reply or alert is never queued twice.
+    A row is claimed (``sending``, with a lease) before delivery, so two dispatchers never send
+    the same row."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,5 @@
+"""The family members' Telegram channel."""
+
+from bot.channels.telegram.gateway import TelegramGateway
+
+__all__ = ["TelegramGateway"]

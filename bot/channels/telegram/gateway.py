@@ -1,0 +1,310 @@
+"""The family members' Telegram channel, on python-telegram-bot.
+
+Each Telegram user is a :class:`~knowledge.models.ChannelAccount`; they act for one linked elder
+at a time (``/elders`` switches). Every message goes to the hub as the conversation of that user
+with that elder; every reply, and everything this channel says on its own, goes out through the
+hub's outbox, so order is kept and nothing is lost when Telegram is unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.telegram import texts
+from bot.channels.telegram.deliverer import TelegramDeliverer
+from bot.channels.telegram.keyboards import CHANNEL_OWN, PAYLOAD
+from bot.hub.hub import Hub
+from bot.hub.messages import Button, Inbound, Kind, Reply
+from bot.hub.ratelimit import RateLimiter
+from knowledge import links
+from knowledge.db import transaction
+from knowledge.models import ChannelAccount, Elder
+
+log = structlog.get_logger("careline.telegram")
+
+CHANNEL = "telegram"
+Transcriber = Callable[[bytes, str], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Who:
+    """The account behind an update, and the elder it acts for (None: not linked, or must choose)."""
+
+    account_id: int
+    address: str
+    language: str
+    elder_id: int | None
+    elder_name: str | None
+    elders: tuple[tuple[int, str], ...]
+
+
+class TelegramGateway:
+    def __init__(self, hub: Hub, sessions: sessionmaker[Session], token: str, *, base_url: str, base_file_url: str,
+                 default_language: str = "zh", link_code_attempts: str = "5 per hour",
+                 transcribe: Transcriber | None = None) -> None:
+        self.hub = hub
+        self.sessions = sessions
+        self.default_language = default_language
+        self.transcribe = transcribe
+        self.link_limiter = RateLimiter(link_code_attempts)
+        self.application: Application = (
+            ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
+            .connect_timeout(5).read_timeout(15).write_timeout(15).pool_timeout(5)
+            .get_updates_read_timeout(35).concurrent_updates(True).updater(None)
+            .build())
+        self.deliverer = TelegramDeliverer(self.application.bot)
+        self._polling: asyncio.Task[None] | None = None
+        self._register()
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def start(self, mode: str = "polling", webhook_url: str = "", secret: str = "") -> None:
+        await self.application.initialize()
+        await self.application.start()
+        if mode == "webhook":
+            await self.application.bot.set_webhook(webhook_url, secret_token=secret or None,
+                                                   allowed_updates=Update.ALL_TYPES)
+        else:
+            await self.application.bot.delete_webhook()
+            self._polling = asyncio.create_task(self._poll())
+        log.info("telegram.started", mode=mode)
+
+    async def _poll(self) -> None:
+        """Long polling with back-off; an unreachable Bot API never stops the channel."""
+        offset: int | None = None
+        wait = 1.0
+        while True:
+            try:
+                updates = await self.application.bot.get_updates(offset=offset, timeout=30,
+                                                                 allowed_updates=Update.ALL_TYPES)
+                wait = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.info("telegram.poll_failed", error=type(error).__name__, wait=wait)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, 30.0)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                await self.application.update_queue.put(update)
+
+    async def process(self, data: dict[str, Any]) -> None:
+        """An update posted to the hub's webhook."""
+        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._polling
+        await self.application.stop()
+        await self.application.shutdown()
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.application
+        app.add_handler(CommandHandler("start", self.on_start))
+        app.add_handler(CommandHandler("help", self.on_help))
+        app.add_handler(CommandHandler("link", self.on_link))
+        app.add_handler(CommandHandler("elders", self.on_elders))
+        app.add_handler(CommandHandler("language", self.on_language))
+        app.add_handler(CommandHandler("bookings", self.on_bookings))
+        app.add_handler(CommandHandler("human", self.on_human))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(filters.VOICE | filters.AUDIO, self.on_voice))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(MessageHandler(filters.ALL, self.on_other))
+        app.add_error_handler(self.on_error)
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await self._who(update)
+        if who.elder_name:
+            self._say(who, texts.t("welcome_back", who.language, elder=who.elder_name))
+        else:
+            self._say(who, texts.t("welcome", who.language))
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await self._who(update)
+        self._say(who, texts.t("help", who.language))
+
+    async def on_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await self._who(update)
+        code = " ".join(context.args or [])
+        if not code:
+            context.user_data["awaiting_code"] = True
+            self._say(who, texts.t("ask_code", who.language))
+            return
+        await self._redeem(who, code)
+
+    async def _redeem(self, who: Who, code: str) -> None:
+        if not self.link_limiter.allow(f"link:{who.account_id}"):
+            self._say(who, texts.t("link_too_many", who.language))
+            return
+        outcome = await asyncio.to_thread(self._redeem_sync, who.account_id, code)
+        log.info("telegram.link", account=who.account_id, outcome=outcome[0])
+        if outcome[0] in ("linked", "linked_already"):
+            self._say(who, texts.t(outcome[0], who.language, elder=outcome[1]))
+        else:
+            self._say(who, texts.t(f"link_{outcome[0]}", who.language))
+
+    def _redeem_sync(self, account_id: int, code: str) -> tuple[str, str]:
+        with transaction(self.sessions) as session:
+            account = session.get(ChannelAccount, account_id)
+            result = links.redeem(session, account, code)
+            if result.elder is None:
+                return str(result.refusal), ""
+            return ("linked_already" if result.already else "linked"), result.elder.name
+
+    async def on_elders(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await self._who(update)
+        if not who.elders:
+            self._say(who, texts.t("need_link", who.language))
+            return
+        buttons = tuple(Button(("✓ " if elder_id == who.elder_id else "") + name, CHANNEL_OWN + f"elder:{elder_id}")
+                        for elder_id, name in who.elders)
+        self._say(who, texts.t("elders", who.language), buttons)
+
+    async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await self._who(update)
+        self._say(who, texts.t("choose_language", who.language),
+                  (Button("中文", CHANNEL_OWN + "lang:zh"), Button("English", CHANNEL_OWN + "lang:en")))
+
+    async def on_bookings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._to_hub(update, "/my_bookings", Kind.CHOICE, payload="/my_bookings")
+
+    async def on_human(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._to_hub(update, "/human", Kind.CHOICE, payload="/human_handoff")
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        text = update.effective_message.text or ""
+        if context.user_data.pop("awaiting_code", False) and links.normalise_code(text):
+            await self._redeem(await self._who(update), text)
+            return
+        await self._to_hub(update, text, Kind.TEXT)
+
+    async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = await self._who(update)
+        if self.transcribe is None:
+            self._say(who, texts.t("only_text", who.language))
+            return
+        voice = update.effective_message.voice or update.effective_message.audio
+        data = bytes(await (await voice.get_file()).download_as_bytearray())
+        try:
+            text = (await self.transcribe(data, who.language)).strip()
+        except Exception as error:
+            log.warning("telegram.voice_failed", error=type(error).__name__)
+            text = ""
+        if not text:
+            self._say(who, texts.t("voice_unclear", who.language))
+            return
+        await self._to_hub(update, text, Kind.SPEECH)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_user is None or update.effective_chat is None:
+            return
+        who = await self._who(update)
+        self._say(who, texts.t("only_text", who.language))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        data = query.data or ""
+        await _quietly(query.answer())
+        await _quietly(query.edit_message_reply_markup(reply_markup=None))
+        who = await self._who(update)
+        if data.startswith("lang:") and data[5:] in ("zh", "en"):
+            await asyncio.to_thread(self._set_language, who.account_id, data[5:])
+            self._say(Who(who.account_id, who.address, data[5:], who.elder_id, who.elder_name, who.elders),
+                      texts.t("language_set", data[5:]))
+        elif data.startswith("elder:") and data[6:].isdigit():
+            name = await asyncio.to_thread(self._select, who.account_id, int(data[6:]))
+            self._say(who, texts.t("elder_selected", who.language, elder=name) if name
+                      else texts.t("not_your_elder", who.language))
+        elif data.startswith(PAYLOAD):
+            title = _title_of(query, data)
+            await self._to_hub(update, title or data[len(PAYLOAD):], Kind.CHOICE, payload=data[len(PAYLOAD):])
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram.handler_failed", error=type(context.error).__name__)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    async def _to_hub(self, update: Update, text: str, kind: Kind, payload: str | None = None) -> None:
+        who = await self._who(update)
+        if not who.elders:
+            self._say(who, texts.t("need_link", who.language))
+            return
+        if who.elder_id is None:
+            self._say(who, texts.t("for_whom", who.language),
+                      tuple(Button(name, CHANNEL_OWN + f"elder:{elder_id}") for elder_id, name in who.elders))
+            return
+        await self.hub.handle(Inbound(channel=CHANNEL, conversation=f"{who.account_id}:{who.elder_id}",
+                                      address=who.address, text=text, kind=kind, payload=payload,
+                                      language=who.language, elder_id=who.elder_id, account_id=who.account_id))
+
+    async def _who(self, update: Update) -> Who:
+        user, chat = update.effective_user, update.effective_chat
+        language = texts.language_of(user.language_code if user else None, self.default_language)
+        return await asyncio.to_thread(self._who_sync, str(user.id), str(chat.id), language)
+
+    def _who_sync(self, user_id: str, chat_id: str, language: str) -> Who:
+        with transaction(self.sessions) as session:
+            account = links.account_for(session, CHANNEL, user_id, chat_id, language)
+            elders = links.linked_elders(session, account)
+            selected = account.selected_elder_id
+            if selected not in {e.id for e in elders}:
+                selected = elders[0].id if len(elders) == 1 else None
+                account.selected_elder_id = selected
+            name = next((e.name for e in elders if e.id == selected), None)
+            return Who(account.id, account.address, account.language, selected, name,
+                       tuple((e.id, e.name) for e in elders))
+
+    def _set_language(self, account_id: int, language: str) -> None:
+        with transaction(self.sessions) as session:
+            session.get(ChannelAccount, account_id).language = language
+
+    def _select(self, account_id: int, elder_id: int) -> str | None:
+        """Act for an elder, if linked; a family member never reaches an elder not linked to them."""
+        with transaction(self.sessions) as session:
+            account = session.get(ChannelAccount, account_id)
+            if not links.is_linked(session, account, elder_id):
+                return None
+            account.selected_elder_id = elder_id
+            return session.get(Elder, elder_id).name
+
+    def _say(self, who: Who, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        """Queue what the channel says itself, behind any replies already queued for the chat."""
+        self.hub.notify(CHANNEL, who.address, Reply(text, buttons, role="channel"))
+
+
+def _title_of(query: Any, data: str) -> str | None:
+    markup = query.message.reply_markup if query.message else None
+    for row in (markup.inline_keyboard if markup else ()):
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+async def _quietly(call: Awaitable[Any]) -> None:
+    """Answering a button or clearing its keyboard is a courtesy, not a must."""
+    with contextlib.suppress(Exception):
+        await call

@@ -1,0 +1,111 @@
+"""Tells linked family members what happened to their elder: emergencies, bookings made or
+cancelled (by the elder, another family member or a consultant), and tomorrow's bookings.
+
+Events are written by whoever caused them, in the same transaction; this turns each into one
+outbox message per linked account, in that account's language. Dedupe keys make it safe to run
+in several processes and to run again after a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.formatting import describe_booking
+from bot.hub import texts
+from bot.hub.messages import Reply
+from knowledge import events, links, outbox
+from knowledge.db import transaction
+from knowledge.handoffs import HUB_SENDER_PREFIX
+from knowledge.models import ActivitySession, Booking, Conversation, District, Elder, ElderEvent, MealSlot
+
+
+def fan_out(sessions: sessionmaker[Session], limit: int = 100) -> int:
+    """Queue alerts for events not yet fanned out; returns how many messages were queued."""
+    queued = 0
+    with sessions() as session:
+        pending = [e.id for e in events.not_fanned_out(session, limit)]
+    for event_id in pending:
+        with transaction(sessions) as session:
+            if not events.mark_fanned_out(session, event_id):
+                continue
+            queued += _fan_out_one(session, session.get(ElderEvent, event_id))
+    return queued
+
+
+def _actor_account(session: Session, source: str | None) -> int | None:
+    if source and source.startswith(HUB_SENDER_PREFIX) and source[len(HUB_SENDER_PREFIX):].isdigit():
+        conversation = session.get(Conversation, int(source[len(HUB_SENDER_PREFIX):]))
+        return conversation.account_id if conversation else None
+    return None
+
+
+def _fan_out_one(session: Session, event: ElderEvent) -> int:
+    elder = session.get(Elder, event.elder_id)
+    if elder is None:
+        return 0
+    district = session.get(District, elder.district_id)
+    actor = _actor_account(session, event.source)
+    queued = 0
+    for account in links.accounts_of(session, elder.id):
+        if account.id == actor:
+            continue  # they are in the conversation and hear the answer there
+        text = alert_text(session, event, elder, district, account.language)
+        if text is None:
+            continue
+        row = outbox.enqueue(session, account.channel, account.address, Reply(text, role="alert").to_body(),
+                             dedupe_key=f"event:{event.id}:{account.id}")
+        queued += row is not None
+    return queued
+
+
+def alert_text(session: Session, event: ElderEvent, elder: Elder, district: District | None, lang: str) -> str | None:
+    name = elder.name
+    today = local_today(district)
+    if event.kind == events.EMERGENCY:
+        return texts.t("alert_emergency", lang, elder=name, channel=texts.channel_name(event.channel, lang),
+                       text=(event.data or {}).get("text", ""), number=district.emergency_number if district else "120")
+    booking = session.get(Booking, event.booking_id) if event.booking_id else None
+    if booking is None:
+        return None
+    what = describe_booking(booking, lang, today)
+    key = {events.BOOKING_MADE: "alert_booked", events.BOOKING_CANCELLED: "alert_cancelled",
+           events.REMINDER: "alert_reminder"}.get(event.kind)
+    return texts.t(key, lang, elder=name, what=what) if key else None
+
+
+def local_today(district: District | None, default_zone: str = "Asia/Shanghai") -> dt.date:
+    zone = zoneinfo.ZoneInfo(district.timezone if district else default_zone)
+    return dt.datetime.now(zone).date()
+
+
+def schedule_reminders(sessions: sessionmaker[Session], reminder_hour: int) -> int:
+    """Record a reminder event for every active booking happening tomorrow (local time), once,
+    after ``reminder_hour`` local time. Returns how many were recorded."""
+    recorded = 0
+    with transaction(sessions) as session:
+        for district in session.scalars(select(District)):
+            zone = zoneinfo.ZoneInfo(district.timezone)
+            now = dt.datetime.now(zone)
+            if now.hour < reminder_hour:
+                continue
+            tomorrow = now.date() + dt.timedelta(days=1)
+            start = dt.datetime.combine(tomorrow, dt.time())
+            end = start + dt.timedelta(days=1)
+            by_session = select(Booking.id, Booking.elder_id) \
+                .join(ActivitySession, Booking.session_id == ActivitySession.id) \
+                .where(ActivitySession.starts_at >= start, ActivitySession.starts_at < end)
+            by_meal = select(Booking.id, Booking.elder_id).join(MealSlot, Booking.meal_slot_id == MealSlot.id) \
+                .where(MealSlot.date == tomorrow)
+            for query in (by_session, by_meal):
+                rows = session.execute(query.join(Elder, Elder.id == Booking.elder_id)
+                                       .where(Booking.status == "active", Elder.district_id == district.id)).all()
+                for booking_id, elder_id in rows:
+                    done = session.scalar(select(ElderEvent.id).where(ElderEvent.kind == events.REMINDER,
+                                                                      ElderEvent.booking_id == booking_id).limit(1))
+                    if done is None:
+                        events.record(session, elder_id, events.REMINDER, booking_id=booking_id)
+                        recorded += 1
+    return recorded

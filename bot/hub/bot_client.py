@@ -1,0 +1,54 @@
+"""The hub's client of the dialogue engine (Rasa's CareLine REST channel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from bot.hub.messages import Button, Reply
+
+
+class BotUnavailable(Exception):
+    """The dialogue engine could not be reached, so it never saw the message: try again later."""
+
+
+class BotSilent(Exception):
+    """The engine took the message but gave no usable answer in time; it must not be resent,
+    or the engine would hear it twice."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+        self.url = f"{base_url.rstrip('/')}/webhooks/careline/webhook"
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=2.0))
+
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
+        try:
+            response = await self._client.post(self.url, json={"sender": sender, "message": text,
+                                                               "metadata": metadata})
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise BotUnavailable(type(error).__name__) from error
+        except httpx.HTTPError as error:
+            raise BotSilent(type(error).__name__) from error
+        if response.status_code in (502, 503, 504):
+            raise BotUnavailable(f"HTTP {response.status_code}")
+        try:
+            messages = response.json() if response.status_code < 400 else None
+        except ValueError:
+            messages = None
+        if not isinstance(messages, list):
+            raise BotSilent(f"HTTP {response.status_code}")
+        replies = [to_reply(m) for m in messages if isinstance(m, dict)]
+        return [r for r in replies if r.text or r.buttons]
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def to_reply(message: dict[str, Any]) -> Reply:
+    custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+    role = "holding" if custom.get("holding") else "trouble" if custom.get("trouble") else "answer"
+    buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
+                    for b in message.get("buttons") or [] if isinstance(b, dict))
+    return Reply(text=str(message.get("text") or ""), buttons=buttons, role=role)

@@ -1,0 +1,93 @@
+"""Delivers the outbox: each queued message goes out through its channel, in order per address,
+retried with exponential back-off (and the channel's own "retry after") until accepted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import random
+
+import structlog
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.hub.channel import Deliverer, RetryLater, Undeliverable
+from knowledge import outbox
+from knowledge.db import transaction
+from knowledge.models import OutboxMessage, utcnow
+
+log = structlog.get_logger("careline.outbox")
+
+
+class Dispatcher:
+    def __init__(self, sessions: sessionmaker[Session], deliverers: list[Deliverer], *, lease: float = 120.0,
+                 first_backoff: float = 1.0, max_backoff: float = 300.0, give_up_after: float = 2 * 86400.0,
+                 idle_poll: float = 1.0) -> None:
+        self.sessions = sessions
+        self.deliverers = {d.channel: d for d in deliverers}
+        self.lease = dt.timedelta(seconds=lease)
+        self.first_backoff, self.max_backoff = first_backoff, max_backoff
+        self.give_up_after = dt.timedelta(seconds=give_up_after)
+        self.idle_poll = idle_poll
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def poke(self) -> None:
+        """Something was queued: look now rather than at the next poll. Safe from any thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        while True:
+            try:
+                sent = await self.dispatch_once()
+            except Exception:  # the database hiccuped: log it and keep the loop alive
+                log.exception("outbox.loop_failed")
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll)
+
+    async def dispatch_once(self) -> int:
+        if not self.deliverers:
+            return 0
+        rows = await asyncio.to_thread(self._claim)
+        if not rows:
+            return 0
+        await asyncio.gather(*(self._deliver(row) for row in rows))
+        return len(rows)
+
+    def _claim(self) -> list[OutboxMessage]:
+        with transaction(self.sessions) as session:
+            return outbox.claim_due(session, list(self.deliverers), self.lease)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        deliverer = self.deliverers[row.channel]
+        try:
+            await deliverer.deliver(row.address, row.body)
+        except RetryLater as later:
+            await asyncio.to_thread(self._failed, row, f"retry after {later.seconds}", later.seconds)
+        except Undeliverable as error:
+            log.warning("outbox.undeliverable", id=row.id, channel=row.channel, error=type(error).__name__)
+            await asyncio.to_thread(self._failed, row, f"undeliverable: {error}", None)
+        except Exception as error:  # network errors, timeouts, server errors: try again later
+            wait = min(self.max_backoff, self.first_backoff * 2 ** max(0, row.attempts - 1))
+            wait *= random.uniform(0.8, 1.2)
+            log.info("outbox.retry", id=row.id, channel=row.channel, attempt=row.attempts, wait=round(wait, 1),
+                     error=type(error).__name__)
+            give_up = utcnow() - row.created_at > self.give_up_after
+            await asyncio.to_thread(self._failed, row, f"{type(error).__name__}: {error}", None if give_up else wait)
+        else:
+            await asyncio.to_thread(self._sent, row)
+
+    def _sent(self, row: OutboxMessage) -> None:
+        with transaction(self.sessions) as session:
+            outbox.mark_sent(session, row.id)
+
+    def _failed(self, row: OutboxMessage, error: str, wait: float | None) -> None:
+        with transaction(self.sessions) as session:
+            retry_at = utcnow() + dt.timedelta(seconds=wait) if wait is not None else None
+            outbox.mark_failed(session, row.id, error, retry_at)
