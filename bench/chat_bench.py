@@ -1,7 +1,11 @@
 """Message round trip through Rasa and the action server: p50/p95 latency and sustained messages
 per second with 20 concurrent conversations. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/chat_bench.py [--conversations 20] [--turns 10]
+Two loads: people who read the answer before they write again (``--think`` seconds between a
+reply and the next message, as on a phone or in a chat) and a flood where every conversation
+sends its next message the moment the reply arrives (the most the two cores can take).
+
+    .venv/bin/python bench/chat_bench.py [--conversations 20] [--turns 10] [--think 2]
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ SCRIPTS = {
 
 
 async def conversation(client: httpx.AsyncClient, url: str, index: int, turns: int,
-                       latencies: list[float]) -> None:
+                       latencies: list[float], think: float = 0.0) -> None:
     lang = "zh" if index % 2 == 0 else "en"
     script = SCRIPTS[lang]
     metadata = {"language": lang, "district": "qinglin-county", "channel": "bench"}
@@ -42,15 +46,18 @@ async def conversation(client: httpx.AsyncClient, url: str, index: int, turns: i
                                                 "metadata": metadata})
         response.raise_for_status()
         latencies.append((time.perf_counter() - started) * 1000)
+        if think:
+            await asyncio.sleep(think * (0.5 + (index * 7919 + turn * 104729) % 1000 / 1000))
 
 
-async def run(stack: Stack, conversations: int, turns: int) -> tuple[list[float], float]:
+async def run(stack: Stack, conversations: int, turns: int, think: float = 0.0) -> tuple[list[float], float]:
     url = f"{stack.rasa_url}/webhooks/careline/webhook"
     latencies: list[float] = []
     async with httpx.AsyncClient(timeout=120) as client:
         await asyncio.gather(*(conversation(client, url, i, 2, []) for i in range(conversations)))  # warm-up
         started = time.perf_counter()
-        await asyncio.gather(*(conversation(client, url, 1000 + i, turns, latencies) for i in range(conversations)))
+        await asyncio.gather(*(conversation(client, url, 1000 + i, turns, latencies, think)
+                               for i in range(conversations)))
         elapsed = time.perf_counter() - started
     return latencies, elapsed
 
@@ -59,6 +66,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean seconds a person takes between a reply and their next message")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -69,11 +78,12 @@ def main() -> None:
         engine.dispose()
         stack = Stack(folder, url, reply_timeout=60).start()
         try:
-            for concurrency in (1, args.conversations):
-                latencies, elapsed = asyncio.run(run(stack, concurrency, args.turns))
+            for concurrency, think in ((1, 0.0), (args.conversations, args.think), (args.conversations, 0.0)):
+                latencies, elapsed = asyncio.run(run(stack, concurrency, args.turns, think))
                 latencies.sort()
                 p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-                print(f"{concurrency:3d} concurrent conversations, {len(latencies)} messages: "
+                load = f"people pausing ~{think:g} s" if think else "back to back" if concurrency > 1 else "alone"
+                print(f"{concurrency:3d} concurrent conversations ({load}), {len(latencies)} messages: "
                       f"p50 {statistics.median(latencies):.0f} ms   p95 {p95:.0f} ms   "
                       f"{len(latencies) / elapsed:.1f} messages/s")
         finally:

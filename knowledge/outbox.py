@@ -42,7 +42,8 @@ def claim_due(session: Session, channels: list[str], lease: dt.timedelta, limit:
     rows = session.scalars(select(OutboxMessage)
                            .where(OutboxMessage.channel.in_(channels),
                                   OutboxMessage.status.in_((PENDING, SENDING)))
-                           .order_by(OutboxMessage.id).limit(limit * 4)).all()
+                           .order_by(OutboxMessage.id).limit(limit * 4)
+                           .execution_options(populate_existing=True)).all()
     blocked: set[tuple[str, str]] = set()
     claimed: list[OutboxMessage] = []
     for row in rows:

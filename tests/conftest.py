@@ -12,6 +12,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from careline.engine import ENGINE_VENV, model_path
+from careline.paths import SAMPLE_BUNDLES
+from careline.stack import Stack
 from knowledge import db
 from knowledge.bundle import import_path
 
@@ -109,3 +112,20 @@ def maple_committing(databases: Databases, backend: str) -> Iterator[Engine]:
     assert import_path(db.session_factory(engine), MAPLE, TODAY).ok
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not (ENGINE_VENV / "bin" / "rasa").exists() or not model_path().exists():
+        pytest.fail(f"the engine venv and a trained model are needed: run `make model` ({model_path()})")
+    tmp = tmp_path_factory.mktemp("dialogue")
+    database_url = f"sqlite:///{tmp / 'careline.db'}"
+    engine = db.make_engine(database_url)
+    db.upgrade(engine)
+    for bundle in (SAMPLE_BUNDLES, MAPLE):
+        result = import_path(db.session_factory(engine), bundle, dt.date.today())
+        assert result.ok, [p.say("en") for p in result.problems]
+    engine.dispose()
+    stack = Stack(tmp, database_url).start()
+    yield stack
+    stack.stop()
