@@ -226,6 +226,10 @@ from careline import cli_hub  # noqa: E402  (registers its commands on ``app``)
 
 cli_hub.register(app)
 
+from careline import cli_models  # noqa: E402, I001  (`careline models`)
+
+cli_models.register(app)
+
 
 def main() -> None:
     """Entry point: an unexpected failure is said plainly in both languages, the details go to

@@ -33,7 +33,7 @@ def _find_elder(settings: Settings, language: str, key: str, district: str | Non
             query = query.where(District.key == district)
         row = session.execute(query.order_by(Elder.id)).first()
     if row is None:
-        typer.echo(say("elder_unknown", language, key=key), err=True)
+        typer.echo(say("elder_unknown", language, elder_key=key), err=True)
         raise typer.Exit(1)
     return int(row[0]), str(row[1])
 

@@ -24,7 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "samples_loaded": {"zh": "首次启动：已载入示例区县数据。", "en": "First start: the sample districts were loaded."},
     "chat_intro": {"zh": "CareLine 对话（输入 /quit 退出；有选项时输入序号选择）。", "en": "CareLine chat (type /quit to leave; type a number to pick an option)."},
     "chat_no_engine": {"zh": "连不上对话引擎（{url}）。请先运行 careline run。", "en": "Cannot reach the dialogue engine ({url}). Start it with careline run first."},
-    "elder_unknown": {"zh": "找不到这位老人：{key}", "en": "No elder with this key: {key}"},
+    "elder_unknown": {"zh": "找不到这位老人：{elder_key}", "en": "No elder with this key: {elder_key}"},
     "link_code": {"zh": "{elder}的绑定码：{code}（{hours}小时内有效，只能用一次）。家属在 Telegram 里发送 /link {code}。", "en": "Link code for {elder}: {code} (works once, for {hours} hours). The family member sends /link {code} on Telegram."},
     "hub_listening": {"zh": "会话中心在 http://{host}:{port} 运行。", "en": "The conversation hub is listening on http://{host}:{port}."},
     "starting": {"zh": "正在启动：{names}", "en": "Starting: {names}"},
@@ -33,6 +33,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "model_trained": {"zh": "对话模型已训练：{model}", "en": "Dialogue model trained: {model}"},
     "model_current": {"zh": "对话模型是最新的：{model}", "en": "The dialogue model is up to date: {model}"},
     "schedules_extended": {"zh": "已生成 {n} 个新的活动场次。", "en": "{n} new activity sessions were scheduled."},
+    "models_heading": {"zh": "语音引擎（{language}）：", "en": "Speech engines ({language}):"},
+    "models_stt": {"zh": "  语音识别：{engine}，模型 {model}{note}", "en": "  recognition: {engine}, model {model}{note}"},
+    "models_note_default": {"zh": "（未配置 Vosk 模型，用内置离线模型）", "en": " (no Vosk model configured: the packaged offline default)"},
+    "models_note_configured": {"zh": "（已配置）", "en": " (configured)"},
+    "models_note_invalid": {"zh": "（配置的 Vosk 模型无效，改用内置离线模型：{problems}）", "en": " (the configured Vosk model is not valid, using the packaged default: {problems})"},
+    "models_tts": {"zh": "  语音合成：{online}，离线 {offline}（{voice}，语速 {rate}）", "en": "  synthesis: {online}, offline {offline} ({voice}, rate {rate})"},
+    "models_online": {"zh": "在线 gTTS（{url}，超时 {timeout} 秒）", "en": "online gTTS ({url}, timeout {timeout} s)"},
+    "models_online_off": {"zh": "不用在线语音", "en": "online voice off"},
+    "models_installed": {"zh": "已安装：{items}", "en": "Installed: {items}"},
+    "models_missing": {"zh": "未安装：{items}", "en": "Not installed: {items}"},
+    "model_ok": {"zh": "{path} 是有效的 Vosk 模型。", "en": "{path} is a valid Vosk model."},
+    "model_bad": {"zh": "{path} 不是有效的 Vosk 模型：", "en": "{path} is not a valid Vosk model:"},
+    "model_problem": {"zh": "  - {problem}", "en": "  - {problem}"},
 }
 
 KIND_NAMES: dict[str, dict[str, str]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -21,11 +22,20 @@ class BotSilent(Exception):
 class RasaClient:
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:
         self.url = f"{base_url.rstrip('/')}/webhooks/careline/webhook"
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=2.0))
+        self.timeout = httpx.Timeout(timeout, connect=2.0)
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _client_for_this_loop(self) -> httpx.AsyncClient:
+        """A connection pool belongs to one event loop; a new loop gets a new pool."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client, self._loop = httpx.AsyncClient(timeout=self.timeout), loop
+        return self._client
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
         try:
-            response = await self._client.post(self.url, json={"sender": sender, "message": text,
+            response = await self._client_for_this_loop().post(self.url, json={"sender": sender, "message": text,
                                                                "metadata": metadata})
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise BotUnavailable(type(error).__name__) from error
@@ -43,7 +53,9 @@ class RasaClient:
         return [r for r in replies if r.text or r.buttons]
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None and self._loop is asyncio.get_running_loop():
+            await self._client.aclose()
+        self._client = None
 
 
 def to_reply(message: dict[str, Any]) -> Reply:

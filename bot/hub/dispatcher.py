@@ -71,7 +71,7 @@ class Dispatcher:
         except RetryLater as later:
             await asyncio.to_thread(self._failed, row, f"retry after {later.seconds}", later.seconds)
         except Undeliverable as error:
-            log.warning("outbox.undeliverable", id=row.id, channel=row.channel, error=type(error).__name__)
+            log.warning("outbox.undeliverable", id=row.id, channel=row.channel, reason=str(error)[:80])
             await asyncio.to_thread(self._failed, row, f"undeliverable: {error}", None)
         except Exception as error:  # network errors, timeouts, server errors: try again later
             wait = min(self.max_backoff, self.first_backoff * 2 ** max(0, row.attempts - 1))

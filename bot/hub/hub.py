@@ -250,7 +250,7 @@ class Hub:
                                     meta={"buttons": [[b.title, b.payload] for b in reply.buttons]}))
                 if push and address:
                     outbox.enqueue(session, conversation.channel, address, reply.to_body(),
-                                   dedupe_key=f"reply:{origin}:{index}", conversation_id=conversation_id)
+                                   dedupe_key=f"{reply.role}:{origin}:{index}", conversation_id=conversation_id)
 
     # -- retrying what reached no engine -------------------------------------------------------
 
