@@ -60,6 +60,8 @@ class HubRuntime:
         if settings.telegram_token:
             from bot.channels.telegram import TelegramGateway
 
+            transcribe = transcribe or _voice_notes()
+
             telegram = TelegramGateway(hub, sessions, settings.telegram_token, base_url=settings.telegram_base_url,
                                        base_file_url=settings.telegram_base_file_url,
                                        default_language=settings.language, transcribe=transcribe)
@@ -101,6 +103,18 @@ class HubRuntime:
         if self.telegram is not None:
             await self.telegram.stop()
         await self.bot.aclose()
+
+
+def _voice_notes() -> Callable[[bytes, str], Awaitable[str]]:
+    """Voice notes are transcribed by the hotline's recogniser, loaded on the first note (it is
+    large, and most family members type), off the event loop."""
+
+    async def transcribe(data: bytes, language: str) -> str:
+        from voice.stt.files import transcribe_voice_note
+
+        return await asyncio.to_thread(transcribe_voice_note, data, language)
+
+    return transcribe
 
 
 class MessageIn(BaseModel):

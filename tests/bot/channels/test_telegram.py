@@ -177,3 +177,22 @@ def test_a_rasa_restart_gets_a_holding_reply_then_the_conversation_goes_on(
         assert session.scalar(select(ElderEvent.id).where(ElderEvent.elder_id == elder_id(servers, "wang"),
                                                           ElderEvent.kind == "booking_made",
                                                           ElderEvent.channel == "telegram")) is not None
+
+
+def test_a_voice_note_is_transcribed_and_answered_like_text(hub: RunningHub, telegram_api: TelegramAPI,
+                                                            servers: Stack) -> None:
+    from tests.voice.test_audio import ogg_opus
+    from voice.tts.piper import PiperSynthesizer
+
+    api, user = telegram_api, new_user(telegram_api, "en")
+    link(api, servers, user, "smith")
+    speech = PiperSynthesizer().synthesize("What is the old age allowance?", "en", 1.0, 16000).pcm
+    api.send_voice(user, ogg_opus(speech), duration=3)
+    wait_text(api, user, "allowance", timeout=120)
+    with db.session_factory(db.make_engine(servers.database_url))() as session:
+        from knowledge.models import Message
+
+        heard = session.scalars(select(Message.text).where(Message.kind == "speech")).all()
+    assert any("allowance" in text.lower() for text in heard)
+    api.send_voice(user, b"this is not audio at all", duration=1)
+    wait_text(api, user, "couldn't make out")
