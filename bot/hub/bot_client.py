@@ -60,7 +60,8 @@ class RasaClient:
 
 def to_reply(message: dict[str, Any]) -> Reply:
     custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
-    role = "holding" if custom.get("holding") else "trouble" if custom.get("trouble") else "answer"
+    role = "holding" if custom.get("holding") else "trouble" if custom.get("trouble") else \
+        "emergency" if custom.get("emergency") else "answer"
     buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
                     for b in message.get("buttons") or [] if isinstance(b, dict))
     return Reply(text=str(message.get("text") or ""), buttons=buttons, role=role)

@@ -216,7 +216,18 @@ class Hub:
             state = UNANSWERED
             replies = [Reply(texts.t("holding", received.language), role="holding")]
         await asyncio.to_thread(self._set_state, received.message_id, state)
+        if not received.emergency and any(r.role == "emergency" for r in replies):
+            await asyncio.to_thread(self._model_emergency, received)
         return await self._send(received, replies, origin=received.message_id)
+
+    def _model_emergency(self, received: Received) -> None:
+        """The engine's model saw an emergency the rules did not: family members hear of it too."""
+        with transaction(self.sessions) as session:
+            conversation = session.get(Conversation, received.conversation_id)
+            message = session.get(Message, received.message_id)
+            if conversation.elder_id is not None:
+                events.record(session, conversation.elder_id, events.EMERGENCY, source=hub_sender(conversation.id),
+                              channel=conversation.channel, data={"text": message.text[:200]})
 
     def _emergency_without_bot(self, received: Received) -> Reply:
         with transaction(self.sessions) as session:

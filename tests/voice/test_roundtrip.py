@@ -13,7 +13,7 @@ from voice.tts.piper import PiperSynthesizer
 
 RATE = 0.85  # the default speaking rate for elders
 SAMPLE = {
-    "en": {"welcome": "elderly care hotline", "yes_no_menu": "press one for yes", "connecting": "consultant",
+    "en": {"welcome": "elderly care hotline", "yes_no_menu": "for yes", "connecting": "consultant",
            "goodbye": "thank you for calling"},
     # eSpeak's Mandarin is robotic and the line is 8 kHz: Whisper base gets parts of it (see the
     # README's figures); these parts come back reliably
@@ -37,6 +37,8 @@ def test_key_words_come_back(language: str, key: str, espeak: EspeakSynthesizer,
     speech = synth.synthesize(prompt_text(key, language), language, RATE, 8000)  # over the phone: 8 kHz
     heard = recognizer.transcribe(speech.pcm, 8000)
     assert normalise(SAMPLE[language][key]) in normalise(heard.text)
+    if key == "yes_no_menu":  # Whisper writes the digit or the word, both are right
+        assert any(f"press {one} for yes" in normalise(heard.text) for one in ("one", "1"))
 
 
 def test_every_prompt_has_both_languages() -> None:

@@ -31,7 +31,7 @@ def test_a_turn_starts_and_ends_after_the_configured_silence(say_en) -> None:  #
 
 def test_a_thinking_pause_does_not_end_the_turn_of_a_slow_speaker(say_en) -> None:  # noqa: ANN001
     part = say_en("My address is")
-    pcm = part + silence(0.9, 16000) + say_en("Guihua village.") + silence(1.6, 16000)
+    pcm = part + silence(0.7, 16000) + say_en("Guihua village.") + silence(1.6, 16000)
     slow = _run(EndOfSpeechDetector(16000, silence_ms=1200), pcm)
     assert [e.kind for e in slow] == [VadEventKind.SPEECH_START, VadEventKind.SPEECH_END]
     quick = _run(EndOfSpeechDetector(16000, silence_ms=500), pcm)
