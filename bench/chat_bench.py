@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean seconds a person takes between a reply and their next message")
+    parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -76,7 +77,7 @@ def main() -> None:
         db.upgrade(engine)
         assert import_path(db.session_factory(engine), SAMPLE_BUNDLES, dt.date.today()).ok
         engine.dispose()
-        stack = Stack(folder, url, reply_timeout=60).start()
+        stack = Stack(folder, url, reply_timeout=60).start(args.model)
         try:
             for concurrency, think in ((1, 0.0), (args.conversations, args.think), (args.conversations, 0.0)):
                 latencies, elapsed = asyncio.run(run(stack, concurrency, args.turns, think))

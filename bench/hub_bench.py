@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--think", type=float, default=3.0,
                         help="seconds each simulated person waits before the next message (0: as fast as possible)")
+    parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -123,7 +124,7 @@ def main() -> None:
         db.upgrade(engine)
         assert import_path(db.session_factory(engine), SAMPLE_BUNDLES, dt.date.today()).ok
         engine.dispose()
-        stack = Stack(folder, url, reply_timeout=60).start()
+        stack = Stack(folder, url, reply_timeout=60).start(args.model)
         try:
             asyncio.run(run(stack, url, args.conversations, args.turns, args.think))
             if args.think:

@@ -145,7 +145,7 @@ _STRONG = [
     r"\b(?:get|call|send|need)\s+(?:a|the)\s+(?:doctor|nurse|paramedic)s?\b[^.?!]{0,15}\b(?:now|quick|quickly|urgently|asap|right away|immediately)\b",
     r"\bsend\s+(?:someone|somebody|help|a person|people)\b[^?]{0,40}\b(?:now|quick|quickly|urgent|urgently|asap|right away|immediately|hurry)\b",
     # --- Falls: cannot get up, lying on the floor, fell from a height, hit the head.
-    r"(?:摔|跌|滑|绊|栽|倒)[^。！？!?]{0,10}(?:起不来|爬不起|站不起|动不了|不能动|流血|出血|骨折|断了|晕|不动|没反应|叫不醒|没气)",
+    r"(?:摔|跌|滑|绊|栽|倒)[^。！？!?]{0,10}(?:起不来|爬不起|站不起|动不了|不能动|流血|出血|骨折|断了|晕|不动|没反应|叫不醒|没气|起唔到)",
     r"(?:起不来|爬不起来?|站不起来|动不了|不能动|动弹不得|挪不动)(?:床)?(?:了|啦|咯|嘞|呀|啊)",
     r"(?:倒|躺|趴|瘫|摔|跌)(?:在)?(?:地上|地下|地板|厕所|卫生间|浴室|厨房|院子|门口|路边|楼道|床下|楼梯)|倒地(?!铁)|人(?:突然)?倒了",
     r"(?:倒|瘫)在[^。！？!? ]{1,6}?(?:上|里|边|旁|下|口|前|后)(?:了|啦|起不来|不动|没)|(?:一头)?栽倒(?:了|在)|倒下(?:了)?不动|滚下(?:来|去)了",
@@ -175,7 +175,8 @@ _STRONG = [
     r"(?:胸口|心口|胸部|心脏|心窝)[^。！？!? ]{0,6}(?:疼|痛|通|闷|绞|压|堵|憋|发紧|难受|揪|刀割|刀扎|针扎|撕)",
     r"(?:胸口|心口|胸部|胸|心脏|心窝)(?:这里|这块|那里|这儿)?(?:突然|好|很|特别|非常|有点|一阵|一直|老是|像|又|都)?"
     r"(?:一阵|被|有|是)?(?:疼|痛|通|闷|绞|压|堵|憋|发紧|难受|不舒服|揪)",
-    r"心脏病(?:又)?(?:犯|发作|发)了?|骤停|猝死|心跳(?:停|没)了|(?:没|没有)(?:了)?心跳",
+    r"心脏病(?:又)?(?:犯|发作|发)了?|骤停|猝死|心跳(?:停|没)了|(?:没|没有)(?:了)?心跳"
+    r"|(?:心脏|心口)(?:好像|有点)?不对劲[^。！？!?]{0,6}(?:快|赶紧|马上)",
     r"心(?:脏)?跳(?:得)?(?:好|很|特别|太)(?:快|乱|厉害)|心(?:跳)?(?:好|很|特别|突然)?(?:快|乱|慌)(?:得)?(?:不行|厉害|受不了)",
     r"\b(?:chest|chess|ches|chesst|chect)\b[^.?!]{0,15}\b(?:pain|pains|hurts?|hurting|ache|aches|aching|tight|"
     r"tightness|pressure|heavy|heaviness|crushing|squeezing|killing)",
@@ -214,7 +215,7 @@ _STRONG = [
     r"\b(?:can't|cannot|unable to)\s+(?:lift|raise|move|feel)\s+(?:his|her|my)\s+(?:arm|arms|leg|legs|hand|left|right)\b",
     r"\bsudden(?:ly)?\s+(?:confused|confusion|can't see|blind|numb|weak|can't (?:talk|speak|walk))",
     # --- Fainting, unresponsive, seizures, very dizzy.
-    r"(?:晕|昏)(?:倒|过去|了过去|死过去|厥|迷)|不省人事|人事不省|晕低",
+    r"(?:晕|昏)(?:倒|过去|了过去|死过去|厥|迷)|不省人事|人事不省|晕低|抽(?:了)?过去了",
     r"(?:叫|喊|摇|拍)(?:他|她|人|了半天|半天|好久|几声)?(?:都|也)?(?:叫|喊)?(?:不|没)(?:醒|清醒|应|答应|回应|反应)",
     r"没(?:有)?(?:了)?(?:任何)?反应(?:了)?|一动不动|(?:人|他|她)(?:已经|突然)?不动了",
     r"抽搐|抽风|抽起来了|口吐白沫|吐白沫|翻白眼|癫痫(?:发作|犯)|羊(?:癫|角)疯",
@@ -247,7 +248,8 @@ _STRONG = [
     r"\b(?:burn(?:ed|t)|scald(?:ed)?)\b[^.?!]{0,20}\bbadly\b|\bbadly\s+(?:burn(?:ed|t)|scalded)\b|\bsevere burns?\b",
     # --- Fire, smoke, gas, sparking appliances, water on the electrics.
     r"(?:着|失|起)火(?:了|啦)?|烧起来了|火(?:好|很|太)大",
-    r"(?:冒|着|起)(?:黑)?烟|满屋(?:子)?(?:都)?(?:是)?烟|(?:全|都)是烟|烟(?:好|很|太|特别)(?:大|浓)|呛(?:得|死)",
+    r"(?:冒|着|起)(?:黑)?烟|满屋(?:子)?(?:都)?(?:是)?烟|(?:全|都)是烟|烟(?:好|很|太|特别)(?:大|浓)|呛(?:得|死)"
+    r"|(?:好|很|这么)大的烟|烟[^。！？!?]{0,8}出不去",
     r"(?:煤气|燃气|天然气|液化气)(?:罐)?[^。！？!? ]{0,4}(?:泄漏|泄露|漏|味|中毒)|一氧化碳|(?:闻到|有股|一股)[^。！？!? ]{0,4}(?:煤气|燃气|天然气|烧焦|焦糊|糊味|焦味)",
     r"\bon fire\b|\bthere's\s+an?\s+fire\b|\bfire\s*!|\bfire\s+(?:in|at)\s+(?:my|the|our)\b|\b(?:fire|smoke)\s+alarm\s+(?:is\s+|'s\s+)?(?:going off|ringing)",
     r"\b(?:full of|lots of|so much|thick|black|filling with|filled with|filling up with)\s+smoke\b|\bsmoke\s+(?:everywhere|coming|pouring|filling)\b|\bsmoke in (?:the|my|our)\b",

@@ -10,6 +10,9 @@ import pytest
 from bot.emergency import EmergencyMatch, detect, is_emergency
 
 ZH_EMERGENCY = [
+    "屋里好大的烟 出不去了",
+    "我爸抽过去了",
+    "我心脏不对劲 快派人",
     # calls for help, speech-recognition errors, 120
     "就命啊 快来人 我爸倒了",
     "救命 救命 有人吗",
@@ -249,6 +252,7 @@ ZH_EMERGENCY = [
 ]
 
 ZH_NEAR_MISS = [
+    "我心脏不对劲 有什么补贴",
     "我昨晚看电视看着看着就睡着了",
     "上个月摔倒的那个医药费能报销不",
     "我妈去年摔了一跤 现在能申请适老化改造吗",
