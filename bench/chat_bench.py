@@ -51,12 +51,13 @@ async def conversation(client: httpx.AsyncClient, url: str, index: int, turns: i
 
 
 async def run(stack: Stack, conversations: int, turns: int, think: float = 0.0) -> tuple[list[float], float]:
-    url = f"{stack.rasa_url}/webhooks/careline/webhook"
+    urls = [f"{u}/webhooks/careline/webhook" for u in stack.all_rasa_urls.split(",")]
     latencies: list[float] = []
     async with httpx.AsyncClient(timeout=120) as client:
-        await asyncio.gather(*(conversation(client, url, i, 2, []) for i in range(conversations)))  # warm-up
+        warm = (conversation(client, urls[i % len(urls)], i, 2, []) for i in range(conversations))
+        await asyncio.gather(*warm)
         started = time.perf_counter()
-        await asyncio.gather(*(conversation(client, url, 1000 + i, turns, latencies, think)
+        await asyncio.gather(*(conversation(client, urls[i % len(urls)], 1000 + i, turns, latencies, think)
                                for i in range(conversations)))
         elapsed = time.perf_counter() - started
     return latencies, elapsed
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean seconds a person takes between a reply and their next message")
     parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
+    parser.add_argument("--workers", type=int, default=1, help="Rasa servers sharing the load")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -77,7 +79,7 @@ def main() -> None:
         db.upgrade(engine)
         assert import_path(db.session_factory(engine), SAMPLE_BUNDLES, dt.date.today()).ok
         engine.dispose()
-        stack = Stack(folder, url, reply_timeout=60).start(args.model)
+        stack = Stack(folder, url, reply_timeout=60, rasa_workers=args.workers).start(args.model)
         try:
             for concurrency, think in ((1, 0.0), (args.conversations, args.think), (args.conversations, 0.0)):
                 latencies, elapsed = asyncio.run(run(stack, concurrency, args.turns, think))

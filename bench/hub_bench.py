@@ -88,7 +88,7 @@ async def direct(bot: RasaClient, conversations: int, turns: int) -> list[float]
 
 
 async def run(stack: Stack, url: str, conversations: int, turns: int, think: float) -> None:
-    bot = TimedRasa(stack.rasa_url, timeout=120)
+    bot = TimedRasa(stack.all_rasa_urls, timeout=120)
     hub = Hub(db.session_factory(db.make_engine(url)), bot)
     await asyncio.gather(*(conversation(hub, 10_000 + i, 2, [], [], 0) for i in range(5)))  # warm-up
     for concurrency, pause in ((1, 0.0), (conversations, think)):
@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=3.0,
                         help="seconds each simulated person waits before the next message (0: as fast as possible)")
     parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
+    parser.add_argument("--workers", type=int, default=1, help="Rasa servers sharing the load")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -124,7 +125,7 @@ def main() -> None:
         db.upgrade(engine)
         assert import_path(db.session_factory(engine), SAMPLE_BUNDLES, dt.date.today()).ok
         engine.dispose()
-        stack = Stack(folder, url, reply_timeout=60).start(args.model)
+        stack = Stack(folder, url, reply_timeout=60, rasa_workers=args.workers).start(args.model)
         try:
             asyncio.run(run(stack, url, args.conversations, args.turns, args.think))
             if args.think:

@@ -65,7 +65,7 @@ def chat_command(
 
     settings, language = _setup(lang)
     try:
-        httpx.get(f"{settings.resolved_rasa_url}/status", timeout=3)
+        httpx.get(f"{settings.resolved_rasa_url.split(',')[0]}/status", timeout=3)
     except httpx.HTTPError:
         typer.echo(say("chat_no_engine", language, url=settings.resolved_rasa_url), err=True)
         raise typer.Exit(3) from None

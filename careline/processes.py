@@ -26,10 +26,12 @@ def planned_processes(settings: Settings) -> list[Process]:
     endpoints, credentials = write_engine_files(
         settings.var_dir / "engine", f"http://127.0.0.1:{settings.action_server_port}/webhook",
         settings.bot_reply_timeout, settings.resolved_tracker_store_url, settings.lock_store_url or None)
-    rasa = rasa_run_command(model_path().resolve(), settings.rasa_port, endpoints.resolve(), credentials.resolve())
+    engines = [Process("rasa" if i == 0 else f"rasa{i + 1}", " ".join(shlex.quote(part) for part in rasa_run_command(
+        model_path().resolve(), settings.rasa_port + i, endpoints.resolve(), credentials.resolve())))
+        for i in range(settings.rasa_workers)]
     return [
         Process("actions", f"{python} -m rasa_sdk --actions actions --port {settings.action_server_port}"),
-        Process("rasa", " ".join(shlex.quote(part) for part in rasa)),
+        *engines,
         Process("hub", f"{python} -m careline.cli hub"),
     ]
 

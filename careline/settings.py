@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     hub_port: int = 5080
     rasa_url: str = Field(default="", description="The dialogue engine the hub talks to; empty means "
                           "http://127.0.0.1:<rasa_port>.")
+    rasa_workers: int = Field(default=1, ge=1, le=16, description="Rasa servers to run (ports rasa_port, "
+                              "rasa_port+1, …); the hub keeps each conversation on one of them.")
     hub_bot_timeout: float = Field(default=30.0, gt=0, description="Seconds the hub waits for the engine.")
     hub_rate_limit: str = Field(default="8 per 5 seconds; 40 per minute",
                                 description="Messages one person may send (the 'limits' library's notation).")
@@ -72,7 +74,8 @@ class Settings(BaseSettings):
 
     @property
     def resolved_rasa_url(self) -> str:
-        return self.rasa_url or f"http://127.0.0.1:{self.rasa_port}"
+        """Comma-separated when several Rasa servers run."""
+        return self.rasa_url or ",".join(f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_workers))
 
     @property
     def resolved_tracker_store_url(self) -> str:

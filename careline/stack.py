@@ -44,7 +44,9 @@ class Stack:
     folder: Path
     database_url: str
     reply_timeout: float = 8.0
+    rasa_workers: int = 1
     rasa_url: str = ""
+    rasa_urls: list[str] = field(default_factory=list)
     action_url: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _action_command: list[str] = field(default_factory=list)
@@ -62,7 +64,24 @@ class Stack:
                                                     f"sqlite:///{(self.folder / 'tracker.db').as_posix()}")
         self._rasa_command = rasa_run_command(model or model_path(), rasa_port, endpoints, credentials)
         self.start_rasa()
+        for index in range(1, self.rasa_workers):
+            port = free_port()
+            command = rasa_run_command(model or model_path(), port, endpoints, credentials)
+            self._start_engine(f"rasa{index + 1}", command, f"http://127.0.0.1:{port}")
         return self
+
+    @property
+    def all_rasa_urls(self) -> str:
+        """Every Rasa server, comma-separated, as the hub's setting takes them."""
+        return ",".join([self.rasa_url, *self.rasa_urls])
+
+    def _start_engine(self, name: str, command: list[str], url: str) -> None:
+        log_path = self.folder / f"{name}.log"
+        with log_path.open("ab") as log:
+            self.processes[name] = subprocess.Popen(command, env=engine_env(), stdout=log, stderr=subprocess.STDOUT,
+                                                    cwd=PROJECT_ROOT)
+        wait_http(f"{url}/status", self.processes[name], 300, log_path)
+        self.rasa_urls.append(url)
 
     def start_rasa(self) -> None:
         log_path = self.folder / "rasa.log"

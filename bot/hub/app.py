@@ -77,6 +77,13 @@ class HubRuntime:
                       asyncio.create_task(self._every(2.0, self.hub.retry_waiting), name="retry"),
                       asyncio.create_task(self._every(600.0, self._reminders), name="reminders")]
         log.info("hub.started", telegram=self.telegram is not None)
+        if self.telegram is not None:
+            from voice.stt.registry import choose
+
+            for language in ("zh", "en"):
+                choice = choose(self.settings, language)
+                log.info("hub.voice_notes", language=language, engine=choice.engine, model=choice.model,
+                         reason=choice.reason)
 
     async def _alerts(self) -> None:
         if await asyncio.to_thread(alerts.fan_out, self.sessions):

@@ -20,8 +20,14 @@ class BotSilent(Exception):
 
 
 class RasaClient:
+    """Sends a conversation's messages to one of several Rasa servers, always the same one for a
+    conversation (so its turns keep their order without a shared lock store); when that server
+    cannot be reached the next one takes the turn: trackers live in the shared tracker store."""
+
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:
-        self.url = f"{base_url.rstrip('/')}/webhooks/careline/webhook"
+        self.urls = [f"{url.strip().rstrip('/')}/webhooks/careline/webhook"
+                     for url in base_url.split(",") if url.strip()]
+        self.url = self.urls[0]
         self.timeout = httpx.Timeout(timeout, connect=2.0)
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -33,14 +39,27 @@ class RasaClient:
             self._client, self._loop = httpx.AsyncClient(timeout=self.timeout), loop
         return self._client
 
+    def _order(self, sender: str) -> list[str]:
+        digits = "".join(ch for ch in sender if ch.isdigit())
+        first = (int(digits) if digits else sum(sender.encode())) % len(self.urls)
+        return self.urls[first:] + self.urls[:first]
+
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
-        try:
-            response = await self._client_for_this_loop().post(self.url, json={"sender": sender, "message": text,
-                                                               "metadata": metadata})
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise BotUnavailable(type(error).__name__) from error
-        except httpx.HTTPError as error:
-            raise BotSilent(type(error).__name__) from error
+        payload = {"sender": sender, "message": text, "metadata": metadata}
+        for url in self._order(sender):
+            try:
+                response = await self._client_for_this_loop().post(url, json=payload)
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                unreachable: Exception = error
+            except httpx.HTTPError as error:
+                raise BotSilent(type(error).__name__) from error
+        else:
+            raise BotUnavailable(type(unreachable).__name__) from unreachable
+        return self._replies(response)
+
+    @staticmethod
+    def _replies(response: httpx.Response) -> list[Reply]:
         if response.status_code in (502, 503, 504):
             raise BotUnavailable(f"HTTP {response.status_code}")
         try:
