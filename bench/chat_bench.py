@@ -40,12 +40,16 @@ async def conversation(client: httpx.AsyncClient, url: str, index: int, turns: i
     lang = "zh" if index % 2 == 0 else "en"
     script = SCRIPTS[lang]
     metadata = {"language": lang, "district": "qinglin-county", "channel": "bench"}
+    if think:  # people do not all start typing in the same millisecond
+        await asyncio.sleep(think * (index % 20) / 20)
     for turn in range(turns):
         started = time.perf_counter()
         response = await client.post(url, json={"sender": f"bench-{index}", "message": script[turn % len(script)],
                                                 "metadata": metadata})
         response.raise_for_status()
         latencies.append((time.perf_counter() - started) * 1000)
+        if any(isinstance(m, dict) and m.get("custom") for m in response.json()):
+            raise SystemExit("the assistant answered with a holding or trouble reply: the figures would be wrong")
         if think:
             await asyncio.sleep(think * (0.5 + (index * 7919 + turn * 104729) % 1000 / 1000))
 
@@ -72,6 +76,10 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
     parser.add_argument("--workers", type=int, default=1, help="Rasa servers sharing the load")
     args = parser.parse_args()
+    from careline.engine import model_path
+
+    if not (args.model or model_path()).exists():
+        raise SystemExit(f"no trained model at {args.model or model_path()}: run `make model` or pass --model")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'bench.db'}"

@@ -58,13 +58,17 @@ async def conversation(hub: Hub, index: int, turns: int, total: list[float],
                        own: list[float], think: float) -> None:
     lang = "zh" if index % 2 == 0 else "en"
     name = f"bench-{index}-{time.monotonic_ns()}"
+    if think:  # people do not all start typing in the same millisecond
+        await asyncio.sleep(think * (index % 50) / 50)
     for turn in range(turns):
         text = SCRIPTS[lang][turn % len(SCRIPTS[lang])]
         spent: list[float] = []
         SPENT.set(spent)
         started = time.perf_counter()
-        await hub.handle(Inbound(channel="cli", conversation=name, address=name, text=text, language=lang,
-                                 district_key="qinglin-county"))
+        replies = await hub.handle(Inbound(channel="cli", conversation=name, address=name, text=text,
+                                           language=lang, district_key="qinglin-county"))
+        if any(r.role != "answer" for r in replies):
+            raise SystemExit(f"the hub answered {[r.role for r in replies]}: the figures would be wrong")
         elapsed = (time.perf_counter() - started) * 1000
         total.append(elapsed)
         own.append(elapsed - sum(spent))
@@ -79,8 +83,10 @@ async def direct(bot: RasaClient, conversations: int, turns: int) -> list[float]
         lang = "zh" if index % 2 == 0 else "en"
         for turn in range(turns):
             started = time.perf_counter()
-            await bot.send(f"direct-{index}-{time.monotonic_ns()}", SCRIPTS[lang][turn % 5],
-                           {"language": lang, "district": "qinglin-county"})
+            replies = await bot.send(f"direct-{index}-{time.monotonic_ns()}", SCRIPTS[lang][turn % 5],
+                                     {"language": lang, "district": "qinglin-county"})
+            if any(r.role != "answer" for r in replies):
+                raise SystemExit("Rasa answered with a holding or trouble reply: the figures would be wrong")
             latencies.append((time.perf_counter() - started) * 1000)
 
     await asyncio.gather(*(one(i) for i in range(conversations)))
@@ -118,6 +124,10 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
     parser.add_argument("--workers", type=int, default=1, help="Rasa servers sharing the load")
     args = parser.parse_args()
+    from careline.engine import model_path
+
+    if not (args.model or model_path()).exists():
+        raise SystemExit(f"no trained model at {args.model or model_path()}: run `make model` or pass --model")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'bench.db'}"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.emergency import detect
@@ -215,10 +215,9 @@ class Hub:
             log.warning("hub.bot_silent", conversation=received.conversation_id, error=str(error))
             state = UNANSWERED
             replies = [Reply(texts.t("holding", received.language), role="holding")]
-        await asyncio.to_thread(self._set_state, received.message_id, state)
         if not received.emergency and any(r.role == "emergency" for r in replies):
             await asyncio.to_thread(self._model_emergency, received)
-        return await self._send(received, replies, origin=received.message_id)
+        return await self._send(received, replies, origin=received.message_id, state=state)
 
     def _model_emergency(self, received: Received) -> None:
         """The engine's model saw an emergency the rules did not: family members hear of it too."""
@@ -237,20 +236,22 @@ class Hub:
             district = self._district(session, conversation, None)
             return self._emergency_reply(district, received.language)
 
-    def _set_state(self, message_id: int, state: str) -> None:
-        with transaction(self.sessions) as session:
-            message = session.get(Message, message_id)
-            if message is not None:
-                message.bot_state = state
-
-    async def _send(self, received: Received, replies: list[Reply], origin: int) -> list[Reply]:
+    async def _send(self, received: Received, replies: list[Reply], origin: int,
+                    state: str | None = None) -> list[Reply]:
+        """Record the replies (and what became of the message they answer) in one transaction,
+        and queue them for a pushing channel."""
+        if replies or state:
+            await asyncio.to_thread(self._record_and_queue, received.conversation_id, replies, origin, state)
         if replies:
-            await asyncio.to_thread(self._record_and_queue, received.conversation_id, replies, origin)
             self.on_queued()
         return replies
 
-    def _record_and_queue(self, conversation_id: int, replies: list[Reply], origin: int) -> None:
+    def _record_and_queue(self, conversation_id: int, replies: list[Reply], origin: int,
+                          state: str | None = None) -> None:
         with transaction(self.sessions) as session:
+            if state is not None:
+                session.execute(update(Message).where(Message.id == origin).values(bot_state=state)
+                                .execution_options(synchronize_session=False))
             conversation = session.get(Conversation, conversation_id)
             push = conversation.channel in self.push_channels
             address = _address_of(session, conversation)
@@ -288,9 +289,8 @@ class Hub:
         handled = 0
         for message_id, text, created_at, received in await asyncio.to_thread(self._waiting_of, conversation_id):
             if utcnow() - created_at > self.retry_window:
-                await asyncio.to_thread(self._set_state, message_id, EXPIRED)
                 await self._send(received, [Reply(texts.t("expired", received.language), role="notice")],
-                                 origin=message_id)
+                                 origin=message_id, state=EXPIRED)
                 handled += 1
                 continue
             try:
@@ -299,8 +299,7 @@ class Hub:
                 return handled, False
             except BotSilent:
                 replies = []
-            await asyncio.to_thread(self._set_state, message_id, ANSWERED)
-            await self._send(received, replies, origin=message_id)
+            await self._send(received, replies, origin=message_id, state=ANSWERED)
             handled += 1
         return handled, True
 
