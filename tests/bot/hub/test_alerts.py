@@ -1,0 +1,82 @@
+"""Family alerts: bookings made or cancelled on another channel and tomorrow's reminders reach
+every linked family member in their own language, once, and not the one who acted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.hub import alerts
+from knowledge import booking, db, links
+from knowledge.bundle import import_path
+from knowledge.handoffs import hub_sender
+from knowledge.models import Activity, ActivitySession, Conversation, District, Elder, OutboxMessage
+from tests.conftest import MAPLE
+
+
+def _maple(tmp_path: Path) -> sessionmaker[Session]:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
+    db.upgrade(engine)
+    sessions = db.session_factory(engine)
+    assert import_path(sessions, MAPLE, dt.date.today()).ok
+    return sessions
+
+
+def _family(session: Session, elder: Elder, user: str, language: str):
+    account = links.account_for(session, "telegram", user, user, language)
+    assert links.redeem(session, account, links.issue_code(session, elder.id, dt.timedelta(hours=1))).elder
+    return account
+
+
+def _texts(session: Session, address: str) -> list[str]:
+    return [row.body["text"] for row in session.scalars(select(OutboxMessage).where(OutboxMessage.address == address)
+                                                         .order_by(OutboxMessage.id))]
+
+
+def test_bookings_by_anyone_else_and_reminders_reach_every_linked_family_member(tmp_path: Path) -> None:
+    sessions = _maple(tmp_path)
+    with db.transaction(sessions) as session:
+        smith = session.scalar(select(Elder).where(Elder.key == "smith"))
+        district = session.get(District, smith.district_id)
+        daughter = _family(session, smith, "501", "en")
+        son = _family(session, smith, "502", "zh")
+        outsider = links.account_for(session, "telegram", "503", "503", "en")
+        son_chat = Conversation(channel="telegram", external_id="502:x", language="zh", account_id=son.id)
+        session.add(son_chat)
+        session.flush()
+        local = dt.datetime.now(zoneinfo.ZoneInfo(district.timezone)).replace(tzinfo=None)
+        activity = session.scalar(select(Activity).where(Activity.district_id == district.id))
+        starts = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(10, 0))
+        tomorrow = ActivitySession(activity_id=activity.id, key="alerts-test", starts_at=starts,
+                                   ends_at=starts + dt.timedelta(hours=1), capacity=5, booked=0, generated=False,
+                                   active=True)
+        session.add(tomorrow)
+        session.flush()
+        by_phone = booking.book_session(session, smith.id, tomorrow.id, local, via="phone", source="call-1")
+        assert by_phone.ok
+        made_by_son = booking.book_session(session, smith.id, tomorrow.id, local, via="telegram",
+                                           source=hub_sender(son_chat.id))
+        assert not made_by_son.ok  # already booked: no second event
+    assert alerts.fan_out(sessions) == 2, "one alert for each linked family member"
+    assert alerts.fan_out(sessions) == 0, "an event is fanned out once"
+    with db.transaction(sessions) as session:
+        assert booking.cancel_booking(session, by_phone.booking.id, local, via="telegram",
+                                      source=hub_sender(son_chat.id)).ok
+    assert alerts.fan_out(sessions) == 1, "the son cancelled: only his sister hears of it"
+    with db.transaction(sessions) as session:
+        again = booking.book_session(session, smith.id, tomorrow.id, local, via="console")
+        assert again.ok
+    alerts.fan_out(sessions)
+    assert alerts.schedule_reminders(sessions, reminder_hour=0) >= 1
+    assert alerts.schedule_reminders(sessions, reminder_hour=0) == 0, "one reminder per booking"
+    alerts.fan_out(sessions)
+    with sessions() as session:
+        her, his = _texts(session, daughter.address), _texts(session, son.address)
+        assert [t.split(":")[0] for t in her] == ["Notice", "Notice", "Notice", "Reminder"]
+        assert "cancelled" in her[1] and "tomorrow" in her[3]
+        assert [t[:2] for t in his] == ["通知", "通知", "提醒"], his
+        assert _texts(session, outsider.address) == []
