@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,10 +21,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from careline.paths import SAMPLE_BUNDLES  # noqa: E402
+from bench.sample_stack import add_engine_options, sample_stack  # noqa: E402
 from careline.stack import Stack  # noqa: E402
-from knowledge import db  # noqa: E402
-from knowledge.bundle import import_path  # noqa: E402
 
 SCRIPTS = {
     "zh": ["你好", "高龄津贴是什么", "桂花村附近有没有食堂", "这周有什么活动", "谢谢你"],
@@ -73,32 +69,17 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean seconds a person takes between a reply and their next message")
-    parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
-    parser.add_argument("--workers", type=int, default=1, help="Rasa servers sharing the load")
+    add_engine_options(parser)
     args = parser.parse_args()
-    from careline.engine import model_path
-
-    if not (args.model or model_path()).exists():
-        raise SystemExit(f"no trained model at {args.model or model_path()}: run `make model` or pass --model")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        url = f"sqlite:///{folder / 'bench.db'}"
-        engine = db.make_engine(url)
-        db.upgrade(engine)
-        assert import_path(db.session_factory(engine), SAMPLE_BUNDLES, dt.date.today()).ok
-        engine.dispose()
-        stack = Stack(folder, url, reply_timeout=60, rasa_workers=args.workers).start(args.model)
-        try:
-            for concurrency, think in ((1, 0.0), (args.conversations, args.think), (args.conversations, 0.0)):
-                latencies, elapsed = asyncio.run(run(stack, concurrency, args.turns, think))
-                latencies.sort()
-                p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-                load = f"people pausing ~{think:g} s" if think else "back to back" if concurrency > 1 else "alone"
-                print(f"{concurrency:3d} concurrent conversations ({load}), {len(latencies)} messages: "
-                      f"p50 {statistics.median(latencies):.0f} ms   p95 {p95:.0f} ms   "
-                      f"{len(latencies) / elapsed:.1f} messages/s")
-        finally:
-            stack.stop()
+    with sample_stack(args) as (stack, _url):
+        for concurrency, think in ((1, 0.0), (args.conversations, args.think), (args.conversations, 0.0)):
+            latencies, elapsed = asyncio.run(run(stack, concurrency, args.turns, think))
+            latencies.sort()
+            p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+            load = f"people pausing ~{think:g} s" if think else "back to back" if concurrency > 1 else "alone"
+            print(f"{concurrency:3d} concurrent conversations ({load}), {len(latencies)} messages: "
+                  f"p50 {statistics.median(latencies):.0f} ms   p95 {p95:.0f} ms   "
+                  f"{len(latencies) / elapsed:.1f} messages/s")
 
 
 if __name__ == "__main__":

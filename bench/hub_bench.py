@@ -10,23 +10,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextvars
-import datetime as dt
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.sample_stack import add_engine_options, sample_stack  # noqa: E402
 from bot.hub.bot_client import RasaClient  # noqa: E402
 from bot.hub.hub import Hub  # noqa: E402
 from bot.hub.messages import Inbound, Reply  # noqa: E402
-from careline.paths import SAMPLE_BUNDLES  # noqa: E402
 from careline.stack import Stack  # noqa: E402
 from knowledge import db  # noqa: E402
-from knowledge.bundle import import_path  # noqa: E402
 
 SCRIPTS = {
     "zh": ["你好", "高龄津贴是什么", "桂花村附近有没有食堂", "这周有什么活动", "谢谢你"],
@@ -121,27 +118,12 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--think", type=float, default=3.0,
                         help="seconds each simulated person waits before the next message (0: as fast as possible)")
-    parser.add_argument("--model", type=Path, default=None, help="a trained model (default: the current inputs' one)")
-    parser.add_argument("--workers", type=int, default=1, help="Rasa servers sharing the load")
+    add_engine_options(parser)
     args = parser.parse_args()
-    from careline.engine import model_path
-
-    if not (args.model or model_path()).exists():
-        raise SystemExit(f"no trained model at {args.model or model_path()}: run `make model` or pass --model")
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        url = f"sqlite:///{folder / 'bench.db'}"
-        engine = db.make_engine(url)
-        db.upgrade(engine)
-        assert import_path(db.session_factory(engine), SAMPLE_BUNDLES, dt.date.today()).ok
-        engine.dispose()
-        stack = Stack(folder, url, reply_timeout=60, rasa_workers=args.workers).start(args.model)
-        try:
-            asyncio.run(run(stack, url, args.conversations, args.turns, args.think))
-            if args.think:
-                asyncio.run(run(stack, url, args.conversations, args.turns, 0.0))
-        finally:
-            stack.stop()
+    with sample_stack(args) as (stack, url):
+        asyncio.run(run(stack, url, args.conversations, args.turns, args.think))
+        if args.think:
+            asyncio.run(run(stack, url, args.conversations, args.turns, 0.0))
 
 
 if __name__ == "__main__":
