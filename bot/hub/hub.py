@@ -32,7 +32,7 @@ from bot.hub.ratelimit import RateLimiter
 from knowledge import events, outbox
 from knowledge.db import transaction
 from knowledge.handoffs import Urgency, hub_sender, open_handoff
-from knowledge.models import Conversation, District, Elder, Message, utcnow
+from knowledge.models import ChannelAccount, Conversation, District, Elder, Message, utcnow
 
 log = structlog.get_logger("careline.hub")
 
@@ -88,14 +88,18 @@ class Hub:
             replies = await self._ask(received, received.for_bot, push=inbound.channel in self.push_channels)
         return replies
 
-    def notify(self, channel: str, address: str, reply: Reply, dedupe_key: str | None = None,
-               conversation_id: int | None = None) -> None:
+    async def notify(self, channel: str, address: str, reply: Reply, dedupe_key: str | None = None,
+                     conversation_id: int | None = None) -> None:
         """Queue something a channel says on its own (help, link results) behind the replies
         already queued for the same address, so order is kept."""
+        await asyncio.to_thread(self._enqueue, channel, address, reply, dedupe_key, conversation_id)
+        self.on_queued()
+
+    def _enqueue(self, channel: str, address: str, reply: Reply, dedupe_key: str | None,
+                 conversation_id: int | None) -> None:
         with transaction(self.sessions) as session:
             outbox.enqueue(session, channel, address, reply.to_body(), dedupe_key=dedupe_key,
                            conversation_id=conversation_id)
-        self.on_queued()
 
     # -- receiving -----------------------------------------------------------------------------
 
@@ -352,8 +356,6 @@ def _last_bot_message(session: Session, conversation_id: int) -> int:
 def _address_of(session: Session, conversation: Conversation) -> str | None:
     """Where a pushing channel delivers: the account's chat, else the conversation's own id."""
     if conversation.account_id is not None:
-        from knowledge.models import ChannelAccount
-
         account = session.get(ChannelAccount, conversation.account_id)
         if account is not None:
             return account.address

@@ -139,33 +139,33 @@ class TelegramGateway:
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         if who.elder_name:
-            self._say(who, texts.t("welcome_back", who.language, elder=who.elder_name))
+            await self._say(who, texts.t("welcome_back", who.language, elder=who.elder_name))
         else:
-            self._say(who, texts.t("welcome", who.language))
+            await self._say(who, texts.t("welcome", who.language))
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
-        self._say(who, texts.t("help", who.language))
+        await self._say(who, texts.t("help", who.language))
 
     async def on_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         code = " ".join(context.args or [])
         if not code:
             context.user_data["awaiting_code"] = True
-            self._say(who, texts.t("ask_code", who.language))
+            await self._say(who, texts.t("ask_code", who.language))
             return
         await self._redeem(who, code)
 
     async def _redeem(self, who: Who, code: str) -> None:
         if not self.link_limiter.allow(f"link:{who.account_id}"):
-            self._say(who, texts.t("link_too_many", who.language))
+            await self._say(who, texts.t("link_too_many", who.language))
             return
         outcome = await asyncio.to_thread(self._redeem_sync, who.account_id, code)
         log.info("telegram.link", account=who.account_id, outcome=outcome[0])
         if outcome[0] in ("linked", "linked_already"):
-            self._say(who, texts.t(outcome[0], who.language, elder=outcome[1]))
+            await self._say(who, texts.t(outcome[0], who.language, elder=outcome[1]))
         else:
-            self._say(who, texts.t(f"link_{outcome[0]}", who.language))
+            await self._say(who, texts.t(f"link_{outcome[0]}", who.language))
 
     def _redeem_sync(self, account_id: int, code: str) -> tuple[str, str]:
         with transaction(self.sessions) as session:
@@ -178,15 +178,15 @@ class TelegramGateway:
     async def on_elders(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         if not who.elders:
-            self._say(who, texts.t("need_link", who.language))
+            await self._say(who, texts.t("need_link", who.language))
             return
         buttons = tuple(Button(("✓ " if elder_id == who.elder_id else "") + name, CHANNEL_OWN + f"elder:{elder_id}")
                         for elder_id, name in who.elders)
-        self._say(who, texts.t("elders", who.language), buttons)
+        await self._say(who, texts.t("elders", who.language), buttons)
 
     async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
-        self._say(who, texts.t("choose_language", who.language),
+        await self._say(who, texts.t("choose_language", who.language),
                   (Button("中文", CHANNEL_OWN + "lang:zh"), Button("English", CHANNEL_OWN + "lang:en")))
 
     async def on_bookings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -205,7 +205,7 @@ class TelegramGateway:
     async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         if self.transcribe is None:
-            self._say(who, texts.t("only_text", who.language))
+            await self._say(who, texts.t("only_text", who.language))
             return
         voice = update.effective_message.voice or update.effective_message.audio
         data = bytes(await (await voice.get_file()).download_as_bytearray())
@@ -215,7 +215,7 @@ class TelegramGateway:
             log.warning("telegram.voice_failed", error=type(error).__name__)
             text = ""
         if not text:
-            self._say(who, texts.t("voice_unclear", who.language))
+            await self._say(who, texts.t("voice_unclear", who.language))
             return
         await self._to_hub(update, text, Kind.SPEECH)
 
@@ -223,7 +223,7 @@ class TelegramGateway:
         if update.effective_user is None or update.effective_chat is None:
             return
         who = await self._who(update)
-        self._say(who, texts.t("only_text", who.language))
+        await self._say(who, texts.t("only_text", who.language))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -233,11 +233,11 @@ class TelegramGateway:
         who = await self._who(update)
         if data.startswith("lang:") and data[5:] in ("zh", "en"):
             await asyncio.to_thread(self._set_language, who.account_id, data[5:])
-            self._say(Who(who.account_id, who.address, data[5:], who.elder_id, who.elder_name, who.elders),
+            await self._say(Who(who.account_id, who.address, data[5:], who.elder_id, who.elder_name, who.elders),
                       texts.t("language_set", data[5:]))
         elif data.startswith("elder:") and data[6:].isdigit():
             name = await asyncio.to_thread(self._select, who.account_id, int(data[6:]))
-            self._say(who, texts.t("elder_selected", who.language, elder=name) if name
+            await self._say(who, texts.t("elder_selected", who.language, elder=name) if name
                       else texts.t("not_your_elder", who.language))
         elif data.startswith(PAYLOAD):
             title = _title_of(query, data)
@@ -251,10 +251,10 @@ class TelegramGateway:
     async def _to_hub(self, update: Update, text: str, kind: Kind, payload: str | None = None) -> None:
         who = await self._who(update)
         if not who.elders:
-            self._say(who, texts.t("need_link", who.language))
+            await self._say(who, texts.t("need_link", who.language))
             return
         if who.elder_id is None:
-            self._say(who, texts.t("for_whom", who.language),
+            await self._say(who, texts.t("for_whom", who.language),
                       tuple(Button(name, CHANNEL_OWN + f"elder:{elder_id}") for elder_id, name in who.elders))
             return
         await self.hub.handle(Inbound(channel=CHANNEL, conversation=f"{who.account_id}:{who.elder_id}",
@@ -291,9 +291,9 @@ class TelegramGateway:
             account.selected_elder_id = elder_id
             return session.get(Elder, elder_id).name
 
-    def _say(self, who: Who, text: str, buttons: tuple[Button, ...] = ()) -> None:
+    async def _say(self, who: Who, text: str, buttons: tuple[Button, ...] = ()) -> None:
         """Queue what the channel says itself, behind any replies already queued for the chat."""
-        self.hub.notify(CHANNEL, who.address, Reply(text, buttons, role="channel"))
+        await self.hub.notify(CHANNEL, who.address, Reply(text, buttons, role="channel"))
 
 
 def _title_of(query: Any, data: str) -> str | None:
