@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     hub_bot_timeout: float = Field(default=30.0, gt=0, description="Seconds the hub waits for the engine.")
     hub_rate_limit: str = Field(default="8 per 5 seconds; 40 per minute",
                                 description="Messages one person may send (the 'limits' library's notation).")
+    hub_rate_storage: str = Field(default="memory://", description="Where rate limits are counted: memory:// "
+                                  "for one hub, redis://127.0.0.1:6379 when several hubs share the load.")
     hub_retry_window: float = Field(default=600.0, gt=0, description="Seconds a message that reached no engine "
                                     "is kept and retried before the person is asked to say it again.")
     outbox_max_backoff: float = Field(default=300.0, gt=0, description="Longest wait between delivery attempts.")

@@ -53,7 +53,8 @@ class HubRuntime:
         dispatcher = Dispatcher(sessions, deliverers, max_backoff=settings.outbox_max_backoff,
                                 give_up_after=settings.outbox_give_up_after)
         push = {d.channel for d in deliverers} | ({"telegram"} if settings.telegram_token else set())
-        hub = Hub(sessions, bot, push_channels=push, limiter=RateLimiter(settings.hub_rate_limit),
+        limiter = RateLimiter(settings.hub_rate_limit, settings.hub_rate_storage)
+        hub = Hub(sessions, bot, push_channels=push, limiter=limiter,
                   retry_window=settings.hub_retry_window, default_language=settings.language,
                   on_queued=dispatcher.poke)
         telegram = None
@@ -64,7 +65,8 @@ class HubRuntime:
 
             telegram = TelegramGateway(hub, sessions, settings.telegram_token, base_url=settings.telegram_base_url,
                                        base_file_url=settings.telegram_base_file_url,
-                                       default_language=settings.language, transcribe=transcribe)
+                                       default_language=settings.language, transcribe=transcribe,
+                                       limits_storage=settings.hub_rate_storage)
             dispatcher.deliverers[telegram.deliverer.channel] = telegram.deliverer
         return cls(settings, sessions, hub, dispatcher, bot, telegram)
 

@@ -58,12 +58,12 @@ class Who:
 class TelegramGateway:
     def __init__(self, hub: Hub, sessions: sessionmaker[Session], token: str, *, base_url: str, base_file_url: str,
                  default_language: str = "zh", link_code_attempts: str = "5 per hour",
-                 transcribe: Transcriber | None = None) -> None:
+                 transcribe: Transcriber | None = None, limits_storage: str = "memory://") -> None:
         self.hub = hub
         self.sessions = sessions
         self.default_language = default_language
         self.transcribe = transcribe
-        self.link_limiter = RateLimiter(link_code_attempts)
+        self.link_limiter = RateLimiter(link_code_attempts, limits_storage)
         self.application: Application = (
             ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
             .connect_timeout(5).read_timeout(15).write_timeout(15).pool_timeout(5)

@@ -196,3 +196,21 @@ def test_a_voice_note_is_transcribed_and_answered_like_text(hub: RunningHub, tel
     assert any("allowance" in text.lower() for text in heard)
     api.send_voice(user, b"this is not audio at all", duration=1)
     wait_text(api, user, "couldn't make out")
+
+
+def test_commands_for_bookings_language_and_a_person(hub: RunningHub, telegram_api: TelegramAPI,
+                                                     servers: Stack) -> None:
+    api, user = telegram_api, new_user(telegram_api)
+    link(api, servers, user, "li")
+    api.send_text(user, "/bookings")
+    api.wait_for(user.id, 1, WAIT)
+    api.send_text(user, "/language")
+    [menu] = api.wait_for(user.id, 1, WAIT, lambda m: bool(m.buttons))
+    api.press_button(user, menu, text="English")
+    wait_text(api, user, "I'll use English")
+    api.send_text(user, "/nonsense")
+    wait_text(api, user, "Commands:")
+    api.send_text(user, "/human")
+    wait_text(api, user, "staff")
+    api.send_text(user, "are you still there?")
+    wait_text(api, user, "with a member of staff")
