@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.context import Context, language_of, open_context
+from actions.context import Context, channel_switched_language, language_of, open_context
 from actions.texts import t
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ class CareAction(Action, ABC):
             return [SlotSet("pending", None)]
         if self.resets_fallbacks and tracker.get_slot("fallbacks"):
             events = [*events, SlotSet("fallbacks", 0.0)]
+        switched = channel_switched_language(tracker)
+        if switched and not any(e.get("name") == "language" for e in events):
+            events = [SlotSet("language", switched), *events]
         return events
 
 

@@ -24,8 +24,20 @@ def session_maker() -> sessionmaker[Session]:
     return db.session_factory(db.make_engine(get_settings().resolved_database_url))
 
 
+def channel_switched_language(tracker: Tracker) -> str | None:
+    """The language the channel switched to with this message (a family member chose another
+    in Telegram's /language), or None. A language chosen in the conversation itself ("speak
+    English") stays until the channel changes its own."""
+    said = [e for e in tracker.events if e.get("event") == "user"]
+    if len(said) < 2:
+        return None
+    now = (said[-1].get("metadata") or {}).get("language")
+    before = (said[-2].get("metadata") or {}).get("language")
+    return now if now in ("zh", "en") and before in ("zh", "en") and now != before else None
+
+
 def language_of(tracker: Tracker) -> str:
-    lang = tracker.get_slot("language")
+    lang = channel_switched_language(tracker) or tracker.get_slot("language")
     return lang if lang in ("zh", "en") else get_settings().language
 
 
