@@ -112,6 +112,12 @@ T: dict[str, dict[str, str]] = {
 }
 
 
-def t(key: str, lang: str, **params: Any) -> str:
-    entry = T[key]
+def say_from(table: dict[str, dict[str, str]], key: str, lang: str, **params: Any) -> str:
+    """A text of a bilingual table in ``lang`` (Mandarin when a language is missing), filled in.
+    Every text catalogue of CareLine (actions, hub, channels) reads its table through this."""
+    entry = table[key]
     return entry.get(lang, entry["zh"]).format(**params)
+
+
+def t(key: str, lang: str, **params: Any) -> str:
+    return say_from(T, key, lang, **params)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.texts import say_from
+
 T: dict[str, dict[str, str]] = {
     "holding": {"zh": "请稍等，我这边有点慢，马上回复您。", "en": "One moment please, I'm a little slow right now. I'll answer you shortly."},
     "expired": {"zh": "不好意思，刚才没能及时回复您。请再说一次您的问题，或者说“转人工”。", "en": "Sorry, I couldn't answer in time. Please ask again, or say \"talk to a person\"."},
@@ -22,8 +24,7 @@ T: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **values: Any) -> str:
-    entry = T[key]
-    return entry.get(lang, entry["zh"]).format(**values)
+    return say_from(T, key, lang, **values)
 
 
 def channel_name(channel: str | None, lang: str) -> str:

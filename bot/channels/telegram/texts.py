@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.texts import say_from
+
 T: dict[str, dict[str, str]] = {
     "welcome": {"zh": "您好！我是CareLine养老服务助手，可以帮您家里的老人查政策补贴、看活动、订餐、约上门服务、找附近的服务点。\n先请老人打热线电话或者请工作人员给您一个6位数的绑定码，然后发送 /link 绑定码。", "en": "Hello! I'm CareLine, the elderly-care assistant. I can help your elder with policies and subsidies, activities, meals, home services and nearby service points.\nFirst get a 6-digit link code (the elder can hear it on the hotline, or a consultant gives it to you), then send /link followed by the code."},
     "welcome_back": {"zh": "您好！现在是替{elder}办理。直接说您想问什么就行，比如“明天有什么活动”。发送 /help 看全部功能。", "en": "Hello! You're acting for {elder}. Just ask, for example \"what activities are on tomorrow\". Send /help to see everything."},
@@ -30,8 +32,7 @@ T: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **values: Any) -> str:
-    entry = T[key]
-    return entry.get(lang, entry["zh"]).format(**values)
+    return say_from(T, key, lang, **values)
 
 
 def language_of(code: str | None, default: str) -> str:
