@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.formatting import describe_booking
 from bot.hub import texts
 from bot.hub.messages import Reply
+from careline.settings import get_settings
 from knowledge import events, links, outbox
 from knowledge.db import transaction
 from knowledge.handoffs import HUB_SENDER_PREFIX
@@ -76,8 +77,8 @@ def alert_text(session: Session, event: ElderEvent, elder: Elder, district: Dist
     return texts.t(key, lang, elder=name, what=what) if key else None
 
 
-def local_today(district: District | None, default_zone: str = "Asia/Shanghai") -> dt.date:
-    zone = zoneinfo.ZoneInfo(district.timezone if district else default_zone)
+def local_today(district: District | None) -> dt.date:
+    zone = zoneinfo.ZoneInfo(district.timezone if district else get_settings().timezone)
     return dt.datetime.now(zone).date()
 
 

@@ -110,7 +110,8 @@ class Hub:
             self._locks[conversation_id] = lock
         return lock
 
-    def _conversation(self, session: Session, inbound: Inbound, language: str) -> Conversation:
+    def _conversation(self, session: Session, inbound: Inbound, language: str) -> tuple[Conversation, District | None]:
+        """The conversation of a message, created on first use, and the district it is about."""
         conversation = session.scalar(select(Conversation).where(Conversation.channel == inbound.channel,
                                                                  Conversation.external_id == inbound.conversation))
         if conversation is None:
@@ -129,7 +130,7 @@ class Hub:
         if district is not None:
             conversation.district_id = district.id
         session.flush()
-        return conversation
+        return conversation, district
 
     @staticmethod
     def _district(session: Session, conversation: Conversation, key: str | None) -> District | None:
@@ -148,7 +149,7 @@ class Hub:
     def _receive(self, inbound: Inbound, limited: bool) -> Received:
         language = inbound.language if inbound.language in ("zh", "en") else self.default_language
         with transaction(self.sessions) as session:
-            conversation = self._conversation(session, inbound, language)
+            conversation, district = self._conversation(session, inbound, language)
             language = conversation.language
             message = Message(conversation_id=conversation.id, sender="user", kind=str(inbound.kind),
                               text=inbound.text, language=language, meta=_meta(inbound))
@@ -160,7 +161,6 @@ class Hub:
                 received.replies = [Reply(texts.t("slow_down", language), role="notice")]
                 return received
             received.emergency = inbound.kind in (Kind.TEXT, Kind.SPEECH) and detect(inbound.text) is not None
-            district = self._district(session, conversation, inbound.district_key)
             elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
             if received.emergency and elder is not None:
                 events.record(session, elder.id, events.EMERGENCY, source=hub_sender(conversation.id),

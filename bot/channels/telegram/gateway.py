@@ -208,8 +208,8 @@ class TelegramGateway:
             await self._say(who, texts.t("only_text", who.language))
             return
         voice = update.effective_message.voice or update.effective_message.audio
-        data = bytes(await (await voice.get_file()).download_as_bytearray())
         try:
+            data = bytes(await (await voice.get_file()).download_as_bytearray())
             text = (await self.transcribe(data, who.language)).strip()
         except Exception as error:
             log.warning("telegram.voice_failed", error=type(error).__name__)
