@@ -4,6 +4,7 @@ default recogniser and its key words must come back."""
 from __future__ import annotations
 
 import pytest
+from pypinyin import Style, lazy_pinyin
 
 from voice.prompts import PROMPTS, prompt_text
 from voice.stt.base import Recognizer
@@ -16,9 +17,17 @@ SAMPLE = {
     "en": {"welcome": "elderly care hotline", "yes_no_menu": "for yes", "connecting": "consultant",
            "goodbye": "thank you for calling"},
     # eSpeak's Mandarin is robotic and the line is 8 kHz: Whisper base gets parts of it (see the
-    # README's figures); these parts come back reliably
+    # README's figures); these parts come back reliably, sometimes as a homophone (少等 for 稍等),
+    # so Mandarin is compared by toneless pinyin
     "zh": {"not_heard": "没有听到", "say_again": "对不起", "one_moment": "稍等"},
 }
+
+
+def _sounds(text: str, language: str) -> str:
+    text = normalise(text)
+    if language != "zh":
+        return text
+    return " ".join(s for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip())
 
 
 def test_every_prompt_is_spoken_offline_in_both_languages(espeak: EspeakSynthesizer, piper: PiperSynthesizer) -> None:
@@ -36,7 +45,7 @@ def test_key_words_come_back(language: str, key: str, espeak: EspeakSynthesizer,
     synth, recognizer = (espeak, whisper_zh) if language == "zh" else (piper, whisper_en)
     speech = synth.synthesize(prompt_text(key, language), language, RATE, 8000)  # over the phone: 8 kHz
     heard = recognizer.transcribe(speech.pcm, 8000)
-    assert normalise(SAMPLE[language][key]) in normalise(heard.text)
+    assert _sounds(SAMPLE[language][key], language) in _sounds(heard.text, language)
     if key == "yes_no_menu":  # Whisper writes the digit or the word, both are right
         assert any(f"press {one} for yes" in normalise(heard.text) for one in ("one", "1"))
 
