@@ -34,6 +34,11 @@ from scipy.sparse import csr_matrix, hstack
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent.skops"
+# What a model file of ours may contain beyond skops' defaults; anything else is refused.
+TRUSTED_TYPES = frozenset({
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
+})
 WORD_SEPARATOR = " "
 NO_PINYIN = "-"
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -87,9 +92,12 @@ class LinearIntentClassifier(GraphComponent):
         try:
             with model_storage.read_from(resource) as folder:
                 path = folder / MODEL_FILE
-                model = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-        except (ValueError, FileNotFoundError):
-            logger.warning("linear intent classifier: no trained model in this archive")
+                unexpected = set(sio.get_untrusted_types(file=path)) - TRUSTED_TYPES
+                if unexpected:
+                    raise ValueError(f"unexpected types in {MODEL_FILE}: {sorted(unexpected)}")
+                model = sio.load(path, trusted=sorted(TRUSTED_TYPES))
+        except (ValueError, FileNotFoundError) as error:
+            logger.warning("linear intent classifier: no usable model in this archive (%s)", error)
             model = None
         return cls(config, model_storage, resource, model)
 
