@@ -1,6 +1,6 @@
 """An intent classifier made of character and word n-grams and a linear support vector machine.
 
-Why next to DIET: on our held-out sets a linear model over TF-IDF n-grams generalises better than
+Why not DIET: on our held-out sets a linear model over TF-IDF n-grams generalises better than
 DIET trained from scratch on a few thousand examples (it cannot memorise whole sentences the way a
 transformer does) and it trains in seconds. Character n-grams (``char_wb`` 1-4) read both scripts
 and survive speech-recognition misspellings; word n-grams come from the pipeline's tokenizer, so
@@ -10,8 +10,7 @@ sound turn 补贴 into 不贴 or 补帖, and dialect speakers merge zh/z and ing
 must meet on the same features.
 
 Confidences are calibrated (Platt scaling over three folds) so that ``FallbackClassifier``'s
-threshold keeps its meaning. When an earlier classifier (DIET) has already ranked the intents,
-``blend`` mixes its confidences in: ``p = (1 - blend) * svm + blend * earlier``.
+threshold keeps its meaning.
 """
 
 from __future__ import annotations
@@ -68,7 +67,6 @@ class LinearIntentClassifier(GraphComponent):
             "pinyin_ngrams": [2, 5],
             "C": 1.0,
             "calibration_folds": 3,
-            "blend": 0.0,
             "ranking_length": 10,
         }
 
@@ -162,17 +160,10 @@ class LinearIntentClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self._model is None:
             return messages
-        blend = float(self._config["blend"])
         for message in messages:
             if not (message.get(TEXT) or "").strip():
                 continue
             probabilities = self._probabilities(message)
-            earlier = {r["name"]: float(r.get("confidence") or 0.0)
-                       for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name")}
-            if blend and earlier:
-                names = set(probabilities) | set(earlier)
-                probabilities = {n: (1 - blend) * probabilities.get(n, 0.0) + blend * earlier.get(n, 0.0)
-                                 for n in names}
             ranking = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)
             ranking = ranking[: int(self._config["ranking_length"])]
             message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]}, add_to_output=True)
