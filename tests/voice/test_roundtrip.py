@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from pypinyin import Style, lazy_pinyin
+from rapidfuzz.distance import Levenshtein
 
 from voice.prompts import PROMPTS, prompt_text
 from voice.stt.base import Recognizer
@@ -23,11 +24,18 @@ SAMPLE = {
 }
 
 
-def _sounds(text: str, language: str) -> str:
+def _sounds(text: str, language: str) -> list[str]:
+    """Words for English, toneless pinyin syllables for Mandarin."""
     text = normalise(text)
     if language != "zh":
-        return text
-    return " ".join(s for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip())
+        return text.split()
+    return [s for s in lazy_pinyin(text, style=Style.NORMAL) if s.strip()]
+
+
+def _closest(key: list[str], heard: list[str]) -> int:
+    """Fewest word edits that turn some stretch of what was heard into the key phrase."""
+    spans = [heard[i:j] for i in range(len(heard) + 1) for j in range(i, len(heard) + 1)]
+    return min(Levenshtein.distance(key, span) for span in spans)
 
 
 def test_every_prompt_is_spoken_offline_in_both_languages(espeak: EspeakSynthesizer, piper: PiperSynthesizer) -> None:
@@ -45,7 +53,14 @@ def test_key_words_come_back(language: str, key: str, espeak: EspeakSynthesizer,
     synth, recognizer = (espeak, whisper_zh) if language == "zh" else (piper, whisper_en)
     speech = synth.synthesize(prompt_text(key, language), language, RATE, 8000)  # over the phone: 8 kHz
     heard = recognizer.transcribe(speech.pcm, 8000)
-    assert _sounds(SAMPLE[language][key], language) in _sounds(heard.text, language)
+    # Piper's voice varies a little from call to call (VITS samples noise), so a phrase of three
+    # or more words may come back with one word misheard ("hot one" for "hotline"); shorter
+    # phrases must come back whole
+    key_phrase = _sounds(SAMPLE[language][key], language)
+    assert _closest(key_phrase, _sounds(heard.text, language)) <= len(key_phrase) // 3, heard.text
+    if language == "en":  # and the whole prompt is understood, not only the key words
+        said = _sounds(prompt_text(key, "en"), "en")
+        assert Levenshtein.distance(said, _sounds(heard.text, "en")) <= len(said) * 0.3, heard.text
     if key == "yes_no_menu":  # Whisper writes the digit or the word, both are right
         assert any(f"press {one} for yes" in normalise(heard.text) for one in ("one", "1"))
 
