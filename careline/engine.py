@@ -124,6 +124,6 @@ def write_engine_files(folder: Path, action_url: str, reply_timeout: float,
 
 
 def rasa_run_command(model: Path, port: int, endpoints: Path, credentials: Path) -> list[str]:
-    return [str(ENGINE_VENV / "bin" / "rasa"), "run", "--model", str(model), "--port", str(port),
+    return [str(ENGINE_VENV / "bin" / "python"), "-m", "bot.serve", "run", "--model", str(model), "--port", str(port),
             "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(credentials),
             "--enable-api"]

@@ -30,6 +30,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 
+from bot.components.linear_scorer import LinearScorer
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent.skops"
@@ -75,7 +77,14 @@ class LinearIntentClassifier(GraphComponent):
         self._config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
-        self._model = model
+        self._scorer = self._compile(model)
+
+    @staticmethod
+    def _compile(model: dict[str, Any] | None) -> LinearScorer | None:
+        """The fitted model as a plain-numpy scorer; the sklearn objects are not kept."""
+        if model is None:
+            return None
+        return LinearScorer([model["chars"], model["words"], model["pinyin"]], model["classifier"])
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -136,29 +145,22 @@ class LinearIntentClassifier(GraphComponent):
         features = self._features(model, examples)
         smallest = int(min(np.unique(labels, return_counts=True)[1]))
         folds = min(int(self._config["calibration_folds"]), smallest)
-        svm = LinearSVC(C=float(self._config["C"]))
+        svm = LinearSVC(C=float(self._config["C"]), random_state=0)  # liblinear shuffles: same data, same model
         classifier = CalibratedClassifierCV(svm, cv=folds, method="sigmoid") if folds >= 2 else svm
         classifier.fit(features, labels)
         model["classifier"] = classifier
         with self._storage.write_to(self._resource) as folder:
             sio.dump(model, folder / MODEL_FILE)
-        self._model = model
+        self._scorer = self._compile(model)
         return self._resource
 
     def _probabilities(self, message: Message) -> dict[str, float]:
-        assert self._model is not None
-        classifier = self._model["classifier"]
-        features = self._features(self._model, [message])
-        if hasattr(classifier, "predict_proba"):
-            scores = classifier.predict_proba(features)[0]
-        else:
-            decision = classifier.decision_function(features)[0]
-            scores = np.exp(decision - decision.max())
-            scores /= scores.sum()
-        return {str(name): float(p) for name, p in zip(classifier.classes_, scores, strict=True)}
+        assert self._scorer is not None
+        scores = self._scorer.probabilities([(message.get(TEXT) or "").lower(), _words(message), _pinyin(message)])
+        return {str(name): float(p) for name, p in zip(self._scorer.classes, scores, strict=True)}
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self._model is None:
+        if self._scorer is None:
             return messages
         for message in messages:
             if not (message.get(TEXT) or "").strip():

@@ -1,0 +1,69 @@
+"""Run in the engine venv by test_linear_scorer.py: fits the intent classifier's vectorizers and
+calibrated SVM on part of the training data, then prints, as JSON, the largest difference between
+sklearn's probabilities and :class:`LinearScorer`'s for every message given on stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, hstack
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.svm import LinearSVC
+
+from bot.components.linear_intent import LinearIntentClassifier, _pinyin, _words
+from bot.components.linear_scorer import LinearScorer
+
+ROOT = Path(__file__).resolve().parents[3]
+PER_INTENT = 25
+
+
+def main() -> None:
+    by_intent: dict[str, list[Message]] = defaultdict(list)
+    for language in ("zh", "en"):
+        for path in sorted((ROOT / "nlu" / language).glob("*.yml")):
+            for message in load_data(str(path)).intent_examples:
+                by_intent[message.get("intent")].append(message)
+    examples = [m for messages in by_intent.values() for m in messages[:PER_INTENT]]
+    tokenizer = JiebaTokenizer(JiebaTokenizer.get_default_config(), None, None)  # type: ignore[arg-type]
+    probes = [Message(data={"text": line.rstrip("\n")}) for line in sys.stdin]
+    tokenizer.process(examples + probes)
+
+    chars, words, pinyin = LinearIntentClassifier({}, None, None)._vectorizers()  # type: ignore[arg-type]
+    vectorizers = (chars, words, pinyin)
+
+    def documents(messages: list[Message]) -> tuple[list[str], list[str], list[str]]:
+        return ([(m.get("text") or "").lower() for m in messages], [_words(m) for m in messages],
+                [_pinyin(m) for m in messages])
+
+    def features(messages: list[Message]) -> csr_matrix:
+        return hstack([v.transform(d) for v, d in zip(vectorizers, documents(messages), strict=True)]).tocsr()
+
+    for vectorizer, docs in zip(vectorizers, documents(examples), strict=True):
+        vectorizer.fit(docs)
+    labels = np.array([m.get("intent") for m in examples])
+    report = {}
+    for name, classifier in (("calibrated", CalibratedClassifierCV(LinearSVC(C=1.5), cv=3, method="sigmoid")),
+                             ("plain", LinearSVC(C=1.5))):
+        classifier.fit(features(examples), labels)
+        scorer = LinearScorer(vectorizers, classifier)
+        if name == "calibrated":
+            expected = classifier.predict_proba(features(probes))
+        else:
+            margins = classifier.decision_function(features(probes))
+            expected = np.exp(margins - margins.max(axis=1, keepdims=True))
+            expected /= expected.sum(axis=1, keepdims=True)
+        got = np.array([scorer.probabilities([d[i] for d in documents(probes)]) for i in range(len(probes))])
+        report[name] = {"max_difference": float(np.abs(expected - got).max()),
+                        "same_classes": list(map(str, scorer.classes)) == list(map(str, classifier.classes_))}
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
