@@ -1,0 +1,49 @@
+"""What ``bot.serve`` changes in the Rasa process: action replies are still checked, and the
+SQLite tracker store keeps every turn (in write-ahead-log mode)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+
+from careline.engine import ENGINE_VENV, engine_env
+from tests.dialogue.conftest import Servers, texts, tracker
+
+CHECK = """
+import json
+from jsonschema import ValidationError
+from bot.serve import install
+from rasa.core.actions.action import RemoteAction
+install()
+action = RemoteAction("action_x", None)
+good = {"events": [{"event": "slot", "name": "language", "value": "en"}], "responses": [{"text": "hi"}]}
+bad = {"events": "not a list", "responses": []}
+verdicts = {"good": action._validate_action_result(good)}
+try:
+    action._validate_action_result(bad)
+    verdicts["bad"] = "accepted"
+except ValidationError as error:
+    verdicts["bad"] = error.message
+print(json.dumps(verdicts))
+"""
+
+
+def test_action_replies_are_still_checked_against_rasas_schema() -> None:
+    done = subprocess.run([str(ENGINE_VENV / "bin" / "python"), "-c", CHECK], capture_output=True, text=True,
+                          env=engine_env(), timeout=300, check=True)
+    verdicts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert verdicts["good"] is True
+    assert "Failed to validate Action server response" in verdicts["bad"]
+
+
+def test_tracker_store_keeps_every_turn_in_wal_mode(servers: Servers, sender: str) -> None:
+    for text in ("hello", "what is the old age allowance", "thank you"):
+        assert texts(servers.say(sender, text, language="en", district="qinglin-county")).strip()
+    users = [e["text"] for e in tracker(servers, sender)["events"] if e["event"] == "user"]
+    assert users == ["hello", "what is the old age allowance", "thank you"]
+    with sqlite3.connect(servers.folder / "tracker.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        stored = db.execute("SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+                            (sender,)).fetchone()[0]
+    assert stored == 3
