@@ -1,5 +1,6 @@
-"""What ``bot.serve`` changes in the Rasa process: action replies are still checked, and the
-SQLite tracker store keeps every turn (in write-ahead-log mode)."""
+"""What ``bot.serve`` changes in the Rasa process: action replies are still checked, events are
+still read back as the right classes, and the SQLite tracker store keeps every turn (in
+write-ahead-log mode)."""
 
 from __future__ import annotations
 
@@ -25,16 +26,27 @@ try:
     verdicts["bad"] = "accepted"
 except ValidationError as error:
     verdicts["bad"] = error.message
+from rasa.shared.core.events import Event, UserUttered, ActionExecuted
+verdicts["user"] = Event.resolve_by_type("user") is UserUttered
+verdicts["action"] = Event.resolve_by_type("action") is ActionExecuted
+verdicts["default"] = Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+try:
+    Event.resolve_by_type("no_such_event")
+    verdicts["unknown"] = "accepted"
+except ValueError as error:
+    verdicts["unknown"] = str(error)
 print(json.dumps(verdicts))
 """
 
 
-def test_action_replies_are_still_checked_against_rasas_schema() -> None:
+def test_action_replies_are_still_checked_and_events_still_resolved() -> None:
     done = subprocess.run([str(ENGINE_VENV / "bin" / "python"), "-c", CHECK], capture_output=True, text=True,
                           env=engine_env(), timeout=300, check=True)
     verdicts = json.loads(done.stdout.strip().splitlines()[-1])
     assert verdicts["good"] is True
     assert "Failed to validate Action server response" in verdicts["bad"]
+    assert verdicts["user"] and verdicts["action"] and verdicts["default"]
+    assert verdicts["unknown"] == "Unknown event name 'no_such_event'."
 
 
 def test_tracker_store_keeps_every_turn_in_wal_mode(servers: Servers, sender: str) -> None:
