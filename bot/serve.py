@@ -40,17 +40,16 @@ def _reply_validator() -> Any:
 
 
 def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
-    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
     from rasa.shared.constants import DOCS_BASE_URL
 
-    try:
-        _reply_validator().validate(result)
-    except ValidationError as error:
-        error.message += (". Failed to validate Action server response from API, make sure your response from "
-                          f"the Action endpoint is valid. For more information about the format visit "
-                          f"{DOCS_BASE_URL}/custom-actions")
-        raise
-    return True
+    error = best_match(_reply_validator().iter_errors(result))  # the error jsonschema.validate raises
+    if error is None:
+        return True
+    error.message += (". Failed to validate Action server response from API, make sure your response from "
+                      f"the Action endpoint is valid. For more information about the format visit "
+                      f"{DOCS_BASE_URL}/custom-actions")
+    raise error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
