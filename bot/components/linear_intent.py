@@ -50,6 +50,11 @@ def _words(message: Message) -> str:
     return WORD_SEPARATOR.join(t.text.lower() for t in tokens if t.text.strip())
 
 
+def documents(message: Message) -> tuple[str, str, str]:
+    """What each view reads of a message: its text, its tokens, its Chinese words in pinyin."""
+    return (message.get(TEXT) or "").lower(), _words(message), _pinyin(message)
+
+
 def _pinyin(message: Message) -> str:
     """Toneless pinyin syllables of the Chinese words; a placeholder for text with none."""
     from pypinyin import Style, lazy_pinyin
@@ -121,11 +126,9 @@ class LinearIntentClassifier(GraphComponent):
 
     @staticmethod
     def _features(model: dict[str, Any], messages: list[Message]) -> csr_matrix:
-        texts = [(m.get(TEXT) or "").lower() for m in messages]
-        words = [_words(m) for m in messages]
-        pinyin = [_pinyin(m) for m in messages]
-        return hstack([model["chars"].transform(texts), model["words"].transform(words),
-                       model["pinyin"].transform(pinyin)]).tocsr()
+        views = zip(*(documents(m) for m in messages), strict=True)
+        return hstack([model[name].transform(list(docs))
+                       for name, docs in zip(("chars", "words", "pinyin"), views, strict=True)]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
         import skops.io as sio
@@ -138,9 +141,9 @@ class LinearIntentClassifier(GraphComponent):
             logger.warning("linear intent classifier: fewer than two intents, nothing to train")
             return self._resource
         chars, words, pinyin = self._vectorizers()
-        chars.fit([(m.get(TEXT) or "").lower() for m in examples])
-        words.fit([_words(m) for m in examples])
-        pinyin.fit([_pinyin(m) for m in examples])
+        for vectorizer, docs in zip((chars, words, pinyin), zip(*(documents(m) for m in examples), strict=True),
+                                    strict=True):
+            vectorizer.fit(list(docs))
         model: dict[str, Any] = {"chars": chars, "words": words, "pinyin": pinyin}
         features = self._features(model, examples)
         smallest = int(min(np.unique(labels, return_counts=True)[1]))
@@ -156,7 +159,7 @@ class LinearIntentClassifier(GraphComponent):
 
     def _probabilities(self, message: Message) -> dict[str, float]:
         assert self._scorer is not None
-        scores = self._scorer.probabilities([(message.get(TEXT) or "").lower(), _words(message), _pinyin(message)])
+        scores = self._scorer.probabilities(documents(message))
         return {str(name): float(p) for name, p in zip(self._scorer.classes, scores, strict=True)}
 
     def process(self, messages: list[Message]) -> list[Message]:

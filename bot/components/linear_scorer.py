@@ -61,6 +61,8 @@ class LinearScorer:
         self.classes: np.ndarray = np.asarray(classifier.classes_)
         folds = getattr(classifier, "calibrated_classifiers_", None)
         n = len(self.classes)
+        if folds is not None and n == 2:
+            raise ValueError("two-class calibration is not supported")
         if folds is None:  # an uncalibrated LinearSVC: a softmax of its margins
             self._weights = np.ascontiguousarray(classifier.coef_.T)
             self._intercepts = np.asarray(classifier.intercept_, dtype=np.float64)
@@ -81,8 +83,6 @@ class LinearScorer:
             for name in set(position) - {str(c) for c in estimator.classes_}:
                 column = k * n + position[name]
                 slope[column], shift[column] = 0.0, np.inf
-        if n == 2:
-            raise ValueError("two-class calibration is not supported")
         self._weights, self._intercepts = weights, intercepts
         self._sigmoid = (slope, shift, len(folds))
 

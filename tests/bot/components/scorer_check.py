@@ -17,7 +17,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import LinearSVC
 
-from bot.components.linear_intent import LinearIntentClassifier, _pinyin, _words
+from bot.components.linear_intent import LinearIntentClassifier, documents
 from bot.components.linear_scorer import LinearScorer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,14 +38,13 @@ def main() -> None:
     chars, words, pinyin = LinearIntentClassifier({}, None, None)._vectorizers()  # type: ignore[arg-type]
     vectorizers = (chars, words, pinyin)
 
-    def documents(messages: list[Message]) -> tuple[list[str], list[str], list[str]]:
-        return ([(m.get("text") or "").lower() for m in messages], [_words(m) for m in messages],
-                [_pinyin(m) for m in messages])
+    def views(messages: list[Message]) -> list[list[str]]:
+        return [list(docs) for docs in zip(*(documents(m) for m in messages), strict=True)]
 
     def features(messages: list[Message]) -> csr_matrix:
-        return hstack([v.transform(d) for v, d in zip(vectorizers, documents(messages), strict=True)]).tocsr()
+        return hstack([v.transform(d) for v, d in zip(vectorizers, views(messages), strict=True)]).tocsr()
 
-    for vectorizer, docs in zip(vectorizers, documents(examples), strict=True):
+    for vectorizer, docs in zip(vectorizers, views(examples), strict=True):
         vectorizer.fit(docs)
     labels = np.array([m.get("intent") for m in examples])
     report = {}
@@ -59,7 +58,7 @@ def main() -> None:
             margins = classifier.decision_function(features(probes))
             expected = np.exp(margins - margins.max(axis=1, keepdims=True))
             expected /= expected.sum(axis=1, keepdims=True)
-        got = np.array([scorer.probabilities([d[i] for d in documents(probes)]) for i in range(len(probes))])
+        got = np.array([scorer.probabilities(documents(m)) for m in probes])
         report[name] = {"max_difference": float(np.abs(expected - got).max()),
                         "same_classes": list(map(str, scorer.classes)) == list(map(str, classifier.classes_))}
     json.dump(report, sys.stdout)
