@@ -31,7 +31,7 @@ class TrainingInputs:
     def of_project(cls, root: Path = PROJECT_ROOT) -> TrainingInputs:
         nlu = sorted(p for lang in ("zh", "en") for p in (root / "nlu" / lang).glob("*.yml"))
         stories = sorted((root / "bot" / "data").glob("*.yml"))
-        code = sorted([*(root / "bot" / "components").glob("*.py"), *(root / "bot" / "jieba").glob("*.txt")])
+        code = sorted([*(root / "bot" / "components").glob("*.py"), *(root / "bot" / "jieba").rglob("*.txt")])
         return cls(root / "config.yml", root / "bot" / "domain", tuple(nlu + stories), tuple(code))
 
     def files(self) -> list[Path]:
