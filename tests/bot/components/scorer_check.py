@@ -10,13 +10,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import LinearSVC
 
+from bot.components.chinese_tokenizer import ChineseTokenizer
 from bot.components.linear_intent import LinearIntentClassifier, documents
 from bot.components.linear_scorer import LinearScorer
 
@@ -31,7 +31,7 @@ def main() -> None:
             for message in load_data(str(path)).intent_examples:
                 by_intent[message.get("intent")].append(message)
     examples = [m for messages in by_intent.values() for m in messages[:PER_INTENT]]
-    tokenizer = JiebaTokenizer(JiebaTokenizer.get_default_config(), None, None)  # type: ignore[arg-type]
+    tokenizer = ChineseTokenizer(ChineseTokenizer.get_default_config(), None, None)  # type: ignore[arg-type]
     probes = [Message(data={"text": line.rstrip("\n")}) for line in sys.stdin]
     tokenizer.process(examples + probes)
 
