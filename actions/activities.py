@@ -14,6 +14,7 @@ from actions.formatting import moment
 from actions.texts import t
 from actions.when import parse_when
 from knowledge.activities import SessionView, find_activities, upcoming_sessions
+from knowledge.models import Activity
 
 
 def _where(view: SessionView, lang: str) -> str:
@@ -32,6 +33,7 @@ def _day_window(ctx: Context) -> tuple[dt.datetime, dt.datetime | None, dt.date 
 
 class ActionListActivities(CareAction):
     action_name = "action_list_activities"
+    hears_corrections = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.district is None:
@@ -60,16 +62,17 @@ class ActionListActivities(CareAction):
         return []
 
 
-class ActionOfferActivity(CareAction):
-    """Find the session meant, refuse kindly if past or full, offer the next free one instead."""
-
-    action_name = "action_offer_activity"
-    hears_confirmation = True
-
-    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        if ctx.district is None:
-            dispatcher.utter_message(text=t("activities_none", ctx.lang))
-            return []
+def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
+                   activity: Activity | None = None) -> list[dict[str, Any]]:
+    """Read back the session meant (the activity said, or ``activity``, on the day said); refuse
+    kindly if past or full, and offer the next free one instead."""
+    if ctx.district is None:
+        dispatcher.utter_message(text=t("activities_none", ctx.lang))
+        return []
+    if ctx.elder is None:
+        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        return [SlotSet("pending", None)]
+    if activity is None:
         said = ctx.entity("activity_type") or ctx.slot("activity_type")
         activities = find_activities(ctx.session, ctx.district.id, said) if said else []
         if not activities and ctx.text:
@@ -79,34 +82,43 @@ class ActionOfferActivity(CareAction):
                                      else t("activity_which", ctx.lang))
             return []
         activity = activities[0]
-        when = parse_when(ctx.entity("date") or ctx.text, ctx.now)
-        sessions = upcoming_sessions(ctx.session, ctx.district.id, ctx.now, activity_id=activity.id, limit=60)
-        chosen = None
-        if when is not None:
-            if when.date < ctx.today:
-                dispatcher.utter_message(text=t("activity_past", ctx.lang))
+    when = ctx.when_said()
+    sessions = upcoming_sessions(ctx.session, ctx.district.id, ctx.now, activity_id=activity.id, limit=60)
+    chosen = None
+    if when is not None:
+        if when.date < ctx.today:
+            dispatcher.utter_message(text=t("activity_past", ctx.lang))
+        else:
+            same_day = [v for v in sessions if v.session.starts_at.date() == when.date]
+            if not same_day:
+                dispatcher.utter_message(text=t("activity_no_session_that_day", ctx.lang))
+            elif same_day[0].free == 0:
+                dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
             else:
-                same_day = [v for v in sessions if v.session.starts_at.date() == when.date]
-                if not same_day:
-                    dispatcher.utter_message(text=t("activity_no_session_that_day", ctx.lang))
-                elif same_day[0].free == 0:
-                    dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
-                else:
-                    chosen = same_day[0]
-        elif sessions and sessions[0].free == 0:
-            dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
-        if chosen is None:
-            free = [v for v in sessions if v.free > 0]
-            if not free:
-                dispatcher.utter_message(text=t("activity_none_free", ctx.lang))
-                return [SlotSet("pending", None)]
-            chosen = free[0]
-            if when is not None or (sessions and sessions[0].free == 0):
-                dispatcher.utter_message(text=t("activity_next_free", ctx.lang, when=moment(
-                    chosen.session.starts_at, ctx.lang, ctx.today)), buttons=confirm_buttons(ctx.lang))
-                return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]
-        dispatcher.utter_message(
-            text=t("activity_confirm", ctx.lang, who=ctx.who(), title=chosen.activity.title[ctx.lang],
-                   when=moment(chosen.session.starts_at, ctx.lang, ctx.today), where=_where(chosen, ctx.lang)),
-            buttons=confirm_buttons(ctx.lang))
-        return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]
+                chosen = same_day[0]
+    elif sessions and sessions[0].free == 0:
+        dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
+    if chosen is None:
+        free = [v for v in sessions if v.free > 0]
+        if not free:
+            dispatcher.utter_message(text=t("activity_none_free", ctx.lang))
+            return [SlotSet("pending", None)]
+        chosen = free[0]
+        if when is not None or (sessions and sessions[0].free == 0):
+            dispatcher.utter_message(text=t("activity_next_free", ctx.lang, when=moment(
+                chosen.session.starts_at, ctx.lang, ctx.today)), buttons=confirm_buttons(ctx.lang))
+            return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]
+    dispatcher.utter_message(
+        text=t("activity_confirm", ctx.lang, who=ctx.who(), title=chosen.activity.title[ctx.lang],
+               when=moment(chosen.session.starts_at, ctx.lang, ctx.today), where=_where(chosen, ctx.lang)),
+        buttons=confirm_buttons(ctx.lang))
+    return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]
+
+
+class ActionOfferActivity(CareAction):
+    action_name = "action_offer_activity"
+    hears_confirmation = True
+    hears_corrections = True
+
+    def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        return offer_activity(ctx, dispatcher)

@@ -24,6 +24,11 @@ class CareAction(Action, ABC):
     resets_fallbacks = True
     # An offer action hears "对，报吧" / "yes, book it" as the yes to what it read back.
     hears_confirmation = False
+    # Hears "no, Friday" / "明天" / "送到家里" as a change to what was read back (actions/corrections.py).
+    hears_corrections = False
+    # A turn that answers something else drops the read-back, so that a later yes cannot book it;
+    # "not understood" keeps it.
+    keeps_pending = False
 
     def name(self) -> str:
         return self.action_name
@@ -41,7 +46,15 @@ class CareAction(Action, ABC):
 
                     dispatcher.utter_message(text=carry_out(ctx.slot("pending"), ctx))
                     return [SlotSet("pending", None)]
-                events = self.act(ctx, dispatcher)
+                again = None
+                if self.hears_corrections and waits_for_yes(ctx):
+                    from actions.corrections import offer_again
+
+                    again = offer_again(ctx, dispatcher)
+                events = again if again is not None else self.act(ctx, dispatcher)
+                if (waits_for_yes(ctx) and not self.keeps_pending
+                        and not any(e.get("name") == "pending" for e in events)):
+                    events = [*events, SlotSet("pending", None)]
         except SQLAlchemyError:
             log.exception("database error in %s", self.name())
             dispatcher.utter_message(text=t("trouble", language_of(tracker)))
@@ -57,12 +70,17 @@ class CareAction(Action, ABC):
 CONFIRMABLE = {"activity", "meal", "cancel", "home_service", "volunteer"}
 
 
+def waits_for_yes(ctx: Context) -> bool:
+    """Something has been read back and waits for a yes."""
+    pending = ctx.slot("pending")
+    return isinstance(pending, dict) and pending.get("kind") in CONFIRMABLE
+
+
 def confirms_pending(ctx: Context) -> bool:
     """A short yes, with nothing new in it, while something waits to be confirmed."""
     from actions.replies import yes_no
 
-    pending = ctx.slot("pending")
-    if not isinstance(pending, dict) or pending.get("kind") not in CONFIRMABLE:
+    if not waits_for_yes(ctx):
         return False
     entities = (ctx.tracker.latest_message or {}).get("entities") or []
     if any(e.get("entity") in ("activity_type", "date", "meal", "home_service_type") for e in entities):

@@ -32,6 +32,7 @@ class ActionAffirm(CareAction):
 
 class ActionDeny(CareAction):
     action_name = "action_deny"
+    hears_corrections = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.slot("pending"):
@@ -88,12 +89,32 @@ class ActionOfferCancel(CareAction):
         if not items:
             dispatcher.utter_message(text=t("nothing_to_cancel", ctx.lang, who=ctx.who()))
             return [SlotSet("pending", None)]
+        numbered = chosen_by_number(ctx, items)
+        if numbered is not None:
+            return _offer_cancel(ctx, dispatcher, numbered)
         narrowed = _narrow(ctx, items)
         if len(narrowed) == 1:
             return _offer_cancel(ctx, dispatcher, narrowed[0])
         lines = [*_numbered(ctx, narrowed), t("cancel_which", ctx.lang)]
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet("pending", {"kind": "choose_cancel", "options": [b.id for b in narrowed[:8]]})]
+
+
+def chosen_by_number(ctx: Context, items: list[Booking] | None = None) -> Booking | None:
+    """The booking picked by its number ("cancel number 2", "取消第一个") in the list just asked
+    to choose from, or else in the list of bookings as "my bookings" numbers them."""
+    pending = ctx.slot("pending") if isinstance(ctx.slot("pending"), dict) else {}
+    if pending.get("kind") == "choose_cancel":
+        options = [int(o) for o in pending.get("options") or []]
+        number = number_in(ctx.entity("number") or ctx.text)
+    elif ctx.entity("number") and items is not None:
+        options = [b.id for b in items[:8]]
+        number = number_in(ctx.entity("number") or "")
+    else:
+        return None
+    if number is None or not 1 <= number <= len(options):
+        return None
+    return ctx.session.get(Booking, options[number - 1])
 
 
 def _narrow(ctx: Context, items: list[Booking]) -> list[Booking]:
@@ -120,16 +141,14 @@ class ActionInform(CareAction):
 
     action_name = "action_inform"
     hears_confirmation = True
+    hears_corrections = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         pending = ctx.slot("pending") if isinstance(ctx.slot("pending"), dict) else {}
         if pending.get("kind") == "choose_cancel":
-            number = number_in(ctx.entity("number") or ctx.text)
-            options = pending.get("options") or []
-            if number is not None and 1 <= number <= len(options):
-                item = ctx.session.get(Booking, int(options[number - 1]))
-                if item is not None:
-                    return _offer_cancel(ctx, dispatcher, item)
+            item = chosen_by_number(ctx)
+            if item is not None:
+                return _offer_cancel(ctx, dispatcher, item)
             dispatcher.utter_message(text=t("cancel_which", ctx.lang))
             return []
         if pending.get("kind") == "volunteer_when":

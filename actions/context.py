@@ -14,9 +14,11 @@ from rasa_sdk import Tracker
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.when import When, parse_when
 from careline.settings import get_settings
 from knowledge import db
 from knowledge.models import District, Elder, Volunteer
+from knowledge.text import has_cjk
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +68,20 @@ class Context:
     @property
     def text(self) -> str:
         return (self.tracker.latest_message or {}).get("text") or ""
+
+    def when_said(self) -> When | None:
+        """The day and time of day the latest message names.
+
+        Mandarin: the whole message, whose time words jionlp finds reliably (the model's date
+        entity may be 周四 of 下周四, or miss 12月17号). English: the model's date and time words
+        first, since searching the whole of "my mum is 83, can someone come friday afternoon"
+        finds the year 2083; the whole message when the model found no date.
+        """
+        date = self.entity("date")
+        if not date or has_cjk(self.text):
+            return parse_when(self.text, self.now)
+        time = self.entity("time")
+        return parse_when(f"{date} {time}" if time and time not in date else date, self.now)
 
     def who(self) -> str:
         """How to refer to the person a booking is for."""

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import CareAction
 from actions.context import Context
+from actions.replies import language_asked
 from actions.texts import t
 from knowledge.handoffs import Urgency, conversation_for, open_handoff
 
@@ -63,17 +64,9 @@ class ActionChangeLanguage(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        asked = next(tracker.get_latest_entity_values("language"), None)
-        current = tracker.get_slot("language") or "zh"
-        text = (tracker.latest_message or {}).get("text") or ""
-        if asked not in ("zh", "en"):
-            lowered = text.lower()
-            if any(w in lowered for w in ("english", "英语", "英文")):
-                asked = "en"
-            elif any(w in lowered for w in ("chinese", "mandarin", "中文", "普通话", "汉语", "国语")):
-                asked = "zh"
-            else:
-                asked = "en" if current == "zh" else "zh"
+        asked = language_asked((tracker.latest_message or {}).get("text") or "",
+                               next(tracker.get_latest_entity_values("language"), None),
+                               tracker.get_slot("language") or "zh")
         dispatcher.utter_message(text=t("language_set", asked))
         return [SlotSet("language", asked)]
 
@@ -148,6 +141,7 @@ class ActionDefaultFallback(CareAction):
 
     action_name = "action_default_fallback"
     resets_fallbacks = False
+    keeps_pending = True
     first_reply = "utter_default"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:

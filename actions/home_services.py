@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -12,11 +13,11 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.base import CareAction, confirm_buttons
-from actions.context import Context, language_of, open_context
+from actions.context import Context, open_context
 from actions.formatting import listing, moment
 from actions.pending import price_text
 from actions.texts import t
-from actions.when import parse_when
+from actions.when import When, parse_when
 from knowledge import hours
 from knowledge.activities import _match_score
 from knowledge.models import HomeService
@@ -39,60 +40,98 @@ def find_home_service(ctx: Context, said: str) -> HomeService | None:
     return scored[0][1] if scored and scored[0][0] >= 80 else None
 
 
+def _visit_time(ctx: Context, when: When | None, service: HomeService | None) -> tuple[str | None, str | None]:
+    """The visit time as ISO minutes, or the text key saying why it cannot be that time."""
+    if when is None:
+        return None, "home_service_when_unclear"
+    at = when.at(default_hour=10)
+    if at <= ctx.now:
+        return None, "refused_past"
+    if service is not None and not hours.is_open(service.available_hours, at):
+        return None, "home_service_unavailable"
+    return at.isoformat(timespec="minutes"), None
+
+
+def _refusal(ctx: Context, key: str, service: HomeService | None) -> str:
+    return t(key, ctx.lang, hours=service.available_hours if service is not None else "")
+
+
 class ValidateHomeServiceForm(FormValidationAction):
     def name(self) -> str:
         return "validate_home_service_form"
 
     def validate_home_service_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
+        """The service; a day and time said in the same breath are checked and kept, so that
+        the form does not ask for them again."""
         with open_context(tracker) as ctx:
             service = find_home_service(ctx, str(value or ""))
             if service is None:
                 names = listing([s.name[ctx.lang] for s in _services(ctx)], ctx.lang)
                 dispatcher.utter_message(text=t("home_service_unknown", ctx.lang, what=value, names=names))
                 return {"home_service_type": None}
-            when = parse_when(ctx.text, ctx.now)
-            extra = {"service_when": ctx.text} if when is not None and when.hour is not None else {}
-            return {"home_service_type": service.key, **extra}
+            when = ctx.when_said()
+            if when is None or when.hour is None:
+                return {"home_service_type": service.key}
+            at, problem = _visit_time(ctx, when, service)
+            if problem is not None:
+                dispatcher.utter_message(text=_refusal(ctx, problem, service))
+            return {"home_service_type": service.key, "service_when": at}
 
     def validate_service_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         with open_context(tracker) as ctx:
-            when = parse_when(str(value or ""), ctx.now)
-            if when is None:
-                dispatcher.utter_message(text=t("home_service_when_unclear", language_of(tracker)))
-                return {"service_when": None}
-            moment_ = when.at(default_hour=10)
-            if moment_ <= ctx.now:
-                dispatcher.utter_message(text=t("refused_past", ctx.lang))
-                return {"service_when": None}
             service = find_home_service(ctx, tracker.get_slot("home_service_type") or "")
-            if service is not None and not hours.is_open(service.available_hours, moment_):
-                dispatcher.utter_message(text=t("home_service_unavailable", ctx.lang, hours=service.available_hours))
-                return {"service_when": None}
-            return {"service_when": moment_.isoformat(timespec="minutes")}
+            at, problem = _visit_time(ctx, parse_when(str(value or ""), ctx.now), service)
+            if problem is not None:
+                dispatcher.utter_message(text=_refusal(ctx, problem, service))
+            return {"service_when": at}
+
+
+def offer_home_service(ctx: Context, dispatcher: CollectingDispatcher, service: HomeService,
+                       when: dt.datetime) -> list[dict[str, Any]]:
+    """Read back the visit; it is requested only on a yes."""
+    if ctx.elder is None:
+        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        return [SlotSet("pending", None)]
+    dispatcher.utter_message(
+        text=t("home_service_confirm", ctx.lang, who=ctx.who(), name=service.name[ctx.lang],
+               when=moment(when, ctx.lang, ctx.today),
+               price=price_text(service.price, service.subsidised_price, ctx.lang)),
+        buttons=confirm_buttons(ctx.lang))
+    return [SlotSet("pending", {"kind": "home_service", "home_service_id": service.id,
+                                "when": when.isoformat(timespec="minutes")})]
+
+
+def offer_home_service_again(ctx: Context, dispatcher: CollectingDispatcher, service: HomeService,
+                             before: dt.datetime) -> list[dict[str, Any]]:
+    """The same visit at the day or time now said; a day alone keeps the hour read back before."""
+    when = ctx.when_said()
+    if when is None:
+        dispatcher.utter_message(text=t("home_service_when_unclear", ctx.lang))
+        return []
+    if when.hour is None:
+        when = When(when.date, before.hour, before.minute)
+    elif not ctx.entity("date") and when.date == ctx.today and before.date() != ctx.today:
+        when = When(before.date(), when.hour, when.minute)  # "make it 2 pm": same day, new hour
+    at, problem = _visit_time(ctx, when, service)
+    if at is None:
+        dispatcher.utter_message(text=_refusal(ctx, problem or "home_service_when_unclear", service))
+        return []
+    return offer_home_service(ctx, dispatcher, service, dt.datetime.fromisoformat(at))
 
 
 class ActionOfferHomeService(CareAction):
     action_name = "action_offer_home_service"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        import datetime as dt
-
         service = find_home_service(ctx, ctx.slot("home_service_type") or "")
         when_text = ctx.slot("service_when")
         reset = [SlotSet("home_service_type", None), SlotSet("service_when", None)]
         if service is None or not when_text:
             dispatcher.utter_message(text=t("refused_other", ctx.lang))
             return reset
-        when = dt.datetime.fromisoformat(when_text)
-        dispatcher.utter_message(
-            text=t("home_service_confirm", ctx.lang, who=ctx.who(), name=service.name[ctx.lang],
-                   when=moment(when, ctx.lang, ctx.today),
-                   price=price_text(service.price, service.subsidised_price, ctx.lang)),
-            buttons=confirm_buttons(ctx.lang))
-        return [*reset, SlotSet("pending", {"kind": "home_service", "home_service_id": service.id,
-                                            "when": when.isoformat(timespec="minutes")})]
+        return [*reset, *offer_home_service(ctx, dispatcher, service, dt.datetime.fromisoformat(when_text))]
 
 
 class ActionTimeBankHours(CareAction):
@@ -114,7 +153,7 @@ class ActionTimeBankHours(CareAction):
 
 
 def offer_volunteer(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-    when = parse_when(ctx.entity("date") or ctx.text, ctx.now)
+    when = ctx.when_said()
     if when is None or when.at(default_hour=10) <= ctx.now:
         if when is not None:
             dispatcher.utter_message(text=t("refused_past", ctx.lang))

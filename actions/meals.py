@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -12,7 +13,6 @@ from actions.context import Context
 from actions.formatting import day, money
 from actions.pending import price_text
 from actions.texts import t
-from actions.when import parse_when
 from knowledge.activities import meal_days, meal_services, order_deadline, serves_on
 from knowledge.geo import distance_m
 from knowledge.models import MealService
@@ -33,7 +33,7 @@ def _days(service: MealService, lang: str) -> str:
     return "/".join(DAY_NAMES["en"][i] for i in index)
 
 
-def _wants_delivery(text: str) -> bool:
+def wants_delivery(text: str) -> bool:
     lowered = text.lower()
     return any(w in lowered for w in ("送", "上门", "deliver", "bring", "to my home", "to the house"))
 
@@ -48,6 +48,7 @@ def _nearest_first(ctx: Context, services: list[MealService]) -> list[MealServic
 
 class ActionListMeals(CareAction):
     action_name = "action_list_meals"
+    hears_corrections = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         meal = ctx.entity("meal")
@@ -69,46 +70,55 @@ class ActionListMeals(CareAction):
         return []
 
 
-class ActionOfferMeal(CareAction):
-    """Read back a meal order: which meal, which day, delivered or not, the price."""
+def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None = None,
+               day_meant: dt.date | None = None, delivery: bool = False) -> list[dict[str, Any]]:
+    """Read back a meal order: which meal, which day, delivered or not, the price. ``meal``,
+    ``day_meant`` and ``delivery`` are what an earlier read-back said, kept when a change names
+    only the rest ("送到家里" keeps the dinner and the day)."""
+    if ctx.elder is None:
+        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        return [SlotSet("pending", None)]
+    meal = ctx.entity("meal") or meal
+    meal = meal if meal in MEALS else "lunch"
+    delivery = delivery or wants_delivery(ctx.text)
+    services = meal_services(ctx.session, ctx.district.id, meal, delivery=delivery or None) if ctx.district else []
+    services = _nearest_first(ctx, services)
+    if not services:
+        dispatcher.utter_message(text=t("meals_none", ctx.lang))
+        return [SlotSet("pending", None)]
+    service = services[0]
+    when = ctx.when_said()
+    if when is not None and when.date < ctx.today:
+        dispatcher.utter_message(text=t("refused_past", ctx.lang))
+        when = None
+    target = when.date if when else day_meant
+    if target is not None and (not serves_on(service, target) or ctx.now >= order_deadline(service, target)):
+        reason = "refused_not_served" if not serves_on(service, target) else "refused_too_late"
+        dispatcher.utter_message(text=t(reason, ctx.lang, deadline=service.order_by))
+        target = None
+    if target is None:
+        upcoming = [d for d in meal_days(ctx.session, service, ctx.now, days=14) if d.orderable and d.free > 0]
+        if not upcoming:
+            dispatcher.utter_message(text=t("refused_full", ctx.lang))
+            return [SlotSet("pending", None)]
+        target = upcoming[0].date
+    price = service.subsidised_price if service.subsidised_price is not None else service.price
+    total = price + (service.delivery_fee if delivery else 0)
+    how = t("meal_how_delivery", ctx.lang) if delivery else t(
+        "meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
+    dispatcher.utter_message(
+        text=t("meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
+               name=service.name[ctx.lang], how=how,
+               price=price_text(total, None, ctx.lang)),
+        buttons=confirm_buttons(ctx.lang))
+    return [SlotSet("pending", {"kind": "meal", "meal_service_id": service.id,
+                                "date": target.isoformat(), "delivery": delivery})]
 
+
+class ActionOfferMeal(CareAction):
     action_name = "action_offer_meal"
     hears_confirmation = True
+    hears_corrections = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        meal = ctx.entity("meal")
-        meal = meal if meal in MEALS else "lunch"
-        delivery = _wants_delivery(ctx.text)
-        services = meal_services(ctx.session, ctx.district.id, meal, delivery=delivery or None) if ctx.district else []
-        services = _nearest_first(ctx, services)
-        if not services:
-            dispatcher.utter_message(text=t("meals_none", ctx.lang))
-            return [SlotSet("pending", None)]
-        service = services[0]
-        when = parse_when(ctx.entity("date") or ctx.text, ctx.now)
-        if when is not None and when.date < ctx.today:
-            dispatcher.utter_message(text=t("refused_past", ctx.lang))
-            when = None
-        target = when.date if when else None
-        if target is not None and (not serves_on(service, target) or ctx.now >= order_deadline(service, target)):
-            reason = "refused_not_served" if not serves_on(service, target) else "refused_too_late"
-            dispatcher.utter_message(text=t(reason, ctx.lang, deadline=service.order_by))
-            target = None
-        if target is None:
-            upcoming = [d for d in meal_days(ctx.session, service, ctx.now, days=14) if d.orderable and d.free > 0]
-            if not upcoming:
-                dispatcher.utter_message(text=t("refused_full", ctx.lang))
-                return [SlotSet("pending", None)]
-            target = upcoming[0].date
-        price = service.subsidised_price if service.subsidised_price is not None else service.price
-        total = price + (service.delivery_fee if delivery else 0)
-        how = t("meal_how_delivery", ctx.lang) if delivery else t(
-            "meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
-        dispatcher.utter_message(
-            text=t("meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
-                   name=service.name[ctx.lang], how=how,
-                   price=price_text(total, None, ctx.lang)),
-            buttons=confirm_buttons(ctx.lang))
-        return [SlotSet("pending", {"kind": "meal", "meal_service_id": service.id,
-                                    "date": target.isoformat(), "delivery": delivery})]
-
+        return offer_meal(ctx, dispatcher)

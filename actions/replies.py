@@ -88,3 +88,34 @@ def parse_fact(fact: str, text: str, intent: str | None = None) -> Any:
                 return gender
         return None
     return yes_no(text, intent)
+
+
+_LANGUAGE_WORDS = {"en": r"english|英语|英文|英国话",
+                   "zh": r"chinese|mandarin|putonghua|中文|普通话|汉语|国语|华语|中国话"}
+_NOT_LANGUAGE = re.compile(r"(?:不懂|不会|不太会|听不懂|看不懂|听不明白|不要|别|不说|不讲|不想)[说讲用听]?\s*$|"
+                           r"\b(?:don't|do not|dont|can't|cannot|can not|cant|no|not)\s+(?:\w+\s+){0,2}$",
+                           re.IGNORECASE)
+_NOT_AFTER = re.compile(r"^\s*(?:我|俺|他|她|老人家?)?(?:听|看|说|讲)?(?:不懂|不会|不太懂|不行|不来)")
+
+
+def language_asked(text: str, said: str | None, current: str) -> str:
+    """The language someone asks to speak: one named and not refused ("我听不懂英文，说中文" is
+    Mandarin), the other one when the only one named is refused ("我不会说英语"), else the
+    model's entity, else a switch."""
+    wanted: list[tuple[int, str]] = []
+    refused: set[str] = set()
+    for lang, words in _LANGUAGE_WORDS.items():
+        for found in re.finditer(words, text, re.IGNORECASE):
+            if (_NOT_LANGUAGE.search(text[max(0, found.start() - 20):found.start()])
+                    or _NOT_AFTER.search(text[found.end():found.end() + 12])):
+                refused.add(lang)
+            else:
+                wanted.append((found.start(), lang))
+    named = {lang for _, lang in wanted} - refused
+    if len(named) == 1:
+        return named.pop()
+    if len(refused) == 1 and not named:
+        return "zh" if refused == {"en"} else "en"
+    if said in ("zh", "en"):
+        return said
+    return "en" if current == "zh" else "zh"

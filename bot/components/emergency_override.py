@@ -5,6 +5,8 @@
 * The classifier alone may also say ``emergency``; it is believed unless most words of the
   message were never seen in training. Nonsense ("florp", a pocket dial) then becomes
   ``nlu_fallback`` instead of a false alarm to the consultants.
+* Nor is it believed for danger told as over ("去年摔断了腿，现在好了，想装个扶手"): the
+  classifier's next intent is taken instead.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.emergency import detect
+from bot.emergency import detect, told_as_over
 
 EMERGENCY = "emergency"
 FALLBACK = "nlu_fallback"
@@ -82,6 +84,12 @@ class EmergencyOverride(GraphComponent):
             intent = message.get(INTENT) or {}
             if detect(text) is not None:
                 self._set(message, EMERGENCY, 1.0)
+            elif intent.get("name") == EMERGENCY and told_as_over(text):
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY]
+                if ranking:
+                    self._set(message, ranking[0]["name"], float(ranking[0].get("confidence") or 0.0))
+                else:
+                    self._set(message, FALLBACK, 0.0)
             elif intent.get("name") == EMERGENCY and self.vocabulary:
                 words = _words(message)
                 known = sum(w in self.vocabulary for w in words)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emergency import EmergencyMatch, detect, is_emergency
+from bot.emergency import EmergencyMatch, detect, is_emergency, told_as_over
 
 ZH_EMERGENCY = [
     "屋里好大的烟 出不去了",
@@ -252,6 +252,8 @@ ZH_EMERGENCY = [
 ]
 
 ZH_NEAR_MISS = [
+    "去年摔断了腿，现在好了，想装个扶手",
+    "前年中风过 早就好了 想问问有没有活动",
     "我心脏不对劲 有什么补贴",
     "我昨晚看电视看着看着就睡着了",
     "上个月摔倒的那个医药费能报销不",
@@ -657,6 +659,8 @@ EN_EMERGENCY = [
 ]
 
 EN_NEAR_MISS = [
+    "I fell last week and hurt my hip, it's fine now, but I'd like grab rails in the bathroom",
+    "she broke her wrist last winter, fully recovered now, just wants the tai chi class",
     "sorry I fell asleep in my chair, what were you saying",
     "I nearly fell asleep during the health talk",
     "mum had a stroke last spring, is she entitled to a care allowance",
@@ -843,6 +847,20 @@ def test_fires_on_danger_now(text: str) -> None:
 def test_quiet_on_harmless_sentences(text: str) -> None:
     found = detect(text)
     assert found is None, (text, found)
+
+
+@pytest.mark.parametrize(("text", "over"), [
+    ("去年摔断了腿，现在好了，想装个扶手", True),
+    ("I fell last week and hurt my hip, it's fine now, but I'd like grab rails", True),
+    ("上次摔倒的补贴怎么申请", True),
+    ("what if she falls in the night", True),
+    ("我妈上周摔了一跤 现在还疼得动不了", False),
+    ("he fell last week and he's fallen again just now", False),
+    ("my husband fell and can't get up", False),
+    ("他胸口疼喘不上气", False),
+])
+def test_told_as_over_says_when_the_classifier_alone_may_not_raise_an_alarm(text: str, over: bool) -> None:
+    assert told_as_over(text) is over
 
 
 def test_enough_cases_per_language() -> None:
