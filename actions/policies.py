@@ -16,6 +16,7 @@ from actions.base import CareAction
 from actions.context import Context, open_context
 from actions.formatting import amount_text, listing
 from actions.replies import parse_fact
+from actions.stated_facts import stated_facts
 from actions.texts import t
 from knowledge.eligibility import Verdict, check_all, evaluate
 from knowledge.facts import FACTS, profile_facts
@@ -107,15 +108,68 @@ def facts_for(ctx: Context) -> dict[str, Any]:
     return base
 
 
+RECENT_MESSAGES = 6
+# Hits this close to the best are the same question read two ways: the 80-89 and the 90-99
+# band of one allowance. Which one is meant is settled by the facts.
+CLOSE_HIT = 0.8
+
+
+def recent_user_texts(tracker: Tracker, limit: int = RECENT_MESSAGES) -> list[str]:
+    """What the person said lately in this session, newest first."""
+    said: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started" or len(said) >= limit:
+            break
+        if event.get("event") == "user" and event.get("text"):
+            said.append(str(event["text"]))
+    return said
+
+
+def candidates_for(ctx: Context) -> list[Policy]:
+    """The policies the question may be about: a named one (and its close readings), else the
+    one being discussed, else what the words of the question find."""
+    topic = ctx.entity("policy_topic")
+    if not topic and ctx.slot("policy_key"):
+        policy, _ = find_policy(ctx, None)
+        if policy is not None:
+            return [policy]
+    hits = search_policies(ctx.session, topic or ctx.text, ctx.district.id if ctx.district else None, limit=4)
+    return [h.policy for h in hits if h.score >= CLOSE_HIT * hits[0].score] if hits else []
+
+
+def best_policy(candidates: list[Policy], facts: dict[str, Any]) -> Policy | None:
+    """The candidate the person qualifies for, else one still open, else the first."""
+    rank = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.NOT_ELIGIBLE: 2}
+    return min(candidates, key=lambda p: rank[evaluate(p, facts).verdict]) if candidates else None
+
+
+def _candidates_from_slot(ctx: Context) -> list[Policy]:
+    keys = ctx.slot("policy_candidates") or []
+    if not keys or ctx.district is None:
+        policy, _ = find_policy(ctx, None)
+        return [policy] if policy is not None else []
+    found = {p.key: p for p in ctx.session.scalars(select(Policy).where(
+        Policy.district_id == ctx.district.id, Policy.key.in_(keys), Policy.active.is_(True)))}
+    return [found[k] for k in keys if k in found]
+
+
 class ActionPrepareEligibility(CareAction):
-    """Pick the policy in question before the form asks for the missing facts."""
+    """Pick the policy in question and take the facts already said before the form asks for
+    the missing ones."""
 
     action_name = "action_prepare_eligibility"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        topic = ctx.entity("policy_topic")
-        policy, _ = find_policy(ctx, topic or ctx.text)
-        return [SlotSet("policy_key", policy.key if policy else None)]
+        told = told_facts(ctx.tracker)
+        stated: dict[str, Any] = {}
+        for text in reversed(recent_user_texts(ctx.tracker)):
+            stated.update(stated_facts(text))
+        new = {fact: value for fact, value in stated.items() if fact not in told and f"fact_{fact}" in FACT_SLOTS}
+        candidates = candidates_for(ctx)
+        policy = best_policy(candidates, {**facts_for(ctx), **new})
+        return [SlotSet("policy_key", policy.key if policy else None),
+                SlotSet("policy_candidates", [p.key for p in candidates]),
+                *(SlotSet(f"fact_{fact}", value) for fact, value in new.items())]
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -138,14 +192,25 @@ class ValidateEligibilityForm(FormValidationAction):
 def _fact_validator(slot: str, fact: str):  # noqa: ANN202 - builds one method per fact slot
     def validate(self: ValidateEligibilityForm, value: Any, dispatcher: CollectingDispatcher,
                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """The answer to the question asked, and any other fact said with it ("我八十二了，一个人住");
+        with them, the band or variant of the policy the person can get."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        stated = stated_facts(str(value))
         parsed = parse_fact(fact, str(value), intent)
+        if parsed is None:
+            parsed = stated.get(fact)
         if parsed is None:
             from actions.context import language_of
 
             dispatcher.utter_message(text=t("fact_not_understood", language_of(tracker)))
             return {slot: None}
-        return {slot: parsed}
+        with open_context(tracker) as ctx:
+            told = told_facts(tracker)
+            extra = {f"fact_{name}": v for name, v in stated.items()
+                     if name != fact and name not in told and f"fact_{name}" in FACT_SLOTS}
+            facts = {**facts_for(ctx), **{name: v for name, v in stated.items() if name not in told}, fact: parsed}
+            policy = best_policy(_candidates_from_slot(ctx), facts)
+        return {slot: parsed, **extra, **({"policy_key": policy.key} if policy else {})}
 
     validate.__name__ = f"validate_{slot}"
     return validate
@@ -178,7 +243,7 @@ class ActionEligibilityResult(CareAction):
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         who = ctx.who() if ctx.elder else t("who_you", ctx.lang)
         facts = facts_for(ctx)
-        policy, _ = find_policy(ctx, None)
+        policy = best_policy(_candidates_from_slot(ctx), facts)
         if policy is None:
             if ctx.elder is None:
                 dispatcher.utter_message(text=t("policy_which", ctx.lang))
