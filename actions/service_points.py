@@ -12,7 +12,8 @@ from actions.context import Context
 from actions.formatting import distance, opening_state
 from actions.texts import t
 from knowledge.nearby import nearest_points
-from knowledge.places import find_places
+from knowledge.places import PlaceMatch, find_places, names_of
+from knowledge.text import fold, has_cjk
 
 KIND_NAMES = {
     "mutual_aid_point": ("互助点", "mutual-aid point"), "day_care_centre": ("日间照料中心", "day-care centre"),
@@ -35,22 +36,51 @@ def kind_name(kind: str | None, lang: str) -> str:
     return t("kind_any", lang)
 
 
+FOLLOW_UP_WORDS = 8  # "what about near the metro", "那五院旁边呢": the kind asked for last time
+
+
+def _is_follow_up(text: str) -> bool:
+    return len(text) <= 16 if has_cjk(text) else len(text.split()) <= FOLLOW_UP_WORDS
+
+
+def _best_place(ctx: Context, said: list[str], district_id: int | None) -> PlaceMatch | None:
+    """The best match among the places the model heard and the whole message: the model may tag
+    "Hi" as a place, or only 新村 of 东胡新村 (where 新村 is also what people call 华溪新村); a
+    name said whole in the message wins over a part of it."""
+    best = None
+    for query in said:
+        hits = find_places(ctx.session, query, district_id, limit=1)
+        if hits and (best is None or hits[0].score > best.score):
+            best = hits[0]
+    whole = find_places(ctx.session, ctx.text, district_id, limit=1) if ctx.text else []
+    if not whole:
+        return best
+    text = fold(ctx.text)
+    longer = any(fold(name) in text and any(fold(part) in fold(name) and len(fold(part)) < len(fold(name))
+                                            for part in said)
+                 for name in names_of(whole[0].row) if fold(name))
+    return whole[0] if best is None or longer or whole[0].score > best.score else best
+
+
 class ActionFindServicePoint(CareAction):
     action_name = "action_find_service_point"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         said_types = list(ctx.tracker.get_latest_entity_values("service_type"))
         kind = next((k for k in said_types if k in KIND_NAMES), None)
+        if kind is None and ctx.slot("service_type") in KIND_NAMES and _is_follow_up(ctx.text):
+            kind = ctx.slot("service_type")
         # a place the model took for a service type (贵花村 tagged as service_type) is still a place
-        said_place = ctx.entity("place") or next((str(k) for k in said_types if k not in KIND_NAMES), None)
+        said_places = [str(p) for p in ctx.tracker.get_latest_entity_values("place")]
+        said_places += [str(k) for k in said_types if k not in KIND_NAMES]
         district_id = ctx.district.id if ctx.district else None
         origin = None
-        if said_place:
-            matches = find_places(ctx.session, said_place, district_id)
-            if not matches:
-                dispatcher.utter_message(text=t("place_unknown", ctx.lang, place=said_place))
+        if said_places:
+            best = _best_place(ctx, said_places, district_id)
+            if best is None:
+                dispatcher.utter_message(text=t("place_unknown", ctx.lang, place=said_places[0]))
                 return []
-            origin = (matches[0].latitude, matches[0].longitude, matches[0].name[ctx.lang])
+            origin = (best.latitude, best.longitude, best.name[ctx.lang])
         elif ctx.elder is not None and ctx.elder.place is not None:
             place = ctx.elder.place
             origin = (place.latitude, place.longitude, place.name[ctx.lang])
@@ -74,4 +104,4 @@ class ActionFindServicePoint(CareAction):
                           hours=opening_state(point.opening_hours, ctx.now, ctx.lang), phone=point.phone)
             lines.append(t("point_line" if point.phone else "point_line_nophone", ctx.lang, **params))
         dispatcher.utter_message(text="\n".join(lines))
-        return []
+        return [SlotSet("service_type", kind)]

@@ -93,7 +93,11 @@ def meal_services(session: Session, district_id: int, meal: str | None = None,
     return list(session.scalars(statement))
 
 
-def _match_score(said: str, names: list[str]) -> float:
+def _match_score(said: str, names: list[str], categories: tuple[str, ...] = ()) -> float:
+    """How well ``said`` names one of ``names`` (0-100). A name inside what was said, or what was
+    said inside a name, scores by how much of the longer one it covers, so that "health talk"
+    picks the Family doctor health talk over the other talks; a bare category ("talk") scores below
+    any title."""
     from rapidfuzz import fuzz
 
     from knowledge.text import fold, pinyin_key
@@ -102,16 +106,16 @@ def _match_score(said: str, names: list[str]) -> float:
     if not a:
         return 0.0
     best = 0.0
-    for name in names:
+    for name, ceiling in [*((n, 100.0) for n in names), *((c, 88.0) for c in categories)]:
         b = fold(name)
         if not b:
             continue
         if a == b:
-            return 100.0
-        if (len(a) >= 2 and a in b) or (len(b) >= 2 and b in a):
-            best = max(best, 92.0)
-            continue
-        best = max(best, float(fuzz.partial_ratio(pinyin_key(a), pinyin_key(b))) * 0.9)
+            best = max(best, ceiling)
+        elif (len(a) >= 2 and a in b) or (len(b) >= 2 and b in a):
+            best = max(best, ceiling - 8.0 + 6.0 * min(len(a), len(b)) / max(len(a), len(b)))
+        else:
+            best = max(best, float(fuzz.partial_ratio(pinyin_key(a), pinyin_key(b))) * 0.9 * ceiling / 100.0)
     return best
 
 
@@ -119,6 +123,6 @@ def find_activities(session: Session, district_id: int, said: str, min_score: fl
     """Active activities whose title or category matches what was said (太极 → 太极拳)."""
     activities = session.scalars(select(Activity).where(Activity.district_id == district_id,
                                                         Activity.active.is_(True))).all()
-    scored = [(_match_score(said, [a.title.get("zh", ""), a.title.get("en", ""), a.category]), a)
+    scored = [(_match_score(said, [a.title.get("zh", ""), a.title.get("en", "")], (a.category,)), a)
               for a in activities]
     return [a for score, a in sorted(scored, key=lambda p: (-p[0], p[1].key)) if score >= min_score]

@@ -32,7 +32,8 @@ class PlaceMatch:
     row: Any
 
 
-def _names(row: Place | ServicePoint) -> list[str]:
+def names_of(row: Place | ServicePoint) -> list[str]:
+    """A place's names and aliases in both languages."""
     aliases = row.aliases or {}
     return [row.name.get("zh", ""), row.name.get("en", ""),
             *aliases.get("zh", []), *aliases.get("en", [])]
@@ -91,7 +92,7 @@ def find_places(session: Session, said: str, district_id: int | None = None,
         candidates += list(session.scalars(statement))
     matches = []
     for row in candidates:
-        score = max((_score(said, name) for name in _names(row) if name), default=0.0)
+        score = max((_score(said, name) for name in names_of(row) if name), default=0.0)
         if score >= min_score:
             matches.append(PlaceMatch(
                 "place" if isinstance(row, Place) else "service_point", row.key, row.name,

@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge.activities import meal_days, upcoming_sessions
+from knowledge.activities import _match_score, find_activities, meal_days, upcoming_sessions
 from knowledge.models import District, MealService
 from knowledge.schedule import occurrences
 from tests.conftest import NOW
@@ -50,3 +50,16 @@ def test_occurrences_between_dates() -> None:
     got = occurrences("FREQ=WEEKLY;BYDAY=MO", "18:05", dt.date(2026, 11, 23), dt.date(2026, 12, 7))
     assert got == [dt.datetime(2026, 11, 23, 18, 5), dt.datetime(2026, 11, 30, 18, 5),
                    dt.datetime(2026, 12, 7, 18, 5)]
+
+
+def test_a_title_said_beats_a_shared_category() -> None:
+    scams = _match_score("health talk", ["How to spot scams", "防诈骗讲座"], ("talk",))
+    doctor = _match_score("health talk", ["Family doctor health talk", "家庭医生健康讲座"], ("talk",))
+    assert doctor > scams
+    assert _match_score("talk", ["How to spot scams"], ("talk",)) < 92  # a category alone never books
+
+
+def test_a_title_inside_a_sentence_is_found(maple: Session) -> None:
+    assert _match_score("我想报名院坝摆龙门阵", ["院坝摆龙门阵"]) >= 92
+    found = find_activities(maple, _district_id(maple), "can you book me in for the tai chi please", min_score=92)
+    assert [a.key for a in found] == ["taichi"]

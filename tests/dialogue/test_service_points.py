@@ -1,0 +1,28 @@
+"""Finding service points as people ask: a greeting or half a name taken for the place by the
+model, and a follow-up that names only a new place."""
+
+from __future__ import annotations
+
+from tests.dialogue.conftest import Servers, texts
+
+QINGLIN_EN = {"language": "en", "district": "qinglin-county", "channel": "telegram"}
+HUAXI_ZH = {"language": "zh", "district": "huaxi-subdistrict", "channel": "telegram"}
+HUAXI_EN = {"language": "en", "district": "huaxi-subdistrict", "channel": "telegram"}
+
+
+def test_the_place_is_found_when_the_model_also_tags_a_greeting(servers: Servers, sender: str) -> None:
+    reply = texts(servers.say(sender, "Hi there, my grandfather lives in Saddle Bend, is there a canteen near him",
+                              **QINGLIN_EN))
+    assert "couldn't find" not in reply and "Anziwan" in reply, reply
+
+
+def test_a_misheard_name_said_whole_beats_half_of_it(servers: Servers, sender: str) -> None:
+    reply = texts(servers.say(sender, "东胡新村附近的日托", **HUAXI_ZH))
+    assert "东湖新村" in reply, reply
+
+
+def test_a_follow_up_naming_only_a_place_keeps_the_kind(servers: Servers, sender: str) -> None:
+    first = texts(servers.say(sender, "where's the nearest health station to East Lake", **HUAXI_EN))
+    assert "health station" in first, first
+    again = texts(servers.say(sender, "what about near the metro", **HUAXI_EN))
+    assert "Metro" in again and "health station" in again, again
