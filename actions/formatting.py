@@ -8,6 +8,7 @@ from decimal import Decimal
 from actions.texts import t
 from knowledge import hours
 from knowledge.models import Booking
+from knowledge.text import has_cjk
 
 WEEKDAYS = {"zh": "一二三四五六日", "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                       "Sunday")}
@@ -111,3 +112,13 @@ def describe_booking(item: Booking, lang: str, today: dt.date) -> str:
     if item.home_service is not None:
         return t("home_service_line", lang, name=item.home_service.name[lang], when=when)
     return t("volunteer_line", lang, when=when)
+
+
+def person_name(name: str, lang: str) -> str:
+    """A person's name as said in ``lang``: 何树林 is "He Shulin" in English."""
+    if lang == "zh" or not has_cjk(name):
+        return name
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(name, style=Style.NORMAL)
+    return " ".join(part for part in (syllables[0].capitalize(), "".join(syllables[1:]).capitalize()) if part)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context, open_context
-from actions.formatting import listing, moment
+from actions.formatting import listing, moment, person_name
 from actions.pending import price_text
 from actions.texts import t
 from actions.when import When, parse_when
@@ -147,7 +147,7 @@ class ActionTimeBankHours(CareAction):
             return f"{value:g}" if isinstance(value, float) else f"{float(value):g}"
 
         dispatcher.utter_message(text=t(
-            "time_bank_hours", ctx.lang, name=volunteer.name, earned=fmt(volunteer.hours_earned),
+            "time_bank_hours", ctx.lang, name=person_name(volunteer.name, ctx.lang), earned=fmt(volunteer.hours_earned),
             spent=fmt(volunteer.hours_spent), left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
         return []
 

@@ -102,14 +102,14 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
             dispatcher.utter_message(text=t("refused_full", ctx.lang))
             return [SlotSet("pending", None)]
         target = upcoming[0].date
-    price = service.subsidised_price if service.subsidised_price is not None else service.price
-    total = price + (service.delivery_fee if delivery else 0)
+    fee = service.delivery_fee if delivery else 0
+    subsidised = service.subsidised_price + fee if service.subsidised_price is not None else None
     how = t("meal_how_delivery", ctx.lang) if delivery else t(
         "meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
     dispatcher.utter_message(
         text=t("meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
                name=service.name[ctx.lang], how=how,
-               price=price_text(total, None, ctx.lang)),
+               price=price_text(service.price + fee, subsidised, ctx.lang)),
         buttons=confirm_buttons(ctx.lang))
     return [SlotSet("pending", {"kind": "meal", "meal_service_id": service.id,
                                 "date": target.isoformat(), "delivery": delivery})]

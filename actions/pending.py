@@ -87,7 +87,9 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
 
 
 def price_text(price: Any, subsidised: Any, lang: str) -> str:
+    """The full price, and what it comes to with a subsidy: whether this elder has one is not
+    known here, so the lower price is never quoted as theirs."""
     if subsidised is not None and subsidised < price:
-        return f"{money(subsidised, lang)}（原价{money(price, lang)}）" if lang == "zh" \
-            else f"{money(subsidised, lang)} (full price {money(price, lang)})"
+        return f"{money(price, lang)}（有补贴的老人{money(subsidised, lang)}）" if lang == "zh" \
+            else f"{money(price, lang)} ({money(subsidised, lang)} with a subsidy)"
     return money(price, lang)

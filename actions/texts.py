@@ -3,6 +3,7 @@ spoken as well as read: one idea each, the question last."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 T: dict[str, dict[str, str]] = {
@@ -19,13 +20,13 @@ T: dict[str, dict[str, str]] = {
     "policy_who": {"zh": "条件是：{criteria}。", "en": "Who qualifies: {criteria}."},
     "policy_everyone": {"zh": "本地老人都可以参加。", "en": "It is open to every elder in the district."},
     # eligibility
-    "elig_yes": {"zh": "按登记的情况，{who}符合{title}的条件：{reasons}。", "en": "From what I have, {who} qualifies for the {title}: {reasons}."},
-    "elig_no": {"zh": "按登记的情况，{who}暂时不符合{title}的条件，因为要求{reasons}。", "en": "From what I have, {who} does not qualify for the {title}, because it requires: {reasons}."},
+    "elig_yes": {"zh": "按登记的情况，{who}符合{title}的条件：{reasons}。", "en": "From what I have, {title} is open to {who}: {reasons}."},
+    "elig_no": {"zh": "按登记的情况，{who}暂时不符合{title}的条件，因为要求{reasons}。", "en": "From what I have, {title} is not open to {who} yet, because it requires: {reasons}."},
     "elig_unknown": {"zh": "我还缺一些情况，暂时没法判断{title}。", "en": "I'm missing some facts, so I can't tell yet about the {title}."},
     "elig_then_apply": {"zh": "{how}", "en": "{how}"},
     "elig_alternatives": {"zh": "不过{who}可以看看这些：{titles}。", "en": "But {who} may qualify for: {titles}."},
-    "elig_list": {"zh": "{who}符合条件的有：{titles}。想了解哪一项？", "en": "{who} qualifies for: {titles}. Which would you like to hear about?"},
-    "elig_list_none": {"zh": "按登记的情况，{who}暂时没有符合条件的补贴。要不要我帮您转给工作人员问问？", "en": "From what I have, {who} doesn't qualify for any subsidy yet. Would you like me to connect you to a member of staff?"},
+    "elig_list": {"zh": "{who}符合条件的有：{titles}。想了解哪一项？", "en": "What {who} can get: {titles}. Which would you like to hear about?"},
+    "elig_list_none": {"zh": "按登记的情况，{who}暂时没有符合条件的补贴。要不要我帮您转给工作人员问问？", "en": "From what I have, no subsidy is open to {who} yet. Would you like me to connect you to a member of staff?"},
     "who_you": {"zh": "您", "en": "you"},
     "who_elder": {"zh": "这位老人", "en": "the elder"},
     "fact_not_understood": {"zh": "不好意思，我没听清。", "en": "Sorry, I didn't catch that."},
@@ -116,7 +117,12 @@ def say_from(table: dict[str, dict[str, str]], key: str, lang: str, **params: An
     """A text of a bilingual table in ``lang`` (Mandarin when a language is missing), filled in.
     Every text catalogue of CareLine (actions, hub, channels) reads its table through this."""
     entry = table[key]
-    return entry.get(lang, entry["zh"]).format(**params)
+    said = entry.get(lang, entry["zh"]).format(**params)
+    return _RELATIVE_AFTER_ON.sub(r"\1", said) if lang == "en" else said
+
+
+# "on {day}" reads well with "Tuesday 1 December", not with "tomorrow".
+_RELATIVE_AFTER_ON = re.compile(r"\bon ((?:the day (?:after|before) )?(?:today|tomorrow|yesterday))\b")
 
 
 def t(key: str, lang: str, **params: Any) -> str:

@@ -27,6 +27,7 @@ def test_home_service_with_day_and_time_in_one_message(servers: Servers, sender:
     offer = texts(servers.say(sender, "could someone come and cut my hair next tuesday at 2pm", elder="smith",
                               **MAPLE_EN))
     assert "Haircut at home" in offer and "2 pm" in offer and "Is that right?" in offer, offer
+    assert "15 yuan (5 yuan with a subsidy)" in offer, offer  # whether Mr Smith has a subsidy is not known
     assert "trouble" not in offer.lower() and "connecting" not in offer, offer
     texts(servers.say(sender, "yes", elder="smith", **MAPLE_EN))
     requests = _requests(servers, "smith")
