@@ -26,9 +26,9 @@ class CareAction(Action, ABC):
     hears_confirmation = False
     # Hears "no, Friday" / "明天" / "送到家里" as a change to what was read back (actions/corrections.py).
     hears_corrections = False
-    # A turn that answers something else drops the read-back, so that a later yes cannot book it;
-    # "not understood" keeps it.
-    keeps_pending = False
+    # Hears "那竹林村呢" / "what about Cherry Lane" after a service point search as the same search
+    # near another place, whatever the model made of it.
+    hears_place_follow_ups = False
 
     def name(self) -> str:
         return self.action_name
@@ -51,9 +51,15 @@ class CareAction(Action, ABC):
                     from actions.corrections import offer_again
 
                     again = offer_again(ctx, dispatcher)
+                if again is None and self.hears_place_follow_ups:
+                    from actions.service_points import ActionFindServicePoint, is_place_follow_up
+
+                    if is_place_follow_up(ctx):
+                        again = ActionFindServicePoint().act(ctx, dispatcher)
                 events = again if again is not None else self.act(ctx, dispatcher)
-                if (waits_for_yes(ctx) and not self.keeps_pending
-                        and not any(e.get("name") == "pending" for e in events)):
+                if waits_for_yes(ctx) and not any(e.get("name") == "pending" for e in events):
+                    # anything else, understood or not, drops the read-back: a later yes must not
+                    # book what the person may have tried to change
                     events = [*events, SlotSet("pending", None)]
         except SQLAlchemyError:
             log.exception("database error in %s", self.name())
@@ -81,6 +87,10 @@ def confirms_pending(ctx: Context) -> bool:
     from actions.replies import yes_no
 
     if not waits_for_yes(ctx):
+        return False
+    from actions.corrections import names_a_change
+
+    if names_a_change(ctx):
         return False
     entities = (ctx.tracker.latest_message or {}).get("entities") or []
     if any(e.get("entity") in ("activity_type", "date", "meal", "home_service_type") for e in entities):

@@ -20,6 +20,7 @@ from knowledge.models import Booking
 
 class ActionAffirm(CareAction):
     action_name = "action_affirm"
+    hears_corrections = True  # "好，改成星期六嘛" is a change, not a yes
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         pending = ctx.slot("pending")
@@ -142,17 +143,7 @@ class ActionInform(CareAction):
     action_name = "action_inform"
     hears_confirmation = True
     hears_corrections = True
-
-    @staticmethod
-    def _names_a_place_after_a_search(ctx: Context) -> bool:
-        """"what about near the metro" after a search for service points: a place the model missed."""
-        from knowledge.places import find_places
-
-        if not ctx.slot("service_type") or ctx.district is None:
-            return False
-        if any(ctx.entity(name) for name in ("date", "time", "number", "meal", "relation")):
-            return False
-        return bool(find_places(ctx.session, ctx.text, ctx.district.id, limit=1, min_score=86))
+    hears_place_follow_ups = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         pending = ctx.slot("pending") if isinstance(ctx.slot("pending"), dict) else {}
@@ -166,7 +157,7 @@ class ActionInform(CareAction):
             from actions.home_services import offer_volunteer
 
             return offer_volunteer(ctx, dispatcher)
-        if ctx.entity("place") or self._names_a_place_after_a_search(ctx):
+        if ctx.entity("place"):
             from actions.service_points import ActionFindServicePoint
 
             return ActionFindServicePoint().act(ctx, dispatcher)

@@ -14,11 +14,10 @@ from rasa_sdk import Tracker
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.when import When, parse_when
+from actions.when import When, parse_when_with
 from careline.settings import get_settings
 from knowledge import db
 from knowledge.models import District, Elder, Volunteer
-from knowledge.text import has_cjk
 
 
 @lru_cache(maxsize=1)
@@ -73,15 +72,11 @@ class Context:
         """The day and time of day the latest message names.
 
         Mandarin: the whole message, whose time words jionlp finds reliably (the model's date
-        entity may be 周四 of 下周四, or miss 12月17号). English: the model's date and time words
-        first, since searching the whole of "my mum is 83, can someone come friday afternoon"
-        finds the year 2083; the whole message when the model found no date.
+        entity may be 周四 of 下周四, or miss 12月17号). English: the day from the model's date
+        words when it found some, since searching the whole of "my mum is 83, can someone come
+        on Friday" finds the year 2083; the time of day from the whole message.
         """
-        date = self.entity("date")
-        if not date or has_cjk(self.text):
-            return parse_when(self.text, self.now)
-        time = self.entity("time")
-        return parse_when(f"{date} {time}" if time and time not in date else date, self.now)
+        return parse_when_with(self.text, self.entity("date"), self.now)
 
     def who(self) -> str:
         """How to refer to the person a booking is for."""

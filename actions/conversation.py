@@ -141,14 +141,16 @@ class ActionDefaultFallback(CareAction):
 
     action_name = "action_default_fallback"
     resets_fallbacks = False
-    keeps_pending = True
+    hears_corrections = True  # "改到星期五" the model did not place is still a change
+    hears_place_follow_ups = True
     first_reply = "utter_default"
+    handoff_reply = "handoff_after_misunderstanding"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         count = int(ctx.slot("fallbacks") or 0) + 1
         if count >= 2:
             handoff_id = hand_off(ctx, Urgency.MISUNDERSTOOD, "misunderstood")
-            dispatcher.utter_message(text=t("handoff_after_misunderstanding", ctx.lang),
+            dispatcher.utter_message(text=t(self.handoff_reply, ctx.lang),
                                      json_message={"handoff": handoff_id})
             return [SlotSet("fallbacks", 0.0), SlotSet("pending", None)]
         dispatcher.utter_message(response=self.first_reply)
@@ -161,3 +163,4 @@ class ActionOutOfScope(ActionDefaultFallback):
 
     action_name = "action_out_of_scope"
     first_reply = "utter_out_of_scope"
+    handoff_reply = "handoff_after_out_of_scope"

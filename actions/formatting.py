@@ -118,7 +118,37 @@ def person_name(name: str, lang: str) -> str:
     """A person's name as said in ``lang``: 何树林 is "He Shulin" in English."""
     if lang == "zh" or not has_cjk(name):
         return name
+    import re
+
+    latin = re.sub(r"\s*[（(][^）)]*[）)]\s*", " ", name).strip()
+    if latin and not has_cjk(latin):  # "Margaret Ho（何美玲）": the name she uses in English
+        return latin
     from pypinyin import Style, lazy_pinyin
 
     syllables = lazy_pinyin(name, style=Style.NORMAL)
     return " ".join(part for part in (syllables[0].capitalize(), "".join(syllables[1:]).capitalize()) if part)
+
+
+_DAY_CODES = {"Mo": ("周一", "Mon"), "Tu": ("周二", "Tue"), "We": ("周三", "Wed"), "Th": ("周四", "Thu"),
+              "Fr": ("周五", "Fri"), "Sa": ("周六", "Sat"), "Su": ("周日", "Sun"), "PH": ("节假日", "public holidays")}
+
+
+def hours_text(expression: str, lang: str) -> str:
+    """Opening hours as people say them: "Mo-Fr 09:00-16:00" is 周一到周五 9:00到16:00."""
+    import re
+
+    zh = lang == "zh"
+
+    def days(found: re.Match[str]) -> str:
+        names = [_DAY_CODES[code][0 if zh else 1] for code in re.findall(r"Mo|Tu|We|Th|Fr|Sa|Su|PH", found.group(0))]
+        joints = re.findall(r"[-,]", found.group(0))
+        said = names[0]
+        for joint, name in zip(joints, names[1:], strict=False):
+            said += ("到" if zh else "–") + name if joint == "-" else ("、" if zh else ", ") + name
+        return said
+
+    text = re.sub(r"\b(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)(?:\s*[-,]\s*(?:Mo|Tu|We|Th|Fr|Sa|Su|PH))*\b", days, expression)
+    text = re.sub(r"\b0(\d):", r"\1:", text)
+    text = re.sub(r"(\d:\d\d)-(\d)", r"\1到\2" if zh else r"\1–\2", text)
+    text = text.replace(";", "；" if zh else ";").replace("off", "休息" if zh else "closed")
+    return text.replace(",", "、") if zh else text

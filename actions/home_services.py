@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context, open_context
-from actions.formatting import listing, moment, person_name
+from actions.formatting import hours_text, listing, moment, person_name
 from actions.pending import price_text
 from actions.texts import t
 from actions.when import When, parse_when
@@ -53,7 +53,7 @@ def _visit_time(ctx: Context, when: When | None, service: HomeService | None) ->
 
 
 def _refusal(ctx: Context, key: str, service: HomeService | None) -> str:
-    return t(key, ctx.lang, hours=service.available_hours if service is not None else "")
+    return t(key, ctx.lang, hours=hours_text(service.available_hours, ctx.lang) if service is not None else "")
 
 
 class ValidateHomeServiceForm(FormValidationAction):

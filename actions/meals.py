@@ -46,6 +46,21 @@ def _nearest_first(ctx: Context, services: list[MealService]) -> list[MealServic
                                                      m.service_point.latitude, m.service_point.longitude))
 
 
+def _named_points(ctx: Context) -> set[str]:
+    """The service points the message names ("lunch at the Yunxi canteen", "镇上食堂")."""
+    from knowledge.places import find_places
+
+    district_id = ctx.district.id if ctx.district else None
+    said = [p for p in (ctx.entity("place"), ctx.text) if p]
+    return {m.key for part in said for m in find_places(ctx.session, part, district_id, limit=3, min_score=86)
+            if m.kind == "service_point"}
+
+
+def _named_first(ctx: Context, services: list[MealService]) -> list[MealService]:
+    named = _named_points(ctx)
+    return sorted(services, key=lambda m: m.service_point.key not in named)
+
+
 class ActionListMeals(CareAction):
     action_name = "action_list_meals"
     hears_corrections = True
@@ -82,16 +97,17 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
     meal = meal if meal in MEALS else "lunch"
     delivery = delivery or wants_delivery(ctx.text)
     services = meal_services(ctx.session, ctx.district.id, meal, delivery=delivery or None) if ctx.district else []
-    services = _nearest_first(ctx, services)
+    services = _named_first(ctx, _nearest_first(ctx, services))
     if not services:
         dispatcher.utter_message(text=t("meals_none", ctx.lang))
         return [SlotSet("pending", None)]
-    service = services[0]
     when = ctx.when_said()
     if when is not None and when.date < ctx.today:
         dispatcher.utter_message(text=t("refused_past", ctx.lang))
         when = None
     target = when.date if when else day_meant
+    serving = [m for m in services if target is not None and serves_on(m, target)]
+    service = services[0] if services[0].service_point.key in _named_points(ctx) or not serving else serving[0]
     if target is not None and (not serves_on(service, target) or ctx.now >= order_deadline(service, target)):
         reason = "refused_not_served" if not serves_on(service, target) else "refused_too_late"
         dispatcher.utter_message(text=t(reason, ctx.lang, deadline=service.order_by))

@@ -47,6 +47,7 @@ def _query(ctx: Context) -> str:
 
 class ActionAnswerPolicy(CareAction):
     action_name = "action_answer_policy"
+    hears_place_follow_ups = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         policy, related = find_policy(ctx, _query(ctx))
@@ -67,6 +68,7 @@ class ActionAnswerPolicy(CareAction):
 
 class ActionPolicyDetails(CareAction):
     action_name = "action_policy_details"
+    hears_place_follow_ups = True  # "那明珠花园呢" after a search reads like "and then?"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         topic = ctx.entity("policy_topic")
@@ -199,7 +201,7 @@ def _fact_validator(slot: str, fact: str):  # noqa: ANN202 - builds one method p
         parsed = parse_fact(fact, str(value), intent)
         if parsed is None:
             parsed = stated.get(fact)
-        if parsed is None:
+        if parsed is None and not stated:
             from actions.context import language_of
 
             dispatcher.utter_message(text=t("fact_not_understood", language_of(tracker)))
@@ -208,8 +210,11 @@ def _fact_validator(slot: str, fact: str):  # noqa: ANN202 - builds one method p
             told = told_facts(tracker)
             extra = {f"fact_{name}": v for name, v in stated.items()
                      if name != fact and name not in told and f"fact_{name}" in FACT_SLOTS}
-            facts = {**facts_for(ctx), **{name: v for name, v in stated.items() if name not in told}, fact: parsed}
+            facts = {**facts_for(ctx), **{name: v for name, v in stated.items() if name not in told}}
+            if parsed is not None:
+                facts[fact] = parsed
             policy = best_policy(_candidates_from_slot(ctx), facts)
+        # other facts said instead of the one asked: kept, and the question is asked again
         return {slot: parsed, **extra, **({"policy_key": policy.key} if policy else {})}
 
     validate.__name__ = f"validate_{slot}"
@@ -241,7 +246,7 @@ class ActionEligibilityResult(CareAction):
     action_name = "action_eligibility_result"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        who = ctx.who() if ctx.elder else t("who_you", ctx.lang)
+        who = ctx.who() if ctx.elder else t("who_elder", ctx.lang)
         facts = facts_for(ctx)
         policy = best_policy(_candidates_from_slot(ctx), facts)
         if policy is None:

@@ -43,6 +43,16 @@ def _is_follow_up(text: str) -> bool:
     return len(text) <= 16 if has_cjk(text) else len(text.split()) <= FOLLOW_UP_WORDS
 
 
+def is_place_follow_up(ctx: Context) -> bool:
+    """A short message naming only a place, after a search for service points."""
+    if ctx.slot("service_type") not in KIND_NAMES or ctx.district is None or not _is_follow_up(ctx.text):
+        return False
+    if any(ctx.entity(name) for name in ("policy_topic", "date", "time", "number", "meal", "relation",
+                                         "activity_type", "home_service_type")):
+        return False
+    return bool(find_places(ctx.session, ctx.text, ctx.district.id, limit=1, min_score=86))
+
+
 def _best_place(ctx: Context, said: list[str], district_id: int | None) -> PlaceMatch | None:
     """The best match among the places the model heard and the whole message: the model may tag
     "Hi" as a place, or only 新村 of 东胡新村 (where 新村 is also what people call 华溪新村); a

@@ -33,7 +33,8 @@ _BOOLEAN: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "hukou_local": (
         re.compile(r"外地户口|户口不在|不是本地|外地人|\b(?:no|not|without)(?: a)? local hukou\b|"
                    r"\bhukou (?:is )?(?:elsewhere|not here)\b", re.IGNORECASE),
-        re.compile(r"本地户口|户口在本地|户口在这|户口就在|本地人|本村人|\blocal hukou\b|"
+        re.compile(r"本地户口|户口(?:是|在|就在|就是)?(?:本地|这里|这儿|这边|本村|本镇|我们这)|是本地的|本地人|本村人|"
+                   r"\blocal hukou\b|"
                    r"\bhukou (?:is )?(?:here|local)\b|\bregistered here\b", re.IGNORECASE),
     ),
     "disabled": (

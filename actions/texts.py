@@ -101,6 +101,7 @@ T: dict[str, dict[str, str]] = {
     "confirm_dropped": {"zh": "好的，不办了。", "en": "All right, I won't do that."},
     # handoff and emergency
     "handoff": {"zh": "好的，我帮您转给工作人员，请稍等，不要挂机。", "en": "All right, I'm connecting you to a member of staff. Please hold on."},
+    "handoff_after_out_of_scope": {"zh": "这个我也帮不上忙。我帮您转给工作人员，请稍等。", "en": "That's something I can't help with either. I'm connecting you to a member of staff; please hold on."},
     "handoff_after_misunderstanding": {"zh": "不好意思，我还是没听明白。我帮您转给工作人员，请稍等。", "en": "Sorry, I still didn't understand. I'm connecting you to a member of staff; please hold on."},
     "emergency": {"zh": "这很紧急！请马上拨打{number}。{advice}我已经通知工作人员，马上联系您。", "en": "This is an emergency! Call {number} now. {advice} I have alerted our staff, who will contact you right away."},
     # general

@@ -39,6 +39,18 @@ class When:
 
 
 _PM_WORDS = re.compile(r"(下午|晚上|傍晚|中午|\bpm\b|p\.m\.|afternoon|evening|tonight)", re.IGNORECASE)
+_AM_WORDS = re.compile(r"(上午|早上|早晨|凌晨|清早|一早|早|\bam\b|a\.m\.|morning)", re.IGNORECASE)
+# Spoken half-days jionlp does not know: 下半天两点 is 下午两点.
+_ZH_HALF_DAYS = [(re.compile(r"下半天|下半晌|下晌|后晌|过晌"), "下午"),
+                 (re.compile(r"上半天|上半晌|上晌|前晌"), "上午"), (re.compile(r"晌午"), "中午")]
+# Nobody books a visit for 2 am: an hour from 1 to 6 said without a morning word is afternoon.
+LAST_AFTERNOON_HOUR = 6
+
+
+def _afternoon_unless_morning(hour: int, said: str) -> int:
+    if 1 <= hour <= LAST_AFTERNOON_HOUR and not _AM_WORDS.search(said):
+        return hour + 12
+    return hour
 
 
 def parse_when(text: str, now: dt.datetime) -> When | None:
@@ -52,6 +64,8 @@ def parse_when(text: str, now: dt.datetime) -> When | None:
 
 
 def _parse_zh(text: str, now: dt.datetime) -> When | None:
+    for spoken, plain in _ZH_HALF_DAYS:
+        text = spoken.sub(plain, text)
     jio = _jionlp()
     try:
         with redirect_stdout(io.StringIO()):
@@ -73,26 +87,112 @@ def _parse_zh(text: str, now: dt.datetime) -> When | None:
                 hour = 9
             if hour < 12 and _PM_WORDS.search(item.get("text", "")) and hour != 0:
                 hour += 12
-            return When(start.date(), hour, start.minute)
+            return When(start.date(), _afternoon_unless_morning(hour, item.get("text", "")), start.minute)
         return When(start.date())
     return None
 
 
-def _parse_en(text: str, now: dt.datetime) -> When | None:
+_EN_NUMBERS = {w: n for n, w in enumerate(["zero", "one", "two", "three", "four", "five", "six", "seven",
+                                            "eight", "nine", "ten", "eleven", "twelve"])}
+_EN_HOUR = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_EN_TIME = re.compile(
+    r"\b(?:" + _EN_HOUR + r"(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|o'?clock)"
+    r"|(\d{1,2})[:.](\d{2})"
+    r"|(noon|midday)"
+    r"|(half past|quarter past|quarter to) " + _EN_HOUR +
+    r"|at " + _EN_HOUR + r"(?![:.]\d)(?!\s*(?:st|nd|rd|th)\b))\b", re.IGNORECASE)
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_MONTH_DAY = re.compile(r"\b(?:" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?|(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                        + _MONTH + r")\b", re.IGNORECASE)
+_EN_PARTS = [(re.compile(r"\bmorning\b", re.I), 9), (re.compile(r"\b(?:afternoon|after lunch)\b", re.I), 14),
+             (re.compile(r"\b(?:evening|tonight)\b", re.I), 18)]
+
+
+def _en_hour(word: str) -> int:
+    return int(word) if word.isdigit() else _EN_NUMBERS[word.lower()]
+
+
+def _en_time(text: str) -> tuple[int, int, re.Match[str] | None] | None:
+    """The time of day said (hour, minute, where), or a part of the day; None when neither."""
+    found = _EN_TIME.search(text)
+    if found is None:
+        for part, hour in _EN_PARTS:
+            if part.search(text):
+                return hour, 0, None
+        return None
+    g = found.groups()
+    if g[0]:
+        hour, minute, marker = _en_hour(g[0]), int(g[1] or 0), g[2].lower().replace(".", "")
+        if marker == "pm" and hour < 12:
+            hour += 12
+        elif marker == "am" and hour == 12:
+            hour = 0
+        elif marker.startswith("o"):
+            hour = _afternoon_unless_morning(hour, text) if not _PM_WORDS.search(text) else hour % 12 + 12
+    elif g[3]:
+        hour, minute = int(g[3]), int(g[4])
+    elif g[5]:
+        hour, minute = 12, 0
+    elif g[6]:
+        base = _en_hour(g[7])
+        hour, minute = {"half past": (base, 30), "quarter past": (base, 15)}.get(g[6].lower(), (base - 1, 45))
+    else:
+        hour, minute = _en_hour(g[8]), 0
+    if not g[0] and hour < 12 and _PM_WORDS.search(text):
+        hour += 12
+    elif not g[0] and not g[3]:
+        hour = _afternoon_unless_morning(hour, text)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return hour, minute, found
+
+
+def _parse_en(text: str, now: dt.datetime, date_words: str | None = None) -> When | None:
+    """The day from ``date_words`` (the model's date entity) or the text, the time from the text."""
+    time = _en_time(text)
+    rest = text
+    if time is not None and time[2] is not None:
+        rest = (text[:time[2].start()] + " " + text[time[2].end():]).strip()
+    day = _en_date(date_words or rest, now)
+    if day is None and time is None:
+        return None
+    if day is None:
+        day = now.date()
+    return When(day, time[0], time[1]) if time is not None else When(day)
+
+
+def _en_date(text: str, now: dt.datetime) -> dt.date | None:
     settings = {"RELATIVE_BASE": now.replace(tzinfo=None), "PREFER_DATES_FROM": "future",
                 "RETURN_AS_TIMEZONE_AWARE": False}
-    cleaned = re.sub(r"\b(on|at|for|this|coming|please|around|about)\b", " ", text, flags=re.IGNORECASE)
+    cleaned = re.sub(r"\b(on|at|for|this|coming|please|around|about|in the|morning|afternoon|evening|tonight)\b",
+                     " ", text, flags=re.IGNORECASE)
+    cleaned = re.sub(r"[,;]", " ", cleaned)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    if not cleaned:
+        return None
+    month_day = _MONTH_DAY.search(cleaned)
+    if month_day:  # "December 17th", "the 17th of December": the next such day
+        month_word, day_text = (month_day.group(1), month_day.group(2)) if month_day.group(1) else \
+            (month_day.group(4), month_day.group(3))
+        month = _MONTHS.index(month_word.lower()[:3]) + 1
+        for year in (now.year, now.year + 1):
+            try:
+                candidate = dt.date(year, month, int(day_text))
+            except ValueError:
+                return None
+            if candidate >= now.date():
+                return candidate
+        return None
     ordinal = re.fullmatch(r"(the )?(\d{1,2})(st|nd|rd|th)", cleaned, flags=re.IGNORECASE)
     if ordinal:  # "the 5th": the next 5th of a month
         day = int(ordinal.group(2))
         candidate = now.date()
         for _ in range(62):
             if candidate.day == day:
-                return When(candidate)
+                return candidate
             candidate += dt.timedelta(days=1)
         return None
-    result = None
     try:
         from dateparser.search import search_dates
 
@@ -102,10 +202,12 @@ def _parse_en(text: str, now: dt.datetime) -> When | None:
             result = hits[0][1] if hits else None
     except Exception:  # dateparser raises on odd inputs; no date is the honest answer
         return None
-    if result is None:
-        return None
-    said_time = bool(re.search(r"(\d\s*(am|pm|a\.m\.|p\.m\.|o'?clock)|\d:\d\d|noon|morning|afternoon|evening)",
-                               text, re.IGNORECASE))
-    if said_time:
-        return When(result.date(), result.hour, result.minute)
-    return When(result.date())
+    return result.date() if result is not None else None
+
+
+def parse_when_with(text: str, date_words: str | None, now: dt.datetime) -> When | None:
+    """Like :func:`parse_when`, with the day taken from ``date_words`` when given (English)."""
+    text = (text or "").strip()[:200]
+    if has_cjk(text) or not date_words:
+        return parse_when(text, now)
+    return _parse_en(text, now, date_words)

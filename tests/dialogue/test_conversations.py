@@ -40,20 +40,22 @@ def test_booking_in_mandarin_ends_with_the_row_in_the_database(servers: Servers,
 
 
 def test_booking_then_cancelling_in_english(servers: Servers, sender: str) -> None:
+    before = {b.id for b in _bookings(servers, "smith")}
     offer = texts(servers.say(sender, "can you book me in for tai chi please", elder="smith", **MAPLE_EN))
-    assert "Tai chi" in offer and "Is that right?" in offer, offer
+    assert "Tai chi" in offer and "?" in offer, offer
     assert "Booked" in texts(servers.say(sender, "yes please", elder="smith", **MAPLE_EN))
-    assert [b.status for b in _bookings(servers, "smith")] == ["active"]
-    ask = texts(servers.say(sender, "I need to cancel my booking", elder="smith", **MAPLE_EN))
+    new = [b for b in _bookings(servers, "smith") if b.id not in before]
+    assert [b.status for b in new] == ["active"]
+    ask = texts(servers.say(sender, "I need to cancel the tai chi", elder="smith", **MAPLE_EN))
     assert "Cancel" in ask and "Tai chi" in ask, ask
     assert "Cancelled" in texts(servers.say(sender, "yes", elder="smith", **MAPLE_EN))
-    assert [b.status for b in _bookings(servers, "smith")] == ["cancelled"]
+    assert [b.status for b in _bookings(servers, "smith") if b.id == new[0].id] == ["cancelled"]
 
 
 def test_saying_no_books_nothing(servers: Servers, sender: str) -> None:
     before = len(_bookings(servers, "li"))
     offer = texts(servers.say(sender, "帮我报个太极拳", elder="li", **MAPLE_ZH))
-    assert "对吗" in offer
+    assert "吗？" in offer, offer  # 对吗？, or 要报这一场吗？ when the next one is full
     assert "不办了" in texts(servers.say(sender, "不要了", elder="li", **MAPLE_ZH))
     assert len(_bookings(servers, "li")) == before
 
@@ -141,3 +143,9 @@ def test_say_again_repeats_the_last_answer(servers: Servers, sender: str) -> Non
     first = texts(servers.say(sender, "what is the old age allowance", **MAPLE_EN))
     again = texts(servers.say(sender, "sorry, can you say that again", **MAPLE_EN))
     assert again == first
+
+
+def test_two_things_out_of_scope_hand_off_with_the_right_words(servers: Servers, sender: str) -> None:
+    texts(servers.say(sender, "can you book me a train ticket to Beijing", **MAPLE_EN))
+    last = texts(servers.say(sender, "what's the capital of France", **MAPLE_EN))
+    assert "can't help with either" in last and "didn't understand" not in last, last

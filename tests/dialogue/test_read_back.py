@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from knowledge.models import ActivitySession, Booking, Elder
+from knowledge.models import ActivitySession, Booking, Elder, MealSlot
 from tests.dialogue.conftest import Servers, texts
 from tests.dialogue.test_conversations import MAPLE_EN, MAPLE_ZH, _bookings, _handoffs, _rows
 
@@ -102,3 +102,24 @@ def test_a_fall_that_is_over_is_not_an_emergency(servers: Servers, sender: str) 
         reply = texts(servers.say(sender, text, elder="smith", **MAPLE_EN))
         assert "120" not in reply, (text, reply)
     assert _handoffs(servers, sender) == []
+
+
+def test_a_change_said_with_a_yes_word_is_read_back_not_booked(servers: Servers, sender: str) -> None:
+    wednesday, thursday = _weekday_after(7, 2), _weekday_after(8, 3)
+    before = len(_bookings(servers, "wang"))
+    offer = texts(servers.say(sender, f"订{wednesday.month}月{wednesday.day}号的午饭", elder="wang", **MAPLE_ZH))
+    assert "对吗" in offer, offer
+    changed = texts(servers.say(sender, f"好，改成{thursday.month}月{thursday.day}号嘛", elder="wang", **MAPLE_ZH))
+    assert f"{thursday.month}月{thursday.day}日" in changed and "对吗" in changed, changed
+    assert len(_bookings(servers, "wang")) == before
+    texts(servers.say(sender, "对", elder="wang", **MAPLE_ZH))
+    assert len(_bookings(servers, "wang")) == before + 1
+    days = _rows(servers, select(MealSlot.date).join(Booking, Booking.meal_slot_id == MealSlot.id).join(Elder)
+                 .where(Elder.key == "wang").order_by(Booking.id))
+    assert days[-1] == thursday
+
+
+def test_an_english_weekday_and_hour_are_kept(servers: Servers, sender: str) -> None:
+    monday = _weekday_after(1, 0)
+    offer = texts(servers.say(sender, "could a volunteer visit me on Monday at 10", elder="smith", **MAPLE_EN))
+    assert f"Monday {monday.day} {monday.strftime('%B')} at 10 am" in offer, offer

@@ -26,3 +26,18 @@ def test_a_follow_up_naming_only_a_place_keeps_the_kind(servers: Servers, sender
     assert "health station" in first, first
     again = texts(servers.say(sender, "what about near the metro", **HUAXI_EN))
     assert "Metro" in again and "health station" in again, again
+
+
+def test_a_follow_up_the_model_took_for_something_else_is_still_a_search(servers: Servers, sender: str) -> None:
+    first = texts(servers.say(sender, "离东湖新村最近的卫生站在哪", **HUAXI_ZH))
+    assert "卫生站" in first, first
+    again = texts(servers.say(sender, "那明珠花园呢", **HUAXI_ZH))
+    assert "离明珠花园最近的卫生站" in again, again
+
+
+def test_a_named_canteen_and_a_day_it_serves_are_kept(servers: Servers, sender: str) -> None:
+    named = texts(servers.say(sender, "book lunch at the Yunxi canteen tomorrow", elder="he-shulin", **QINGLIN_EN))
+    assert "Seniors' canteen lunch" in named, named
+    saturday = texts(servers.say(sender + "-2", "我要订星期六的午饭", elder="wang-xiuying",
+                                 **{**QINGLIN_EN, "language": "zh"}))
+    assert "不供应" not in saturday and "星期六" in saturday, saturday
