@@ -50,28 +50,31 @@ _CARE_LEVEL = [
 ]
 
 
+def _first_number(patterns: list[re.Pattern[str]], text: str, low: int, high: int) -> int | None:
+    """The number the first matching pattern captures, when it lies within ``low``..``high``."""
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            value = number_in(match.group(1))
+            if value is not None and low <= value <= high:
+                return value
+    return None
+
+
 def stated_facts(text: str) -> dict[str, Any]:
     """The facts a message states plainly, by fact name."""
     found: dict[str, Any] = {}
-    for pattern in _AGE:
-        match = pattern.search(text)
-        if match:
-            age = number_in(match.group(1))
-            if age is not None and 40 <= age <= 120:
-                found["age"] = age
-                break
+    age = _first_number(_AGE, text, 40, 120)
+    if age is not None:
+        found["age"] = age
     for fact, (negative, positive) in _BOOLEAN.items():
         if negative.search(text):
             found[fact] = False
         elif positive.search(text):
             found[fact] = True
-    for pattern in _CARE_LEVEL:
-        match = pattern.search(text)
-        if match:
-            level = number_in(match.group(1))
-            if level is not None and 0 <= level <= 6:
-                found["care_level"] = level
-                break
+    level = _first_number(_CARE_LEVEL, text, 0, 6)
+    if level is not None:
+        found["care_level"] = level
     for status, pattern in _INCOME[:3]:
         if pattern.search(text):
             found["income_status"] = status
