@@ -461,8 +461,9 @@ _REQUEST = (r"志愿者|自愿者|志原者|义工|上门|打扫|洗澡|理发|�
             r"\bpress\b|\boption\b|\bmenu\b|\bunderstand\b|\bexplain\b|\bmean\b|\bwebsite\b|\bbutton\b")
 # Said to be happening now or urgent: overrides every harmless reading above.
 _NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
+        r"现在又|这会又|又开始|"
         r"\bright now\b|\bjust now\b|\bat the moment\b|\bthis minute\b|\basap\b|\bimmediately\b|"
-        r"\b(?:fallen|fell|collapsed|fainted)\s+again\b|\bright away\b|\bstraight away\b|\bhelp\s*!|\bplease come\b|\bcome now\b|"
+        r"\b(?:fallen|fell|collapsed|fainted)\s+again\b|\bnow\b[^.!?]{0,30}\bagain\b|\bright away\b|\bstraight away\b|\bhelp\s*!|\bplease come\b|\bcome now\b|"
         r"\bsend\s+(?:someone|somebody|help|an ambulance)\b|\bjust\s+(?:had|fell|collapsed|fainted|passed out|happened|gone down)\b|"
         r"\bstill on the floor\b|\bnow\s*!")
 

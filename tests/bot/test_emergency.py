@@ -10,6 +10,7 @@ import pytest
 from bot.emergency import EmergencyMatch, detect, is_emergency, told_as_over
 
 ZH_EMERGENCY = [
+    "我爸去年中风过 现在又说不出话了",
     "屋里好大的烟 出不去了",
     "我爸抽过去了",
     "我心脏不对劲 快派人",
@@ -429,6 +430,7 @@ ZH_NEAR_MISS = [
 ]
 
 EN_EMERGENCY = [
+    "he had a stroke last year and now he can't speak again",
     # calls for help, typos, ambulance
     "help me please i cant get up off the floor",
     "hlep hlep",
