@@ -82,7 +82,7 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
                                      else t("activity_which", ctx.lang))
             return []
         activity = activities[0]
-    when = ctx.when_said()
+    when = ctx.when_said
     sessions = upcoming_sessions(ctx.session, ctx.district.id, ctx.now, activity_id=activity.id, limit=60)
     chosen = None
     if when is not None:

@@ -93,7 +93,7 @@ def confirms_pending(ctx: Context) -> bool:
     if names_a_change(ctx):
         return False
     entities = (ctx.tracker.latest_message or {}).get("entities") or []
-    if any(e.get("entity") in ("activity_type", "date", "meal", "home_service_type") for e in entities):
+    if any(e.get("entity") in ("activity_type", "home_service_type") for e in entities):  # another offer
         return False
     text = ctx.text.strip()
     short = len(text) <= 12 if any("\u4e00" <= ch <= "\u9fff" for ch in text) else len(text.split()) <= 6

@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -68,8 +68,10 @@ class Context:
     def text(self) -> str:
         return (self.tracker.latest_message or {}).get("text") or ""
 
+    @cached_property
     def when_said(self) -> When | None:
-        """The day and time of day the latest message names.
+        """The day and time of day the latest message names (read once per action: the read-back
+        checks ask several times, and each reading runs the date parsers).
 
         Mandarin: the whole message, whose time words jionlp finds reliably (the model's date
         entity may be 周四 of 下周四, or miss 12月17号). English: the day from the model's date

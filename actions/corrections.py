@@ -21,7 +21,7 @@ def names_a_change(ctx: Context) -> bool:
     """The latest message names a day, a time, a meal, or delivery."""
     if any(ctx.entity(name) for name in CHANGE_ENTITIES) or wants_delivery(ctx.text):
         return True
-    return has_cjk(ctx.text) and ctx.when_said() is not None
+    return has_cjk(ctx.text) and ctx.when_said is not None
 
 
 def offer_again(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]] | None:
@@ -34,7 +34,7 @@ def offer_again(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str
         from actions.activities import offer_activity
 
         slot = ctx.session.get(ActivitySession, int(pending["session_id"]))
-        if slot is None or ctx.entity("activity_type") or ctx.when_said() is None:
+        if slot is None or ctx.entity("activity_type") or ctx.when_said is None:
             return None
         return offer_activity(ctx, dispatcher, slot.activity)
     if kind == "meal":
@@ -49,10 +49,10 @@ def offer_again(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str
         from actions.home_services import offer_home_service_again
 
         home_service = ctx.session.get(HomeService, int(pending["home_service_id"]))
-        if home_service is None or ctx.when_said() is None:
+        if home_service is None or ctx.when_said is None:
             return None
         return offer_home_service_again(ctx, dispatcher, home_service, dt.datetime.fromisoformat(pending["when"]))
-    if kind == "volunteer" and ctx.when_said() is not None:
+    if kind == "volunteer" and ctx.when_said is not None:
         from actions.home_services import offer_volunteer
 
         return offer_volunteer(ctx, dispatcher)

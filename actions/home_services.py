@@ -70,7 +70,7 @@ class ValidateHomeServiceForm(FormValidationAction):
                 names = listing([s.name[ctx.lang] for s in _services(ctx)], ctx.lang)
                 dispatcher.utter_message(text=t("home_service_unknown", ctx.lang, what=value, names=names))
                 return {"home_service_type": None}
-            when = ctx.when_said()
+            when = ctx.when_said
             if when is None or when.hour is None:
                 return {"home_service_type": service.key}
             at, problem = _visit_time(ctx, when, service)
@@ -106,7 +106,7 @@ def offer_home_service(ctx: Context, dispatcher: CollectingDispatcher, service: 
 def offer_home_service_again(ctx: Context, dispatcher: CollectingDispatcher, service: HomeService,
                              before: dt.datetime) -> list[dict[str, Any]]:
     """The same visit at the day or time now said; a day alone keeps the hour read back before."""
-    when = ctx.when_said()
+    when = ctx.when_said
     if when is None:
         dispatcher.utter_message(text=t("home_service_when_unclear", ctx.lang))
         return []
@@ -153,7 +153,7 @@ class ActionTimeBankHours(CareAction):
 
 
 def offer_volunteer(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-    when = ctx.when_said()
+    when = ctx.when_said
     if when is None or when.at(default_hour=10) <= ctx.now:
         if when is not None:
             dispatcher.utter_message(text=t("refused_past", ctx.lang))

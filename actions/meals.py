@@ -101,7 +101,7 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
     if not services:
         dispatcher.utter_message(text=t("meals_none", ctx.lang))
         return [SlotSet("pending", None)]
-    when = ctx.when_said()
+    when = ctx.when_said
     if when is not None and when.date < ctx.today:
         dispatcher.utter_message(text=t("refused_past", ctx.lang))
         when = None
