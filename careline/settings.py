@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = Field(default="", description="Public https URL Telegram posts updates to "
                                       "(webhook mode); it must route to the hub's /telegram/webhook.")
     telegram_webhook_secret: str = ""
+    secrets: dict[str, str] = Field(default_factory=dict, description="Secrets set by the operator, by name "
+                                    "(CARELINE_SECRET_<NAME> also works); any not set is made on first run and "
+                                    "kept under var_dir/secrets (careline/secrets.py).")
 
     @property
     def resolved_rasa_url(self) -> str:
