@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.when import When, parse_when_with
+from careline import clock
 from careline.settings import get_settings
 from knowledge import db
 from knowledge.models import District, Elder, Volunteer
@@ -101,8 +101,7 @@ class Context:
 
 
 def local_now(district: District | None) -> dt.datetime:
-    zone = zoneinfo.ZoneInfo(district.timezone if district else get_settings().timezone)
-    return dt.datetime.now(zone).replace(tzinfo=None, second=0, microsecond=0)
+    return clock.local_now(district.timezone if district else None).replace(second=0, microsecond=0)
 
 
 def _district(session: Session, tracker: Tracker) -> District | None:

@@ -53,6 +53,71 @@ def _afternoon_unless_morning(hour: int, said: str) -> int:
     return hour
 
 
+# Weekdays are read here, not by jionlp or dateparser, so that one rule holds in both languages
+# (README, "Days of the week"). Weeks run Monday to Sunday, as Chinese weeks do.
+_ZH_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5,
+            "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_ZH_WEEKDAY = re.compile(r"(?<![一二两三几每0-9])(下下|下|这|本|今|上)?(?:个)?"
+                         r"(?:周|星期|礼拜|週)([一二三四五六日天末1-7])")
+_JIONLP_WEEKDAY = re.compile(r"(?:周|星期|礼拜|週)[一二三四五六日天1-7]")
+_EN_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_EN_DAY = r"(monday|tuesday|tues|wednesday|weds|thursday|thurs|friday|saturday|sunday)"
+_EN_WEEKDAY = re.compile(
+    r"\b(?:(?P<pre_week>next week|this week|the week after next)\s+(?:on\s+)?" + _EN_DAY.replace("(", "(?P<d1>", 1)
+    + r"|(?:(?P<which>next|this coming|this|coming|the coming|last)\s+)?" + _EN_DAY.replace("(", "(?P<d2>", 1)
+    + r"(?:\s+(?P<post_week>after next|next week|this week))?)\b", re.IGNORECASE)
+
+
+def weekday_date(which: str, weekday: int, today: dt.date) -> dt.date:
+    """The day a weekday names, said ``today``.
+
+    - plain ("Monday", "周一"): the next such day after today, 1 to 7 days on; said on a Monday,
+      "Monday" is a week later (people say "today"/"今天" for today);
+    - ``this`` ("this Monday", "这周一", "本周一"): that day of the current week if it is today or
+      later, else the next such day;
+    - ``next`` ("next Monday", "下周一", "Monday next week"): that day of next week, so said on a
+      Sunday it is tomorrow, said on a Monday a week later;
+    - ``after_next`` ("下下周一"): that day of the week after next; ``last`` ("上周一"): of last week.
+    """
+    monday = today - dt.timedelta(days=today.weekday())
+    if which == "this":
+        day = monday + dt.timedelta(days=weekday)
+        return day if day >= today else day + dt.timedelta(days=7)
+    weeks = {"next": 1, "after_next": 2, "last": -1}.get(which)
+    if weeks is not None:
+        return monday + dt.timedelta(days=7 * weeks + weekday)
+    return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _zh_weekday(text: str, today: dt.date) -> tuple[dt.date, re.Match[str]] | None:
+    found = _ZH_WEEKDAY.search(text)
+    if found is None or (found.group(2) == "末" and "周末" not in found.group(0)):
+        return None
+    which = {"下": "next", "下下": "after_next", "这": "this", "本": "this", "今": "this", "上": "last"}.get(
+        found.group(1) or "", "plain")
+    return weekday_date(which, _ZH_DAYS[found.group(2)], today), found
+
+
+def _en_weekday(text: str, today: dt.date) -> tuple[dt.date, re.Match[str]] | None:
+    found = _EN_WEEKDAY.search(text)
+    if found is None:
+        return None
+    name = (found.group("d1") or found.group("d2")).lower()[:3]
+    week = (found.group("pre_week") or found.group("post_week") or "").lower()
+    prefix = (found.group("which") or "").lower()
+    if week in ("the week after next", "after next"):
+        which = "after_next"
+    elif week == "next week" or prefix == "next":
+        which = "next"
+    elif prefix == "last":
+        which = "last"
+    elif week == "this week" or prefix in ("this", "this coming", "coming", "the coming"):
+        which = "this"
+    else:
+        which = "plain"
+    return weekday_date(which, _EN_DAYS[name], today), found
+
+
 def parse_when(text: str, now: dt.datetime) -> When | None:
     """The first date (and time) in ``text``, relative to ``now``; None when there is none."""
     text = (text or "").strip()[:200]
@@ -66,6 +131,10 @@ def parse_when(text: str, now: dt.datetime) -> When | None:
 def _parse_zh(text: str, now: dt.datetime) -> When | None:
     for spoken, plain in _ZH_HALF_DAYS:
         text = spoken.sub(plain, text)
+    weekday = _zh_weekday(text, now.date())
+    if weekday is not None:  # jionlp then reads the time of day beside an explicit date
+        day, found = weekday
+        text = f"{text[:found.start()]}{day.year}年{day.month}月{day.day}日{text[found.end():]}"
     jio = _jionlp()
     try:
         with redirect_stdout(io.StringIO()):
@@ -74,8 +143,8 @@ def _parse_zh(text: str, now: dt.datetime) -> When | None:
         return None
     for item in found:
         detail = item.get("detail") or {}
-        if detail.get("type") not in {"time_point", "time_span"}:
-            continue
+        if detail.get("type") not in {"time_point", "time_span"} or _JIONLP_WEEKDAY.search(item.get("text", "")):
+            continue  # a weekday our own rule did not take ("一周一次") is no day
         start_text = (detail.get("time") or [None])[0]
         if not start_text or not isinstance(start_text, str):
             continue
@@ -154,7 +223,8 @@ def _parse_en(text: str, now: dt.datetime, date_words: str | None = None) -> Whe
     rest = text
     if time is not None and time[2] is not None:
         rest = (text[:time[2].start()] + " " + text[time[2].end():]).strip()
-    day = _en_date(date_words or rest, now)
+    weekday = _en_weekday(date_words or rest, now.date()) or (_en_weekday(rest, now.date()) if date_words else None)
+    day = weekday[0] if weekday is not None else _en_date(date_words or rest, now)
     if day is None and time is None:
         return None
     if day is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import zoneinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ import typer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
+from careline import clock
 from careline.logging import configure_logging, get_logger
 from careline.settings import Settings, get_settings
 from careline.texts import KIND_NAMES, say
@@ -60,7 +60,7 @@ def _engine(settings: Settings, language: str) -> Engine:
 
 
 def _today(settings: Settings) -> dt.date:
-    return dt.datetime.now(zoneinfo.ZoneInfo(settings.timezone)).date()
+    return clock.local_today(settings.timezone)
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,10 @@ class Settings(BaseSettings):
     )
     language: Language = Field(default="zh", description="Default language of messages.")
     timezone: str = Field(default="Asia/Shanghai", description="Local time of the districts.")
+    clock_start: dt.datetime | None = Field(default=None, description="Set the clock (tests, demonstrations): "
+                                            "the local wall time at clock_anchor; it runs on from there.")
+    clock_anchor: float | None = Field(default=None, description="Unix seconds at which the clock reads "
+                                       "clock_start; empty means when the process first reads the clock.")
     log_level: str = "INFO"
     log_format: Literal["console", "json"] = "console"
     sample_bundles: Path = SAMPLE_BUNDLES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -49,6 +50,8 @@ class Stack:
     rasa_urls: list[str] = field(default_factory=list)
     action_url: str = ""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    clock_start: dt.datetime | None = None
+    clock_anchor: float = field(default_factory=time.time)
     _action_command: list[str] = field(default_factory=list)
     _rasa_command: list[str] = field(default_factory=list)
 
@@ -95,18 +98,40 @@ class Stack:
         process.terminate()
         process.wait(timeout=30)
 
+    def now(self) -> dt.datetime:
+        """Local time on the action server's clock (the real local time unless ``clock_start`` is set)."""
+        if self.clock_start is None:
+            from careline import clock
+
+            return clock.local_now()
+        return self.clock_start + dt.timedelta(seconds=time.time() - self.clock_anchor)
+
+    def set_clock(self, start: dt.datetime) -> None:
+        """Restart the action server with its clock at ``start`` (local wall time) from now on."""
+        self.clock_start, self.clock_anchor = start, time.time()
+        self.stop_actions()
+        self.start_actions()
+
     def start_actions(self) -> None:
         log_path = self.folder / "actions.log"
         env = {**os.environ, "CARELINE_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
+        if self.clock_start is not None:
+            env.update(CARELINE_CLOCK_START=self.clock_start.isoformat(), CARELINE_CLOCK_ANCHOR=repr(self.clock_anchor))
         with log_path.open("ab") as log:
             self.processes["actions"] = subprocess.Popen(self._action_command, env=env, stdout=log,
                                                          stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
         wait_http(f"{self.action_url}/health", self.processes["actions"], 60, log_path)
 
     def stop_actions(self) -> None:
+        """Stop the action server; it is killed if it does not stop in a few seconds (Sanic waits
+        for Rasa's keep-alive connections to close before it exits)."""
         process = self.processes.pop("actions")
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
     def say(self, sender: str, text: str, **metadata: Any) -> list[dict[str, Any]]:
         response = httpx.post(f"{self.rasa_url}/webhooks/careline/webhook",

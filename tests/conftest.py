@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
+from careline import clock
 from careline.engine import ENGINE_VENV, model_path
 from careline.paths import SAMPLE_BUNDLES
 from careline.stack import Stack
@@ -114,6 +115,16 @@ def maple_committing(databases: Databases, backend: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def dialogue_clock_start() -> dt.datetime:
+    """Where the servers' clock starts: ``CARELINE_TEST_CLOCK_START`` (a local wall time, to replay
+    a day), else 10:00 today in the districts' time zone, far from midnight, so a date a test
+    works out and the date the assistant reads back are the same day."""
+    configured = os.environ.get("CARELINE_TEST_CLOCK_START")
+    if configured:
+        return dt.datetime.fromisoformat(configured)
+    return dt.datetime.combine(clock.local_today(), dt.time(10, 0))
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not (ENGINE_VENV / "bin" / "rasa").exists() or not model_path().exists():
@@ -122,10 +133,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     database_url = f"sqlite:///{tmp / 'careline.db'}"
     engine = db.make_engine(database_url)
     db.upgrade(engine)
+    start = dialogue_clock_start()
     for bundle in (SAMPLE_BUNDLES, MAPLE):
-        result = import_path(db.session_factory(engine), bundle, dt.date.today())
+        result = import_path(db.session_factory(engine), bundle, start.date())
         assert result.ok, [p.say("en") for p in result.problems]
     engine.dispose()
-    stack = Stack(tmp, database_url).start()
+    stack = Stack(tmp, database_url, clock_start=start).start()
     yield stack
     stack.stop()

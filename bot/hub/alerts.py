@@ -8,7 +8,6 @@ in several processes and to run again after a crash."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.formatting import describe_booking
 from bot.hub import texts
 from bot.hub.messages import Reply
-from careline.settings import get_settings
+from careline import clock
 from knowledge import events, links, outbox
 from knowledge.db import transaction
 from knowledge.handoffs import HUB_SENDER_PREFIX
@@ -78,8 +77,7 @@ def alert_text(session: Session, event: ElderEvent, elder: Elder, district: Dist
 
 
 def local_today(district: District | None) -> dt.date:
-    zone = zoneinfo.ZoneInfo(district.timezone if district else get_settings().timezone)
-    return dt.datetime.now(zone).date()
+    return clock.local_today(district.timezone if district else None)
 
 
 def schedule_reminders(sessions: sessionmaker[Session], reminder_hour: int) -> int:
@@ -88,8 +86,7 @@ def schedule_reminders(sessions: sessionmaker[Session], reminder_hour: int) -> i
     recorded = 0
     with transaction(sessions) as session:
         for district in session.scalars(select(District)):
-            zone = zoneinfo.ZoneInfo(district.timezone)
-            now = dt.datetime.now(zone)
+            now = clock.local_now(district.timezone)
             if now.hour < reminder_hour:
                 continue
             tomorrow = now.date() + dt.timedelta(days=1)

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from careline import clock
 from knowledge.facts import FACTS, compile_rule, rule_symbols
 
 FORMAT_NAME = "careline-district-bundle"
@@ -346,7 +347,7 @@ class Elder(Item):
     @field_validator("birth_date")
     @classmethod
     def _past(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and not dt.date(1900, 1, 1) <= value <= dt.date.today():
+        if value is not None and not dt.date(1900, 1, 1) <= value <= clock.local_today():
             raise PydanticCustomError("careline_birth_date", "birth date out of range: {value}",
                                       {"value": value.isoformat()})
         return value

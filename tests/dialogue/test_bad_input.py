@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dialogue.conftest import Servers, texts
+from tests.dialogue.conftest import Elders, Servers, texts
 from tests.dialogue.test_conversations import MAPLE_EN, MAPLE_ZH, _bookings
 
 BAD = [
@@ -26,13 +26,14 @@ BAD = [
 
 @pytest.mark.parametrize(("text", "metadata"), BAD, ids=[f"case{i}" for i in range(len(BAD))])
 def test_always_a_clear_answer_and_nothing_booked(servers: Servers, sender: str, text: str,
-                                                  metadata: dict[str, str]) -> None:
-    before = len(_bookings(servers, "wang"))
-    replies = servers.say(sender, text, elder="wang", **metadata)
+                                                  metadata: dict[str, str], elders: Elders) -> None:
+    wang = elders.new("wang")
+    before = len(_bookings(servers, wang))
+    replies = servers.say(sender, text, elder=wang, **metadata)
     said = texts(replies)
     assert said.strip(), replies
     assert "Traceback" not in said and "Exception" not in said
-    assert len(_bookings(servers, "wang")) == before
+    assert len(_bookings(servers, wang)) == before
 
 
 def test_unknown_place_is_said_plainly(servers: Servers, sender: str) -> None:
@@ -40,8 +41,9 @@ def test_unknown_place_is_said_plainly(servers: Servers, sender: str) -> None:
     assert "Atlantis" in reply or "Which village" in reply, reply
 
 
-def test_past_date_is_refused_with_an_alternative(servers: Servers, sender: str) -> None:
-    reply = texts(servers.say(sender, "book me for tai chi yesterday", elder="wang", **MAPLE_EN))
+def test_past_date_is_refused_with_an_alternative(servers: Servers, sender: str, elders: Elders) -> None:
+    wang = elders.new("wang")
+    reply = texts(servers.say(sender, "book me for tai chi yesterday", elder=wang, **MAPLE_EN))
     assert "already passed" in reply and "Shall I book" in reply, reply
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 
 from knowledge import db
 from knowledge.models import Booking, Conversation, Elder, Handoff
-from tests.dialogue.conftest import Servers, texts
+from tests.dialogue.conftest import Elders, Servers, texts
 
 MAPLE_ZH = {"language": "zh", "district": "maple-town", "channel": "telegram"}
 MAPLE_EN = {"language": "en", "district": "maple-town", "channel": "telegram"}
@@ -29,50 +29,56 @@ def _handoffs(servers: Servers, sender: str) -> list[Handoff]:
     return _rows(servers, select(Handoff).join(Conversation).where(Conversation.external_id == sender))
 
 
-def test_booking_in_mandarin_ends_with_the_row_in_the_database(servers: Servers, sender: str) -> None:
-    before = len([b for b in _bookings(servers, "wang") if b.status == "active"])
-    offer = texts(servers.say(sender, "我想报名打太极", elder="wang", **MAPLE_ZH))
+def test_booking_in_mandarin_ends_with_the_row_in_the_database(servers: Servers, sender: str, elders: Elders) -> None:
+    wang = elders.new("wang")
+    before = len([b for b in _bookings(servers, wang) if b.status == "active"])
+    offer = texts(servers.say(sender, "我想报名打太极", elder=wang, **MAPLE_ZH))
     assert "太极拳" in offer and "对吗" in offer, offer
-    done = texts(servers.say(sender, "对，报吧", elder="wang", **MAPLE_ZH))
+    done = texts(servers.say(sender, "对，报吧", elder=wang, **MAPLE_ZH))
     assert "报好了" in done, done
-    active = [b for b in _bookings(servers, "wang") if b.status == "active"]
+    active = [b for b in _bookings(servers, wang) if b.status == "active"]
     assert len(active) == before + 1 and active[-1].kind == "activity"
 
 
-def test_booking_then_cancelling_in_english(servers: Servers, sender: str) -> None:
-    before = {b.id for b in _bookings(servers, "smith")}
-    offer = texts(servers.say(sender, "can you book me in for tai chi please", elder="smith", **MAPLE_EN))
+def test_booking_then_cancelling_in_english(servers: Servers, sender: str, elders: Elders) -> None:
+    smith = elders.new("smith")
+    before = {b.id for b in _bookings(servers, smith)}
+    offer = texts(servers.say(sender, "can you book me in for tai chi please", elder=smith, **MAPLE_EN))
     assert "Tai chi" in offer and "?" in offer, offer
-    assert "Booked" in texts(servers.say(sender, "yes please", elder="smith", **MAPLE_EN))
-    new = [b for b in _bookings(servers, "smith") if b.id not in before]
+    assert "Booked" in texts(servers.say(sender, "yes please", elder=smith, **MAPLE_EN))
+    new = [b for b in _bookings(servers, smith) if b.id not in before]
     assert [b.status for b in new] == ["active"]
-    ask = texts(servers.say(sender, "I need to cancel the tai chi", elder="smith", **MAPLE_EN))
+    ask = texts(servers.say(sender, "I need to cancel the tai chi", elder=smith, **MAPLE_EN))
     assert "Cancel" in ask and "Tai chi" in ask, ask
-    assert "Cancelled" in texts(servers.say(sender, "yes", elder="smith", **MAPLE_EN))
-    assert [b.status for b in _bookings(servers, "smith") if b.id == new[0].id] == ["cancelled"]
+    assert "Cancelled" in texts(servers.say(sender, "yes", elder=smith, **MAPLE_EN))
+    assert [b.status for b in _bookings(servers, smith) if b.id == new[0].id] == ["cancelled"]
 
 
-def test_saying_no_books_nothing(servers: Servers, sender: str) -> None:
-    before = len(_bookings(servers, "li"))
-    offer = texts(servers.say(sender, "帮我报个太极拳", elder="li", **MAPLE_ZH))
+def test_saying_no_books_nothing(servers: Servers, sender: str, elders: Elders) -> None:
+    li = elders.new("li")
+    before = len(_bookings(servers, li))
+    offer = texts(servers.say(sender, "帮我报个太极拳", elder=li, **MAPLE_ZH))
     assert "吗？" in offer, offer  # 对吗？, or 要报这一场吗？ when the next one is full
-    assert "不办了" in texts(servers.say(sender, "不要了", elder="li", **MAPLE_ZH))
-    assert len(_bookings(servers, "li")) == before
+    assert "不办了" in texts(servers.say(sender, "不要了", elder=li, **MAPLE_ZH))
+    assert len(_bookings(servers, li)) == before
 
 
-def test_eligibility_answer_follows_the_rule_in_the_data(servers: Servers, sender: str) -> None:
-    reply = texts(servers.say(sender, "我能领高龄津贴吗", elder="wang", **MAPLE_ZH))
+def test_eligibility_answer_follows_the_rule_in_the_data(servers: Servers, sender: str, elders: Elders) -> None:
+    wang = elders.new("wang")
+    li = elders.new("li")
+    reply = texts(servers.say(sender, "我能领高龄津贴吗", elder=wang, **MAPLE_ZH))
     assert "符合" in reply and "年满80周岁" in reply and "本地户籍" in reply, reply
-    other = texts(servers.say(sender + "-li", "我可以领高龄津贴吗", elder="li", **MAPLE_ZH))
+    other = texts(servers.say(sender + "-li", "我可以领高龄津贴吗", elder=li, **MAPLE_ZH))
     assert "不符合" in other and "年满80周岁" in other, other
 
 
-def test_eligibility_asks_only_for_missing_facts(servers: Servers, sender: str) -> None:
-    first = texts(servers.say(sender, "can I get the home-care service subsidy?", elder="li", **MAPLE_EN))
+def test_eligibility_asks_only_for_missing_facts(servers: Servers, sender: str, elders: Elders) -> None:
+    li = elders.new("li")
+    first = texts(servers.say(sender, "can I get the home-care service subsidy?", elder=li, **MAPLE_EN))
     assert "subsistence allowance" in first, first  # income status is the first missing fact
-    second = texts(servers.say(sender, "I'm on subsistence allowance", elder="li", **MAPLE_EN))
+    second = texts(servers.say(sender, "I'm on subsistence allowance", elder=li, **MAPLE_EN))
     assert "care-need assessment" in second, second
-    last = texts(servers.say(sender, "level three", elder="li", **MAPLE_EN))
+    last = texts(servers.say(sender, "level three", elder=li, **MAPLE_EN))
     assert "is open to" in last and "Home-care service subsidy" in last, last
 
 
@@ -85,8 +91,9 @@ def test_a_district_never_seen_in_training_answers_from_its_own_data(servers: Se
     assert "桂花村互助点" in zh and "米" in zh, zh
 
 
-def test_emergency_answers_at_once_and_hands_off(servers: Servers, sender: str) -> None:
-    reply = texts(servers.say(sender, "I've fallen and I can't get up", elder="smith", **MAPLE_EN))
+def test_emergency_answers_at_once_and_hands_off(servers: Servers, sender: str, elders: Elders) -> None:
+    smith = elders.new("smith")
+    reply = texts(servers.say(sender, "I've fallen and I can't get up", elder=smith, **MAPLE_EN))
     assert "120" in reply and "emergency" in reply.lower(), reply
     handoffs = _handoffs(servers, sender)
     assert [(h.urgency, h.reason, h.language) for h in handoffs] == [(9, "emergency", "en")]
@@ -115,22 +122,24 @@ def test_two_misunderstandings_hand_off(servers: Servers, sender: str) -> None:
     assert [h.reason for h in _handoffs(servers, sender)] == ["misunderstood"]
 
 
-def test_ordering_a_delivered_meal(servers: Servers, sender: str) -> None:
-    before = [b for b in _bookings(servers, "smith") if b.kind == "meal"]
-    offer = texts(servers.say(sender, "can you deliver lunch to me tomorrow", elder="smith", **MAPLE_EN))
+def test_ordering_a_delivered_meal(servers: Servers, sender: str, elders: Elders) -> None:
+    smith = elders.new("smith")
+    before = [b for b in _bookings(servers, smith) if b.kind == "meal"]
+    offer = texts(servers.say(sender, "can you deliver lunch to me tomorrow", elder=smith, **MAPLE_EN))
     assert "Seniors' lunch" in offer and "delivered to the door" in offer and "Is that right?" in offer, offer
-    assert "Ordered" in texts(servers.say(sender, "yes", elder="smith", **MAPLE_EN))
-    meals = [b for b in _bookings(servers, "smith") if b.kind == "meal"]
+    assert "Ordered" in texts(servers.say(sender, "yes", elder=smith, **MAPLE_EN))
+    meals = [b for b in _bookings(servers, smith) if b.kind == "meal"]
     assert len(meals) == len(before) + 1 and meals[-1].delivery is True
 
 
-def test_home_service_request_asks_when_and_confirms(servers: Servers, sender: str) -> None:
-    ask = texts(servers.say(sender, "我想请人上门理发", elder="wang", **MAPLE_ZH))
+def test_home_service_request_asks_when_and_confirms(servers: Servers, sender: str, elders: Elders) -> None:
+    wang = elders.new("wang")
+    ask = texts(servers.say(sender, "我想请人上门理发", elder=wang, **MAPLE_ZH))
     assert "哪天" in ask, ask
-    offer = texts(servers.say(sender, "下周二上午十点", elder="wang", **MAPLE_ZH))
+    offer = texts(servers.say(sender, "下周二上午十点", elder=wang, **MAPLE_ZH))
     assert "上门理发" in offer and "对吗" in offer, offer
-    assert "已经提交" in texts(servers.say(sender, "对", elder="wang", **MAPLE_ZH))
-    requests = [b for b in _bookings(servers, "wang") if b.kind == "home_service"]
+    assert "已经提交" in texts(servers.say(sender, "对", elder=wang, **MAPLE_ZH))
+    requests = [b for b in _bookings(servers, wang) if b.kind == "home_service"]
     assert requests and requests[-1].status == "requested" and requests[-1].preferred_time.hour == 10
 
 

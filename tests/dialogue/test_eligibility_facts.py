@@ -4,7 +4,7 @@ Runs on the sample county, whose old-age allowance has one policy per age band."
 
 from __future__ import annotations
 
-from tests.dialogue.conftest import Servers, texts
+from tests.dialogue.conftest import Elders, Servers, texts
 
 QINGLIN_ZH = {"language": "zh", "district": "qinglin-county", "channel": "telegram"}
 QINGLIN_EN = {"language": "en", "district": "qinglin-county", "channel": "telegram"}
@@ -34,8 +34,9 @@ def test_an_answer_that_is_a_statement_is_understood(servers: Servers, sender: s
     assert "Emergency call button" in verdict and "not" not in verdict.split(".")[0], verdict
 
 
-def test_can_i_get_it_asks_about_the_policy_just_discussed(servers: Servers, sender: str) -> None:
-    about = texts(servers.say(sender, "一键呼叫服务是什么", elder="wang-xiuying", **QINGLIN_ZH))
+def test_can_i_get_it_asks_about_the_policy_just_discussed(servers: Servers, sender: str, elders: Elders) -> None:
+    wang_xiuying = elders.new("wang-xiuying")
+    about = texts(servers.say(sender, "一键呼叫服务是什么", elder=wang_xiuying, **QINGLIN_ZH))
     assert "一键呼叫服务" in about, about
-    verdict = texts(servers.say(sender, "那我能申请吗", elder="wang-xiuying", **QINGLIN_ZH))
+    verdict = texts(servers.say(sender, "那我能申请吗", elder=wang_xiuying, **QINGLIN_ZH))
     assert "一键呼叫服务" in verdict, verdict

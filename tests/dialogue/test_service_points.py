@@ -3,7 +3,7 @@ model, and a follow-up that names only a new place."""
 
 from __future__ import annotations
 
-from tests.dialogue.conftest import Servers, texts
+from tests.dialogue.conftest import Elders, Servers, texts
 
 QINGLIN_EN = {"language": "en", "district": "qinglin-county", "channel": "telegram"}
 HUAXI_ZH = {"language": "zh", "district": "huaxi-subdistrict", "channel": "telegram"}
@@ -35,9 +35,11 @@ def test_a_follow_up_the_model_took_for_something_else_is_still_a_search(servers
     assert "离明珠花园最近的卫生站" in again, again
 
 
-def test_a_named_canteen_and_a_day_it_serves_are_kept(servers: Servers, sender: str) -> None:
-    named = texts(servers.say(sender, "book lunch at the Yunxi canteen tomorrow", elder="he-shulin", **QINGLIN_EN))
+def test_a_named_canteen_and_a_day_it_serves_are_kept(servers: Servers, sender: str, elders: Elders) -> None:
+    he_shulin = elders.new("he-shulin")
+    wang_xiuying = elders.new("wang-xiuying")
+    named = texts(servers.say(sender, "book lunch at the Yunxi canteen tomorrow", elder=he_shulin, **QINGLIN_EN))
     assert "Seniors' canteen lunch" in named, named
-    saturday = texts(servers.say(sender + "-2", "我要订星期六的午饭", elder="wang-xiuying",
+    saturday = texts(servers.say(sender + "-2", "我要订星期六的午饭", elder=wang_xiuying,
                                  **{**QINGLIN_EN, "language": "zh"}))
     assert "不供应" not in saturday and "星期六" in saturday, saturday
