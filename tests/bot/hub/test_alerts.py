@@ -4,13 +4,13 @@ every linked family member in their own language, once, and not the one who acte
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub import alerts
+from careline import clock
 from knowledge import booking, db, links
 from knowledge.bundle import import_path
 from knowledge.handoffs import hub_sender
@@ -22,7 +22,7 @@ def _maple(tmp_path: Path) -> sessionmaker[Session]:
     engine = db.make_engine(f"sqlite:///{tmp_path / 'alerts.db'}")
     db.upgrade(engine)
     sessions = db.session_factory(engine)
-    assert import_path(sessions, MAPLE, dt.date.today()).ok
+    assert import_path(sessions, MAPLE, clock.local_today()).ok
     return sessions
 
 
@@ -48,7 +48,7 @@ def test_bookings_by_anyone_else_and_reminders_reach_every_linked_family_member(
         son_chat = Conversation(channel="telegram", external_id="502:x", language="zh", account_id=son.id)
         session.add(son_chat)
         session.flush()
-        local = dt.datetime.now(zoneinfo.ZoneInfo(district.timezone)).replace(tzinfo=None)
+        local = clock.local_now(district.timezone)
         activity = session.scalar(select(Activity).where(Activity.district_id == district.id))
         starts = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(10, 0))
         tomorrow = ActivitySession(activity_id=activity.id, key="alerts-test", starts_at=starts,
