@@ -77,9 +77,9 @@ def chat_command(
 async def _chat(settings: Settings, language: str, conversation: str, elder_id: int | None,
                 district_key: str | None, message: str | None) -> None:
     from bot.hub.bot_client import RasaClient
-    from careline.secrets import RASA_API, secret
     from bot.hub.hub import Hub
     from bot.hub.messages import Button, Inbound, Kind
+    from careline.secrets import RASA_API, secret
     from knowledge import db
 
     sessions = db.session_factory(db.make_engine(settings.resolved_database_url))

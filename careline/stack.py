@@ -100,8 +100,8 @@ class Stack:
     def _start_engine(self, name: str, command: list[str], url: str) -> None:
         log_path = self.folder / f"{name}.log"
         with log_path.open("ab") as log:
-            self.processes[name] = subprocess.Popen(command, env=self._engine_env(), stdout=log, stderr=subprocess.STDOUT,
-                                                    cwd=PROJECT_ROOT)
+            self.processes[name] = subprocess.Popen(command, env=self._engine_env(), stdout=log,
+                                                    stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
         wait_http(f"{url}/status", self.processes[name], 300, log_path)
         self.rasa_urls.append(url)
 

@@ -24,9 +24,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from careline.bearer import bearer_matches
-
 from actions.texts import t  # plain texts, no dependencies: the engine venv can import them
+from careline.bearer import bearer_matches
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
