@@ -21,9 +21,9 @@ from tests.bot.conftest import elder_id
 pytestmark = pytest.mark.dialogue
 
 
-def _hub(servers: Stack) -> Hub:
+def _hub(servers: Stack, rasa_url: str = "") -> Hub:
     return Hub(db.session_factory(db.make_engine(servers.database_url)),
-               RasaClient(servers.rasa_url, timeout=30, token=servers.rasa_token))
+               RasaClient(rasa_url or servers.rasa_url, timeout=30, token=servers.rasa_token))
 
 
 def _say(hub: Hub, conversation: str, text: str, **fields: object) -> list[Reply]:
@@ -71,7 +71,7 @@ def test_once_a_person_owns_the_conversation_the_bot_stays_out(servers: Stack) -
 
 
 def test_an_emergency_is_answered_even_when_the_engine_is_unreachable(servers: Stack, tmp_path: Path) -> None:
-    hub = _hub("http://127.0.0.1:9", servers.database_url)
+    hub = _hub(servers, "http://127.0.0.1:9")
     name, li = f"t-{uuid.uuid4().hex[:8]}", elder_id(servers, "li")
     replies = _say(hub, name, "救命 我摔倒了起不来", elder_id=li)
     assert "120" in _texts(replies) and "紧急" in _texts(replies)
