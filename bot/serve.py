@@ -121,7 +121,7 @@ def with_auth_token(argv: list[str], env: Mapping[str, str]) -> list[str]:
     if not token:
         raise SystemExit(f"{RASA_TOKEN_ENV} 未设置：Rasa 的 HTTP API 不能不设口令就开启。 / "
                          f"{RASA_TOKEN_ENV} is not set: Rasa's HTTP API will not start without a token.")
-    return [*argv, "--auth-token", token]
+    return [*argv, f"--auth-token={token}"]  # one word: a token may start with "-"
 
 
 def main() -> None:
