@@ -53,7 +53,7 @@ async def conversation(client: httpx.AsyncClient, url: str, index: int, turns: i
 async def run(stack: Stack, conversations: int, turns: int, think: float = 0.0) -> tuple[list[float], float]:
     urls = [f"{u}/webhooks/careline/webhook" for u in stack.all_rasa_urls.split(",")]
     latencies: list[float] = []
-    async with httpx.AsyncClient(timeout=120) as client:
+    async with httpx.AsyncClient(timeout=120, headers=stack.headers) as client:
         warm = (conversation(client, urls[i % len(urls)], i, 2, []) for i in range(conversations))
         await asyncio.gather(*warm)
         started = time.perf_counter()

@@ -91,7 +91,7 @@ async def direct(bot: RasaClient, conversations: int, turns: int) -> list[float]
 
 
 async def run(stack: Stack, url: str, conversations: int, turns: int, think: float) -> None:
-    bot = TimedRasa(stack.all_rasa_urls, timeout=120)
+    bot = TimedRasa(stack.all_rasa_urls, timeout=120, token=stack.rasa_token)
     hub = Hub(db.session_factory(db.make_engine(url)), bot)
     await asyncio.gather(*(conversation(hub, 10_000 + i, 2, [], [], 0) for i in range(5)))  # warm-up
     for concurrency, pause in ((1, 0.0), (conversations, think)):
@@ -104,7 +104,7 @@ async def run(stack: Stack, url: str, conversations: int, turns: int, think: flo
         print(f"hub   {label}: {len(total)} messages  p50 {statistics.median(total):.0f} ms  "
               f"p95 {pct(total, 0.95):.0f} ms  {len(total) / elapsed:.1f} msg/s  |  hub's own time "
               f"p50 {statistics.median(own):.1f} ms  p95 {pct(own, 0.95):.1f} ms")
-    plain = RasaClient(stack.rasa_url, timeout=120)
+    plain = RasaClient(stack.rasa_url, timeout=120, token=stack.rasa_token)
     direct_latencies = await direct(plain, 1, turns)
     print(f"rasa directly, 1 conversation: p50 {statistics.median(direct_latencies):.0f} ms  "
           f"p95 {pct(direct_latencies, 0.95):.0f} ms")

@@ -15,17 +15,24 @@ Run in the engine venv: ``python -m bot.serve run --model ...`` takes exactly ``
    class by walking all subclasses of ``Event`` again (a few per cent of a turn). Here the
    classes are looked up by name in a table, filled from the same walk, in the same order.
 
-Everything else is Rasa's own ``main``.
+Everything else is Rasa's own ``main``. Its HTTP API (``--enable-api``) is started only with an
+auth token, taken from the environment (``CARELINE_SECRET_RASA_API``) so that it is not in the
+process list; without one the server refuses to start rather than open the API to anyone.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
+
+from careline.engine import RASA_TOKEN_ENV
 
 
 @functools.lru_cache(maxsize=1)
@@ -106,9 +113,21 @@ def install() -> None:
         event.listen(Engine, "connect", _sqlite_pragmas)
 
 
+def with_auth_token(argv: list[str], env: Mapping[str, str]) -> list[str]:
+    """Rasa's arguments with ``--auth-token`` from the environment when the API is enabled."""
+    if "--enable-api" not in argv or any(a == "--auth-token" or a.startswith("--auth-token=") for a in argv):
+        return argv
+    token = env.get(RASA_TOKEN_ENV, "")
+    if not token:
+        raise SystemExit(f"{RASA_TOKEN_ENV} 未设置：Rasa 的 HTTP API 不能不设口令就开启。 / "
+                         f"{RASA_TOKEN_ENV} is not set: Rasa's HTTP API will not start without a token.")
+    return [*argv, f"--auth-token={token}"]  # one word: a token may start with "-"
+
+
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
+    sys.argv = [sys.argv[0], *with_auth_token(sys.argv[1:], os.environ)]
     install()
     rasa_main()
 

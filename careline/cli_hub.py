@@ -79,10 +79,11 @@ async def _chat(settings: Settings, language: str, conversation: str, elder_id: 
     from bot.hub.bot_client import RasaClient
     from bot.hub.hub import Hub
     from bot.hub.messages import Button, Inbound, Kind
+    from careline.secrets import RASA_API, secret
     from knowledge import db
 
     sessions = db.session_factory(db.make_engine(settings.resolved_database_url))
-    bot = RasaClient(settings.resolved_rasa_url, timeout=settings.hub_bot_timeout)
+    bot = RasaClient(settings.resolved_rasa_url, timeout=settings.hub_bot_timeout, token=secret(RASA_API, settings))
     hub = Hub(sessions, bot, default_language=language, retry_window=settings.hub_retry_window)
     offered: list[Button] = []
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from careline.paths import PROJECT_ROOT
 
 ENGINE_VENV = PROJECT_ROOT / ".venv-rasa"
+# The environment variable a Rasa server takes its API token from (careline.secrets.RASA_API).
+RASA_TOKEN_ENV = "CARELINE_SECRET_RASA_API"
 # Outside the work tree, so that a fresh clone (CI) finds the model its inputs already made.
 MODELS = Path(os.environ.get("CARELINE_MODEL_CACHE") or Path.home() / ".cache" / "careline" / "models")
 
@@ -106,24 +108,46 @@ def redis_lock_store(url: str) -> dict[str, object]:
 
 
 def write_engine_files(folder: Path, action_url: str, reply_timeout: float,
-                       tracker_store_url: str | None = None, lock_store_url: str | None = None) -> tuple[Path, Path]:
-    """endpoints.yml and credentials.yml for one Rasa server process."""
+                       tracker_store_url: str | None = None, lock_store_url: str | None = None, *,
+                       action_token: str, api_token: str) -> tuple[Path, Path]:
+    """endpoints.yml and credentials.yml for one Rasa server process, readable by their owner only:
+    they hold the secret Rasa sends the action server (``action_token``, as a header, so it stays
+    out of access logs) and the one our REST channel asks of its callers (``api_token``)."""
     import yaml
 
+    if not action_token or not api_token:
+        raise ValueError("the engine files need both tokens")
     folder.mkdir(parents=True, exist_ok=True)
-    endpoints: dict[str, object] = {"action_endpoint": {"url": action_url}}
+    endpoints: dict[str, object] = {"action_endpoint": {
+        "url": action_url, "headers": {"Authorization": f"Bearer {action_token}"}}}
     if tracker_store_url:
         endpoints["tracker_store"] = sql_tracker_store(tracker_store_url)
     if lock_store_url:
         endpoints["lock_store"] = redis_lock_store(lock_store_url)
-    credentials = {"bot.channels.rest.CareLineRestInput": {"timeout": reply_timeout}, "rest": None}
+    credentials = {"bot.channels.rest.CareLineRestInput": {"timeout": reply_timeout, "token": api_token}}
     endpoints_file, credentials_file = folder / "endpoints.yml", folder / "credentials.yml"
-    endpoints_file.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
-    credentials_file.write_text(yaml.safe_dump(credentials), encoding="utf-8")
+    _write_private(endpoints_file, yaml.safe_dump(endpoints))
+    _write_private(credentials_file, yaml.safe_dump(credentials))
     return endpoints_file, credentials_file
 
 
-def rasa_run_command(model: Path, port: int, endpoints: Path, credentials: Path) -> list[str]:
+def _write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with a file only its owner can read, even if an older one was not."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def rasa_run_command(model: Path, port: int, endpoints: Path, credentials: Path, host: str = "127.0.0.1") -> list[str]:
+    """Rasa with its HTTP API on; bot.serve refuses to start it without the API token in
+    :data:`RASA_TOKEN_ENV` (given in the environment, so that it is not in the process list)."""
     return [str(ENGINE_VENV / "bin" / "python"), "-m", "bot.serve", "run", "--model", str(model), "--port", str(port),
-            "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials", str(credentials),
+            "--interface", host, "--endpoints", str(endpoints), "--credentials", str(credentials),
             "--enable-api"]

@@ -42,7 +42,11 @@ class Settings(BaseSettings):
     schedule_weeks_ahead: int = Field(
         default=8, ge=1, le=52, description="How far ahead repeating activities get sessions."
     )
+    action_server_host: str = Field(default="127.0.0.1", description="Interface the action server listens on; "
+                                    "only Rasa calls it, so keep it local unless Rasa runs on another machine.")
     action_server_port: int = 5055
+    rasa_host: str = Field(default="127.0.0.1", description="Interface the Rasa servers listen on; only the hub "
+                           "calls them, so keep it local unless the hub runs on another machine.")
     rasa_port: int = 5005
     bot_reply_timeout: float = Field(
         default=10.0, gt=0, description="Seconds before a 'one moment' reply when the bot is slow."
@@ -85,7 +89,13 @@ class Settings(BaseSettings):
     @property
     def resolved_rasa_url(self) -> str:
         """Comma-separated when several Rasa servers run."""
-        return self.rasa_url or ",".join(f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_workers))
+        host = _reachable(self.rasa_host)
+        return self.rasa_url or ",".join(f"http://{host}:{self.rasa_port + i}" for i in range(self.rasa_workers))
+
+    @property
+    def action_server_url(self) -> str:
+        """Where Rasa finds the action server's webhook."""
+        return f"http://{_reachable(self.action_server_host)}:{self.action_server_port}/webhook"
 
     @property
     def resolved_tracker_store_url(self) -> str:
@@ -124,6 +134,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'careline.db').as_posix()}"
+
+
+def _reachable(host: str) -> str:
+    """The address a local client uses for a server listening on ``host`` (a wildcard means any)."""
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,15 @@
-"""Start a local action server and Rasa server on free ports (tests and benchmarks)."""
+"""Start a local action server and Rasa server on free ports (tests and benchmarks).
+
+Like ``careline run``, each server asks its callers for a secret; a stack makes its own two
+(``action_token``, ``rasa_token``), and :meth:`Stack.say`, :attr:`Stack.headers` and
+:attr:`Stack.api_params` carry the one Rasa wants.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -14,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from careline.engine import engine_env, model_path, rasa_run_command, write_engine_files
+from careline.engine import RASA_TOKEN_ENV, engine_env, model_path, rasa_run_command, write_engine_files
 from careline.paths import PROJECT_ROOT
 
 
@@ -49,6 +55,8 @@ class Stack:
     rasa_url: str = ""
     rasa_urls: list[str] = field(default_factory=list)
     action_url: str = ""
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     clock_start: dt.datetime | None = None
     clock_anchor: float = field(default_factory=time.time)
@@ -59,12 +67,13 @@ class Stack:
         action_port, rasa_port = free_port(), free_port()
         self.action_url = f"http://127.0.0.1:{action_port}"
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
-        self._action_command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                str(action_port)]
+        self._action_command = [sys.executable, "-m", "careline.action_server", "--actions", "actions",
+                                "--host", "127.0.0.1", "--port", str(action_port)]
         self.start_actions()
         endpoints, credentials = write_engine_files(self.folder / "engine", f"{self.action_url}/webhook",
                                                     self.reply_timeout,
-                                                    f"sqlite:///{(self.folder / 'tracker.db').as_posix()}")
+                                                    f"sqlite:///{(self.folder / 'tracker.db').as_posix()}",
+                                                    action_token=self.action_token, api_token=self.rasa_token)
         self._rasa_command = rasa_run_command(model or model_path(), rasa_port, endpoints, credentials)
         self.start_rasa()
         for index in range(1, self.rasa_workers):
@@ -74,6 +83,19 @@ class Stack:
         return self
 
     @property
+    def headers(self) -> dict[str, str]:
+        """What our REST channel asks of a caller."""
+        return {"Authorization": f"Bearer {self.rasa_token}"}
+
+    @property
+    def api_params(self) -> dict[str, str]:
+        """What Rasa's HTTP API (``--auth-token``) asks of a caller: a ``token`` query parameter."""
+        return {"token": self.rasa_token}
+
+    def _engine_env(self) -> dict[str, str]:
+        return {**engine_env(), RASA_TOKEN_ENV: self.rasa_token}
+
+    @property
     def all_rasa_urls(self) -> str:
         """Every Rasa server, comma-separated, as the hub's setting takes them."""
         return ",".join([self.rasa_url, *self.rasa_urls])
@@ -81,15 +103,15 @@ class Stack:
     def _start_engine(self, name: str, command: list[str], url: str) -> None:
         log_path = self.folder / f"{name}.log"
         with log_path.open("ab") as log:
-            self.processes[name] = subprocess.Popen(command, env=engine_env(), stdout=log, stderr=subprocess.STDOUT,
-                                                    cwd=PROJECT_ROOT)
+            self.processes[name] = subprocess.Popen(command, env=self._engine_env(), stdout=log,
+                                                    stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
         wait_http(f"{url}/status", self.processes[name], 300, log_path)
         self.rasa_urls.append(url)
 
     def start_rasa(self) -> None:
         log_path = self.folder / "rasa.log"
         with log_path.open("ab") as log:
-            self.processes["rasa"] = subprocess.Popen(self._rasa_command, env=engine_env(), stdout=log,
+            self.processes["rasa"] = subprocess.Popen(self._rasa_command, env=self._engine_env(), stdout=log,
                                                       stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
         wait_http(f"{self.rasa_url}/status", self.processes["rasa"], 300, log_path)
 
@@ -114,7 +136,8 @@ class Stack:
 
     def start_actions(self) -> None:
         log_path = self.folder / "actions.log"
-        env = {**os.environ, "CARELINE_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "CARELINE_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1",
+               "CARELINE_SECRET_ACTION_SERVER": self.action_token}
         if self.clock_start is not None:
             env.update(CARELINE_CLOCK_START=self.clock_start.isoformat(), CARELINE_CLOCK_ANCHOR=repr(self.clock_anchor))
         with log_path.open("ab") as log:
@@ -135,7 +158,8 @@ class Stack:
 
     def say(self, sender: str, text: str, **metadata: Any) -> list[dict[str, Any]]:
         response = httpx.post(f"{self.rasa_url}/webhooks/careline/webhook",
-                              json={"sender": sender, "message": text, "metadata": metadata}, timeout=60)
+                              json={"sender": sender, "message": text, "metadata": metadata}, headers=self.headers,
+                              timeout=60)
         response.raise_for_status()
         return response.json()
 

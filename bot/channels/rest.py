@@ -5,6 +5,10 @@ or hangs. This one passes ``metadata`` (language, elder, district, channel) to t
 never leaves a person without an answer: when the action server is down the reply is a kind
 "I'm connecting you to staff", and when the bot takes longer than ``timeout`` seconds the reply
 is "one moment" while the turn finishes in the background.
+
+Rasa's ``--auth-token`` guards its HTTP API but not channel webhooks, so this channel checks its
+callers itself: every message must carry the ``token`` of credentials.yml (the RASA_API secret)
+as ``Authorization: Bearer``, or gets 401 and reaches no conversation. Its health check is open.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.texts import t  # plain texts, no dependencies: the engine venv can import them
+from careline.bearer import bearer_matches
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -39,10 +44,12 @@ class CareLineRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> CareLineRestInput:
-        return cls(timeout=float((credentials or {}).get("timeout", 10)))
+        credentials = credentials or {}
+        return cls(timeout=float(credentials.get("timeout", 10)), token=str(credentials.get("token") or ""))
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, token: str = "") -> None:
         self.timeout = timeout
+        self.token = token  # empty: every message is refused
         self._background: set[asyncio.Task[Any]] = set()
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
@@ -58,6 +65,8 @@ class CareLineRestInput(RestInput):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not bearer_matches(request.headers.get("authorization"), self.token):
+                return response.json({"error": "unauthorized"}, status=401)
             payload = request.json if isinstance(request.json, dict) else {}
             sender_id = str(payload.get("sender") or "default")
             text = payload.get("message")

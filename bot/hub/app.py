@@ -26,6 +26,7 @@ from bot.hub.dispatcher import Dispatcher
 from bot.hub.hub import Hub
 from bot.hub.messages import Inbound, Kind
 from bot.hub.ratelimit import RateLimiter
+from careline.secrets import RASA_API, secret
 from careline.settings import Settings
 from knowledge import db
 
@@ -48,7 +49,8 @@ class HubRuntime:
     def build(cls, settings: Settings, deliverers: list[Deliverer] | None = None,
               transcribe: Callable[[bytes, str], Awaitable[str]] | None = None) -> HubRuntime:
         sessions = db.session_factory(db.make_engine(settings.resolved_database_url))
-        bot = RasaClient(settings.resolved_rasa_url, timeout=settings.hub_bot_timeout)
+        bot = RasaClient(settings.resolved_rasa_url, timeout=settings.hub_bot_timeout,
+                         token=secret(RASA_API, settings))
         deliverers = list(deliverers or [])
         dispatcher = Dispatcher(sessions, deliverers, max_backoff=settings.outbox_max_backoff,
                                 give_up_after=settings.outbox_give_up_after)

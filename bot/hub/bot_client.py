@@ -24,11 +24,12 @@ class RasaClient:
     conversation (so its turns keep their order without a shared lock store); when that server
     cannot be reached the next one takes the turn: trackers live in the shared tracker store."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 30.0, token: str = "") -> None:
         self.urls = [f"{url.strip().rstrip('/')}/webhooks/careline/webhook"
                      for url in base_url.split(",") if url.strip()]
         self.url = self.urls[0]
         self.timeout = httpx.Timeout(timeout, connect=2.0)
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}  # the channel refuses calls without it
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -36,7 +37,7 @@ class RasaClient:
         """A connection pool belongs to one event loop; a new loop gets a new pool."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client, self._loop = httpx.AsyncClient(timeout=self.timeout), loop
+            self._client, self._loop = httpx.AsyncClient(timeout=self.timeout, headers=self.headers), loop
         return self._client
 
     def _order(self, sender: str) -> list[str]:

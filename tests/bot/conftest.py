@@ -47,7 +47,8 @@ class RunningHub:
 
 def hub_settings(servers: Stack, tmp: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"database_url": servers.database_url, "rasa_url": servers.rasa_url, "var_dir": tmp,
-                              "outbox_max_backoff": 1.0, "language": "zh", "hub_retry_window": 600.0}
+                              "outbox_max_backoff": 1.0, "language": "zh", "hub_retry_window": 600.0,
+                              "secrets": {"rasa_api": servers.rasa_token}}
     values.update(overrides)
     return Settings(**values)
 

@@ -13,7 +13,8 @@ from tests.careline.test_cli import careline
 
 
 def _env(servers: Stack) -> dict[str, str]:
-    return {"CARELINE_DATABASE_URL": servers.database_url, "CARELINE_RASA_URL": servers.rasa_url}
+    return {"CARELINE_DATABASE_URL": servers.database_url, "CARELINE_RASA_URL": servers.rasa_url,
+            "CARELINE_SECRET_RASA_API": servers.rasa_token}
 
 
 @pytest.mark.dialogue

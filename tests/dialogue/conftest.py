@@ -18,7 +18,8 @@ def texts(replies: list[dict[str, Any]]) -> str:
 
 
 def tracker(servers: Stack, sender: str) -> dict[str, Any]:
-    return httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    return httpx.get(f"{servers.rasa_url}/conversations/{sender}/tracker", params=servers.api_params,
+                     timeout=30).json()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[text for text, _ in CASES])
 def test_mandarin_entities_inside_jieba_words_are_found(servers: Servers, text: str,
                                                        expected: set[tuple[str, str]]) -> None:
-    parsed = httpx.post(f"{servers.rasa_url}/model/parse", json={"text": text}, timeout=30).json()
+    parsed = httpx.post(f"{servers.rasa_url}/model/parse", json={"text": text}, params=servers.api_params,
+                        timeout=30).json()
     found = {(e["entity"], str(e["value"])) for e in parsed["entities"]}
     assert expected <= found, parsed["entities"]

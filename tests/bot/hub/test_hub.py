@@ -21,8 +21,9 @@ from tests.bot.conftest import elder_id
 pytestmark = pytest.mark.dialogue
 
 
-def _hub(url: str, database_url: str) -> Hub:
-    return Hub(db.session_factory(db.make_engine(database_url)), RasaClient(url, timeout=30))
+def _hub(servers: Stack, rasa_url: str = "") -> Hub:
+    return Hub(db.session_factory(db.make_engine(servers.database_url)),
+               RasaClient(rasa_url or servers.rasa_url, timeout=30, token=servers.rasa_token))
 
 
 def _say(hub: Hub, conversation: str, text: str, **fields: object) -> list[Reply]:
@@ -36,7 +37,7 @@ def _texts(replies: list[Reply]) -> str:
 
 
 def test_a_numbered_choice_books_and_the_transcript_keeps_both_sides(servers: Stack) -> None:
-    hub = _hub(servers.rasa_url, servers.database_url)
+    hub = _hub(servers)
     name, wang = f"t-{uuid.uuid4().hex[:8]}", elder_id(servers, "wang")
     offer = _say(hub, name, "明天中午给我订个午饭", elder_id=wang)
     assert any(r.buttons for r in offer), _texts(offer)
@@ -54,7 +55,7 @@ def test_a_numbered_choice_books_and_the_transcript_keeps_both_sides(servers: St
 
 
 def test_once_a_person_owns_the_conversation_the_bot_stays_out(servers: Stack) -> None:
-    hub = _hub(servers.rasa_url, servers.database_url)
+    hub = _hub(servers)
     name = f"t-{uuid.uuid4().hex[:8]}"
     handed = _say(hub, name, "I want to talk to a real person", language="en")
     assert "staff" in _texts(handed)
@@ -70,7 +71,7 @@ def test_once_a_person_owns_the_conversation_the_bot_stays_out(servers: Stack) -
 
 
 def test_an_emergency_is_answered_even_when_the_engine_is_unreachable(servers: Stack, tmp_path: Path) -> None:
-    hub = _hub("http://127.0.0.1:9", servers.database_url)
+    hub = _hub(servers, "http://127.0.0.1:9")
     name, li = f"t-{uuid.uuid4().hex[:8]}", elder_id(servers, "li")
     replies = _say(hub, name, "救命 我摔倒了起不来", elder_id=li)
     assert "120" in _texts(replies) and "紧急" in _texts(replies)
@@ -84,7 +85,7 @@ def test_an_emergency_is_answered_even_when_the_engine_is_unreachable(servers: S
 
 
 def test_keypad_digits_stand_for_yes_no_and_a_person(servers: Stack) -> None:
-    hub = _hub(servers.rasa_url, servers.database_url)
+    hub = _hub(servers)
     name = f"t-{uuid.uuid4().hex[:8]}"
     replies = _say(hub, name, "0", kind=Kind.DIGIT, language="en")
     assert "staff" in _texts(replies)
