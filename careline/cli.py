@@ -230,6 +230,10 @@ from careline import cli_models  # noqa: E402, I001  (`careline models`)
 
 cli_models.register(app)
 
+from careline import cli_purge  # noqa: E402, I001  (`careline purge`)
+
+cli_purge.register(app)
+
 
 def main() -> None:
     """Entry point: an unexpected failure is said plainly in both languages, the details go to
