@@ -49,6 +49,7 @@ _KEYED = re.compile(
     r"""(?P<value>'[^'\n]*'|"[^"\n]*"|[^\s,;()\[\]{}'"]+(?![\w(.\[]))"""
 )
 _SQL_PARAMETERS = re.compile(r"\[(?:SQL )?parameters: [^\n]*\]")
+_OWN_KEYS = frozenset({"timestamp", "level", "logger"})  # written by the processors, never personal
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
@@ -121,7 +122,7 @@ def mask_personal_data(
             event_dict[key] = mask_value(value)
         elif key in ("exception", "stack"):
             event_dict[key] = mask_free_text(value)
-        elif not key.startswith("_"):
+        elif key not in _OWN_KEYS and not key.startswith("_"):
             event_dict[key] = _mask_nested(value)
     return event_dict
 
