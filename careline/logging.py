@@ -190,7 +190,7 @@ def _masking_record_factory(base: Callable[..., logging.LogRecord]) -> Callable[
     return factory
 
 
-def _log_uncaught(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+def _log_uncaught(kind: type[BaseException], error: BaseException | None, tb: TracebackType | None) -> None:
     logging.getLogger("careline").critical("uncaught_exception", exc_info=(kind, error, tb))
 
 
@@ -218,8 +218,7 @@ def configure_stdlib(settings: Settings) -> None:
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     sys.excepthook = _log_uncaught
-    threading.excepthook = lambda hook: _log_uncaught(hook.exc_type, hook.exc_value or hook.exc_type(),
-                                                      hook.exc_traceback)
+    threading.excepthook = lambda hook: _log_uncaught(hook.exc_type, hook.exc_value, hook.exc_traceback)
 
 
 def configure_stdlib_in_server(main_module: str) -> None:

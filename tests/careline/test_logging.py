@@ -180,3 +180,20 @@ def test_the_action_server_masks_what_actions_log(tmp_path) -> None:
     assert "pending.py" in out
     for personal in PERSONAL:
         assert personal not in out, (personal, out[-3000:])
+
+
+def test_uncaught_exceptions_are_logged_masked() -> None:
+    code = (
+        "import threading\n"
+        "from careline.logging import configure_stdlib\n"
+        "from careline.settings import Settings\n"
+        "configure_stdlib(Settings(log_format='console'))\n"
+        f"def boom():\n    raise RuntimeError('call {PHONE}, {NAME}')\n"
+        "t = threading.Thread(target=boom); t.start(); t.join()\n"
+        f"raise ValueError('id {ID_NUMBER}')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert done.returncode == 1
+    assert "RuntimeError: call" in done.stderr and "ValueError: id" in done.stderr and "in boom" in done.stderr
+    for personal in PERSONAL:
+        assert personal not in done.stderr, (personal, done.stderr)
