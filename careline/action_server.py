@@ -27,7 +27,7 @@ from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
 from careline.bearer import bearer_matches
-from careline.logging import get_logger
+from careline.logging import configure_stdlib, get_logger
 from careline.secrets import ACTION_SERVER, secret
 from careline.settings import get_settings
 
@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file,
                                  args.loglevel, args.logging_config_file)
     utils.update_sanic_log_level()
+    configure_stdlib(get_settings())  # after rasa-sdk's own handlers: every line masked
     executor = ActionExecutor()
     executor.register_package(args.actions_module or args.actions)
     loader = AppLoader(factory=partial(_app_for_serve, executor, args.endpoints))

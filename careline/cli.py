@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from careline import clock
-from careline.logging import configure_logging, get_logger
+from careline.logging import configure_stdlib, get_logger
 from careline.settings import Settings, get_settings
 from careline.texts import KIND_NAMES, say
 from knowledge import db, models
@@ -40,7 +40,7 @@ log = get_logger("careline.cli")
 
 def _setup(lang: str | None) -> tuple[Settings, str]:
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_stdlib(settings)  # structlog and the libraries' stdlib loggers (uvicorn, httpx), masked
     language = lang or settings.language
     if language not in {"zh", "en"}:
         typer.echo("--lang: zh | en", err=True)
@@ -229,6 +229,10 @@ cli_hub.register(app)
 from careline import cli_models  # noqa: E402, I001  (`careline models`)
 
 cli_models.register(app)
+
+from careline import cli_purge  # noqa: E402, I001  (`careline purge`)
+
+cli_purge.register(app)
 
 
 def main() -> None:

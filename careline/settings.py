@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = Field(default="", description="Public https URL Telegram posts updates to "
                                       "(webhook mode); it must route to the hub's /telegram/webhook.")
     telegram_webhook_secret: str = ""
+    retention_days: int = Field(default=180, ge=1, le=36500, description="Days conversations are kept: hub "
+                                "messages, hand-off summaries, family alerts, sent outbox messages and Rasa's "
+                                "tracker events older than this are deleted by `careline purge`.")
     secrets: dict[str, str] = Field(default_factory=dict, description="Secrets set by the operator, by name "
                                     "(CARELINE_SECRET_<NAME> also works); any not set is made on first run and "
                                     "kept under var_dir/secrets (careline/secrets.py).")

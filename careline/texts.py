@@ -46,6 +46,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "model_ok": {"zh": "{path} 是有效的 Vosk 模型。", "en": "{path} is a valid Vosk model."},
     "model_bad": {"zh": "{path} 不是有效的 Vosk 模型：", "en": "{path} is not a valid Vosk model:"},
     "model_problem": {"zh": "  - {problem}", "en": "  - {problem}"},
+    "purge_heading": {"zh": "保留 {days} 天：删除 {cutoff}（UTC）之前的对话记录。", "en": "Kept for {days} days: deleting conversations from before {cutoff} (UTC)."},
+    "purge_dry_run": {"zh": "试运行：以下是将会删除的内容，数据库没有改动。", "en": "Dry run: this is what a purge would delete; nothing was changed."},
+    "purge_line": {"zh": "  {what}：删除 {n} 条", "en": "  {what}: {n} deleted"},
+    "purge_line_dry": {"zh": "  {what}：将删除 {n} 条", "en": "  {what}: {n} would be deleted"},
+    "purge_blanked": {"zh": "  {what}：清空 {n} 条", "en": "  {what}: {n} blanked"},
+    "purge_blanked_dry": {"zh": "  {what}：将清空 {n} 条", "en": "  {what}: {n} would be blanked"},
+    "purge_no_tracker": {"zh": "  对话引擎的记录库（{url}）还没有对话记录。", "en": "  The dialogue engine's tracker store ({url}) holds no conversations yet."},
+    "purge_kept": {"zh": "预约记录不删除。", "en": "Bookings are records and are never deleted."},
+}
+
+PURGE_NAMES: dict[str, dict[str, str]] = {
+    "messages": {"zh": "会话消息", "en": "hub messages"},
+    "handoffs": {"zh": "已结束的转人工记录", "en": "closed hand-offs"},
+    "handoff_summaries": {"zh": "未结束的转人工摘要", "en": "summaries of open hand-offs"},
+    "elder_events": {"zh": "家属通知事件", "en": "family alert events"},
+    "outbox": {"zh": "已发送或放弃的外发消息", "en": "sent or given-up outbox messages"},
+    "tracker_events": {"zh": "对话引擎记录", "en": "dialogue engine tracker events"},
 }
 
 KIND_NAMES: dict[str, dict[str, str]] = {

@@ -245,7 +245,8 @@ class HomeService(DistrictOwned, Base):
 
 
 class Elder(DistrictOwned, Base):
-    """An elder's profile. Personal fields (name, phone, id_number) must never be logged."""
+    """An elder's profile. Personal fields (name, phone) must never be logged. National ID numbers
+    are not kept: nothing reads them (a bundle's ``id_number`` is discarded on import)."""
 
     __tablename__ = "elders"
     __table_args__ = (UniqueConstraint("district_id", "key"),)
@@ -262,7 +263,6 @@ class Elder(DistrictOwned, Base):
     disabled: Mapped[bool | None] = mapped_column(Boolean)
     language: Mapped[str] = mapped_column(String(2))
     phone: Mapped[str | None] = mapped_column(String(32))
-    id_number: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str | None] = mapped_column(Text)
 
     district: Mapped[District] = relationship()

@@ -80,7 +80,6 @@ _PATTERN_CODES = {
     schema.KEY_PATTERN: "pattern_key",
     schema.HHMM_PATTERN: "pattern_time",
     schema.TIME_RANGE_PATTERN: "pattern_time_range",
-    schema.ID_NUMBER_PATTERN: "pattern_id_number",
 }
 
 

@@ -15,7 +15,6 @@ REASONS: dict[str, dict[str, str]] = {
     "pattern_key": {"zh": "格式不对：只能用小写字母、数字和 - _ .，以字母或数字开头", "en": "has the wrong format: use lower-case letters, digits and - _ . only, starting with a letter or digit"},
     "pattern_time": {"zh": "应该是时间，例如 09:30", "en": "should be a time such as 09:30"},
     "pattern_time_range": {"zh": "应该是时间段，例如 11:00-12:30", "en": "should be a time range such as 11:00-12:30"},
-    "pattern_id_number": {"zh": "身份证号应为18位（最后一位可以是X）", "en": "an ID number has 18 characters: 17 digits and a digit or X"},
     "string_pattern_mismatch": {"zh": "格式不对，应符合 {pattern}", "en": "has the wrong format; expected {pattern}"},
     "int_type": {"zh": "应该是整数", "en": "should be a whole number"},
     "int_parsing": {"zh": "应该是整数", "en": "should be a whole number"},

@@ -33,7 +33,6 @@ FORMAT_VERSION = 1
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 TIME_RANGE_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
-ID_NUMBER_PATTERN = r"^\d{17}[\dX]$"
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 Lang = Literal["zh", "en"]
 HHMM = Annotated[str, Field(pattern=HHMM_PATTERN)]
@@ -339,10 +338,17 @@ class Elder(Item):
     disabled: bool | None = None
     language: Lang = "zh"
     phone: str | None = None
-    id_number: Annotated[str, Field(pattern=ID_NUMBER_PATTERN)] | None = None
     notes: str | None = None
 
     _phones = field_validator("phone")(_phone)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_id_number(cls, data: Any) -> Any:
+        """Bundles of format version 1 may carry ``id_number``: accepted, never kept (nothing uses it)."""
+        if isinstance(data, dict) and "id_number" in data:
+            data = {k: v for k, v in data.items() if k != "id_number"}
+        return data
 
     @field_validator("birth_date")
     @classmethod

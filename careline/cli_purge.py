@@ -1,0 +1,89 @@
+"""``careline purge``: conversations older than the retention period are deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from careline.logging import get_logger
+from careline.settings import Settings
+from careline.texts import PURGE_NAMES, say
+from knowledge import db
+from knowledge.retention import PurgeReport, cutoff_for, purge_service_database, purge_tracker_store, tracker_engine_url
+
+log = get_logger("careline.purge")
+
+
+def _tracker_exists(url: str) -> bool:
+    """A SQLite tracker store that Rasa has not made yet is not made by a purge either."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() != "sqlite" or bool(parsed.database and Path(parsed.database).exists())
+
+
+def purge(settings: Settings, now: dt.datetime, dry_run: bool) -> PurgeReport:
+    """Both stores, the service database first; ``now`` is injectable for tests."""
+    report = PurgeReport(cutoff_for(now, settings.retention_days), dry_run)
+    engine = db.make_engine(settings.resolved_database_url)
+    try:
+        purge_service_database(engine, report.cutoff, dry_run, report=report)
+    finally:
+        engine.dispose()
+    url = settings.resolved_tracker_store_url
+    if not _tracker_exists(url):
+        report.tracker_found, report.deleted["tracker_events"] = False, 0
+        return report
+    tracker = create_engine(tracker_engine_url(url), hide_parameters=True)
+    try:
+        purge_tracker_store(tracker, report.cutoff, dry_run, report=report)
+    finally:
+        tracker.dispose()
+    return report
+
+
+def _print(report: PurgeReport, settings: Settings, language: str) -> None:
+    if report.dry_run:
+        typer.echo(say("purge_dry_run", language))
+    typer.echo(say("purge_heading", language, days=settings.retention_days,
+                   cutoff=report.cutoff.strftime("%Y-%m-%d %H:%M")))
+    suffix = "_dry" if report.dry_run else ""
+    for what, n in report.deleted.items():
+        typer.echo(say("purge_line" + suffix, language, what=PURGE_NAMES[what][language], n=n))
+    for what, n in report.blanked.items():
+        typer.echo(say("purge_blanked" + suffix, language, what=PURGE_NAMES[what][language], n=n))
+    if not report.tracker_found:
+        typer.echo(say("purge_no_tracker", language,
+                       url=make_url(settings.resolved_tracker_store_url).render_as_string(hide_password=True)))
+    typer.echo(say("purge_kept", language))
+
+
+def purge_command(
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="只显示会删除什么，不删除 / Show what would be deleted; delete nothing.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="zh|en", show_default=False,
+                                             help="语言 zh 或 en / Language, zh or en.")] = None,
+) -> None:
+    """删除超过保留期（CARELINE_RETENTION_DAYS，默认 180 天）的对话记录；预约记录不删。Delete
+    conversations older than the retention period (CARELINE_RETENTION_DAYS, default 180 days):
+    hub messages, hand-off summaries, family alerts, sent outbox messages and the dialogue
+    engine's tracker events. Bookings are never deleted."""
+    from careline.cli import _engine, _setup
+
+    settings, language = _setup(lang)
+    engine = _engine(settings, language)
+    up_to_date = db.is_up_to_date(engine)
+    engine.dispose()
+    if not up_to_date:
+        typer.echo(say("db_not_ready", language), err=True)
+        raise typer.Exit(3)
+    report = purge(settings, dt.datetime.now(dt.UTC), dry_run)
+    _print(report, settings, language)
+    log.info("purged", dry_run=dry_run, retention_days=settings.retention_days, **report.deleted, **report.blanked)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("purge")(purge_command)
