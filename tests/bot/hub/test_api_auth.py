@@ -1,0 +1,111 @@
+"""Who may post to ``/api/messages``, as which channel, and for which elder.
+
+Each channel that answers in the same breath (the terminal, the phone line) has its own token;
+the token names the channel, and a conversation is always looked up within that channel. Rasa is
+not running here: an accepted message gets the hub's holding reply, which is enough to see that
+it was accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from knowledge.models import ChannelAccount, Conversation, OutboxMessage
+from tests.bot.hub.conftest import ApiHub
+
+CJK = range(0x4E00, 0xA000)
+
+
+def post(hub: ApiHub, body: Any, token: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return httpx.post(f"{hub.url}/api/messages", json=body, headers=headers, timeout=30)
+
+
+def assert_refused(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] == code
+    assert any(ord(c) in CJK for c in body["message"]["zh"]) and body["message"]["en"].strip()
+
+
+def conversations(hub: ApiHub, external_id: str) -> list[tuple[str, int | None]]:
+    with hub.sessions() as session:
+        return [(c.channel, c.elder_id) for c in session.scalars(
+            select(Conversation).where(Conversation.external_id == external_id).order_by(Conversation.id))]
+
+
+def test_a_message_without_a_valid_token_is_refused(api_hub: ApiHub) -> None:
+    body = {"channel": "terminal", "conversation": "no-token", "text": "hello", "language": "en"}
+    missing = post(api_hub, body)
+    assert_refused(missing, 401, "unauthenticated")
+    assert missing.headers["www-authenticate"] == "Bearer"
+    assert_refused(post(api_hub, body, token="not-the-token"), 401, "unauthenticated")
+    assert_refused(post(api_hub, body, token=api_hub.token("terminal")[:-1]), 401, "unauthenticated")
+    basic = httpx.post(f"{api_hub.url}/api/messages", json=body, timeout=30,
+                       headers={"Authorization": f"Basic {api_hub.token('terminal')}"})
+    assert_refused(basic, 401, "unauthenticated")
+    assert conversations(api_hub, "no-token") == []
+
+
+def test_the_token_names_the_channel(api_hub: ApiHub) -> None:
+    for channel in ("terminal", "phone"):
+        reply = post(api_hub, {"conversation": "by-token", "text": "hello", "language": "en"}, api_hub.token(channel))
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["channel"] == channel and reply.json()["replies"][0]["text"]
+    assert conversations(api_hub, "by-token") == [("terminal", None), ("phone", None)]
+    assert api_hub.token("terminal") != api_hub.token("phone")
+    named = post(api_hub, {"channel": "phone", "conversation": "named", "text": "hi"}, api_hub.token("phone"))
+    assert named.status_code == 200 and conversations(api_hub, "named") == [("phone", None)]
+
+
+def test_a_token_never_speaks_for_another_channel_nor_reaches_telegram(api_hub: ApiHub) -> None:
+    smith, wang = api_hub.elder("smith"), api_hub.elder("wang")
+    with api_hub.sessions.begin() as session:
+        account = ChannelAccount(channel="telegram", external_id="777001", address="777001", language="en",
+                                 selected_elder_id=smith)
+        session.add(account)
+        session.flush()
+        session.add(Conversation(channel="telegram", external_id="777001", elder_id=smith, account_id=account.id,
+                                 language="en", status="pending", priority=0))
+    terminal = api_hub.token("terminal")
+    assert_refused(post(api_hub, {"channel": "phone", "conversation": "777001", "text": "hi"}, terminal),
+                   403, "channel_mismatch")
+    for token in (terminal, api_hub.token("phone")):
+        assert_refused(post(api_hub, {"channel": "telegram", "conversation": "777001", "text": "hi",
+                                      "elder_id": wang}, token), 403, "channel_mismatch")
+    own = post(api_hub, {"conversation": "777001", "text": "hi", "elder_id": wang}, terminal)
+    assert own.status_code == 200, own.text
+    assert conversations(api_hub, "777001") == [("telegram", smith), ("terminal", wang)]
+    with api_hub.sessions() as session:
+        assert session.scalars(select(OutboxMessage.channel)).all() == []
+
+
+def test_a_conversation_keeps_the_elder_it_was_bound_to(api_hub: ApiHub) -> None:
+    token, smith, wang = api_hub.token("terminal"), api_hub.elder("smith"), api_hub.elder("wang")
+    first = post(api_hub, {"conversation": "bound", "text": "hello", "language": "en", "elder_id": smith}, token)
+    assert first.status_code == 200, first.text
+    assert_refused(post(api_hub, {"conversation": "bound", "text": "book for me", "elder_id": wang}, token),
+                   409, "conversation_bound")
+    same = post(api_hub, {"conversation": "bound", "text": "and again", "elder_id": smith}, token)
+    unnamed = post(api_hub, {"conversation": "bound", "text": "and again"}, token)
+    assert same.status_code == 200 and unnamed.status_code == 200
+    assert conversations(api_hub, "bound") == [("terminal", smith)]
+    later = post(api_hub, {"conversation": "unbound", "text": "hello"}, token)
+    named = post(api_hub, {"conversation": "unbound", "text": "it is for wang", "elder_id": wang}, token)
+    assert later.status_code == 200 and named.status_code == 200
+    assert_refused(post(api_hub, {"conversation": "unbound", "text": "now smith", "elder_id": smith}, token),
+                   409, "conversation_bound")
+    assert conversations(api_hub, "unbound") == [("terminal", wang)]
+
+
+def test_a_conversation_of_a_chat_account_is_never_taken_over(api_hub: ApiHub) -> None:
+    with api_hub.sessions.begin() as session:
+        account = ChannelAccount(channel="terminal", external_id="someone", address="someone", language="en")
+        session.add(account)
+        session.flush()
+        session.add(Conversation(channel="terminal", external_id="account-chat", account_id=account.id,
+                                 language="en", status="pending", priority=0))
+    assert_refused(post(api_hub, {"conversation": "account-chat", "text": "hi"}, api_hub.token("terminal")),
+                   409, "conversation_bound")
