@@ -8,6 +8,9 @@ belong to one elder. A conversation without an elder may be bound later (a calle
 they are mid-call). A conversation of a chat account (a linked family member) is never
 reachable through the API. Binding is one conditional UPDATE (or an INSERT guarded by the
 conversation's unique key), so two requests racing for one conversation cannot both win.
+
+The conversation is made here, before the hub sees the message, so quick first messages of a
+new conversation (a caller's speech, then a key) never race to create it in the hub.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ class Refused(Exception):
 def check_and_bind(sessions: sessionmaker[Session], channel: str, external_id: str, *, elder_id: int | None,
                    district_key: str | None, language: str) -> None:
     """Refuse an unknown elder or district, or a conversation that is not the caller's to use;
-    otherwise bind the conversation to ``elder_id`` (when given)."""
+    otherwise make the conversation if it is new and bind it to ``elder_id`` (when given)."""
     with sessions() as session:
         if elder_id is not None and session.scalar(
                 select(Elder.id).where(Elder.id == elder_id, Elder.active.is_(True))) is None:
@@ -55,9 +58,8 @@ def _bind(sessions: sessionmaker[Session], channel: str, external_id: str, elder
         found = session.execute(select(Conversation.id, Conversation.account_id).where(
             Conversation.channel == channel, Conversation.external_id == external_id)).first()
         if found is None:
-            if elder_id is not None:
-                session.add(Conversation(channel=channel, external_id=external_id, elder_id=elder_id,
-                                         language=language, status="pending", priority=0))
+            session.add(Conversation(channel=channel, external_id=external_id, elder_id=elder_id,
+                                     language=language, status="pending", priority=0))
             return
         if found.account_id is not None:
             raise Refused(409, "conversation_bound")

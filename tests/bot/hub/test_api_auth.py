@@ -7,12 +7,13 @@ it was accepted."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from knowledge.models import ChannelAccount, Conversation, OutboxMessage
+from knowledge.models import ChannelAccount, Conversation, Message, OutboxMessage
 from tests.bot.hub.conftest import ApiHub
 
 CJK = range(0x4E00, 0xA000)
@@ -109,3 +110,40 @@ def test_a_conversation_of_a_chat_account_is_never_taken_over(api_hub: ApiHub) -
                                  language="en", status="pending", priority=0))
     assert_refused(post(api_hub, {"conversation": "account-chat", "text": "hi"}, api_hub.token("terminal")),
                    409, "conversation_bound")
+
+
+def test_requests_racing_for_a_new_conversation_bind_it_to_one_elder(api_hub: ApiHub) -> None:
+    token, elders = api_hub.token("terminal"), [api_hub.elder("smith"), api_hub.elder("wang")]
+
+    async def race() -> list[tuple[int, int]]:
+        async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+            async def one(elder: int) -> tuple[int, int]:
+                response = await client.post(f"{api_hub.url}/api/messages",
+                                             json={"conversation": "raced", "text": "hi", "elder_id": elder})
+                return elder, response.status_code
+
+            return list(await asyncio.gather(*(one(elders[i % 2]) for i in range(6))))
+
+    results = asyncio.run(race())
+    [(channel, winner)] = conversations(api_hub, "raced")
+    assert channel == "terminal" and winner in elders
+    assert {status for _elder, status in results} == {200, 409}, results
+    assert all((status == 200) == (elder == winner) for elder, status in results), results
+
+
+def test_quick_first_messages_of_a_new_conversation_are_all_taken(api_hub: ApiHub) -> None:
+    """The phone line may post twice before the first reply (speech, then a key)."""
+    token = api_hub.token("phone")
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+            responses = await asyncio.gather(*(client.post(f"{api_hub.url}/api/messages", json={
+                "conversation": "burst", "text": f"hello {i}", "language": "en"}) for i in range(5)))
+            return [r.status_code for r in responses]
+
+    assert asyncio.run(burst()) == [200] * 5
+    assert conversations(api_hub, "burst") == [("phone", None)]
+    with api_hub.sessions() as session:
+        texts = session.scalars(select(Message.text).join(Conversation).where(
+            Conversation.external_id == "burst", Message.sender == "user")).all()
+    assert sorted(texts) == [f"hello {i}" for i in range(5)]
