@@ -48,15 +48,39 @@ class MessageIn(BaseModel):
     confidence: float | None = Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False)
 
 
+def request_schema() -> dict[str, Any]:
+    """The body's JSON schema with its definitions inlined, for the OpenAPI document (whose
+    ``$ref``s resolve from the document's root, not from this schema's)."""
+    schema = MessageIn.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema)
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_message(raw: bytes) -> MessageIn:
+def load_json(raw: bytes) -> Any:
+    """Strict UTF-8 JSON (no NaN or Infinity), else a 400."""
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise ApiError(400, "invalid_json") from None
+
+
+def parse_message(raw: bytes) -> MessageIn:
+    data = load_json(raw)
     try:
         return MessageIn.model_validate(data)
     except ValidationError as error:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub import alerts, http_errors
-from bot.hub.api_message import MessageIn, parse_message
+from bot.hub.api_message import load_json, parse_message, request_schema
 from bot.hub.auth import ChannelTokens
 from bot.hub.binding import Refused, check_and_bind
 from bot.hub.body_limit import BodyLimit
@@ -150,7 +149,6 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
     docs = settings.hub_api_docs
     app = FastAPI(title="CareLine hub", lifespan=lifespan, docs_url="/docs" if docs else None,
                   redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
-    app.state.max_body_bytes = settings.hub_max_body_bytes
     http_errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.hub_max_body_bytes,
                        too_large=lambda: error_response(413, "too_large", limit=settings.hub_max_body_bytes))
@@ -160,7 +158,7 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
         return {"status": "ok"}
 
     @app.post("/api/messages", openapi_extra={"requestBody": {"required": True, "content": {
-        "application/json": {"schema": MessageIn.model_json_schema()}}}})
+        "application/json": {"schema": request_schema()}}}})
     async def message(request: Request) -> dict[str, Any]:
         """One message from a channel that answers at once; the replies come back in the response."""
         channel = tokens.channel_of(request.headers.get("authorization"))
@@ -195,17 +193,10 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
             runtime: HubRuntime = request.app.state.runtime
             if runtime.telegram is None:
                 raise ApiError(404, "not_found")
-            try:
-                update = json.loads((await request.body()).decode("utf-8"), parse_constant=_not_json)
-            except (ValueError, RecursionError):
-                raise ApiError(400, "invalid_json") from None
+            update = load_json(await request.body())
             if not isinstance(update, dict):
                 raise ApiError(422, "invalid_body", fields="(body)")
             await runtime.telegram.process(update)
             return {"ok": True}
 
     return app
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")

@@ -16,8 +16,7 @@ from bot.hub.texts import api_error
 
 log = structlog.get_logger("careline.hub")
 
-_BY_STATUS = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              413: "too_large"}
+_BY_STATUS = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
 
 class ApiError(Exception):
@@ -53,8 +52,6 @@ def install(app: FastAPI) -> None:
         assert isinstance(error, StarletteHTTPException)
         code = _BY_STATUS.get(error.status_code, "http_error")
         values = {"status": error.status_code} if code == "http_error" else {}
-        if code == "too_large":
-            values = {"limit": getattr(app.state, "max_body_bytes", "?")}
         return error_response(error.status_code, code, dict(error.headers or {}) or None, **values)
 
     async def validation(_request: Request, error: Exception) -> JSONResponse:

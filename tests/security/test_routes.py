@@ -118,7 +118,10 @@ def test_api_docs_are_off_unless_a_setting_turns_them_on(tmp_path: Path) -> None
     opened = TestClient(create_app(Settings(**base, hub_api_docs=True)))
     for path in ("/docs", "/redoc", "/openapi.json"):
         assert opened.get(path).status_code == 200, path
-    assert "/api/messages" in opened.get("/openapi.json").json()["paths"]
+    document = opened.get("/openapi.json").json()
+    body = document["paths"]["/api/messages"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "#/$defs/" not in json.dumps(document) and "choice" in body["properties"]["kind"]["enum"]
+    assert set(body["required"]) == {"conversation"}
 
 
 def test_telegram_has_no_door_in_polling_mode(tmp_path: Path) -> None:
@@ -128,3 +131,15 @@ def test_telegram_has_no_door_in_polling_mode(tmp_path: Path) -> None:
                               telegram_token="123:abc", telegram_mode="polling"))
     assert "/telegram/webhook" not in {d.path for d in doors(app.routes)}
     assert TestClient(app).post("/telegram/webhook", json=UPDATE).status_code == 404
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_webhook_refuses_bad_bodies_in_both_languages(deployed: tuple[FastAPI, TestClient]) -> None:
+    _app, client = deployed
+    limit = client.settings.hub_max_body_bytes  # type: ignore[attr-defined]
+    secret_header = {"X-Telegram-Bot-Api-Secret-Token": "route-test-secret"}
+    for content, status, code in ((b'{"update_id": ', 400, "invalid_json"), (b"[1, 2]", 422, "invalid_body"),
+                                  (b'{"update_id": 1, "x": "' + b"y" * limit + b'"}', 413, "too_large")):
+        response = client.post("/telegram/webhook", content=content, headers=secret_header)
+        assert response.status_code == status and response.json()["error"] == code, response.text
+        assert response.json()["message"]["zh"] and response.json()["message"]["en"]
