@@ -8,11 +8,14 @@ it was accepted."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
+from bot.hub.auth import API_CHANNELS, ChannelTokens
+from careline.settings import Settings
 from knowledge.models import ChannelAccount, Conversation, Message, OutboxMessage
 from tests.bot.hub.conftest import ApiHub
 
@@ -147,3 +150,19 @@ def test_quick_first_messages_of_a_new_conversation_are_all_taken(api_hub: ApiHu
         texts = session.scalars(select(Message.text).join(Conversation).where(
             Conversation.external_id == "burst", Message.sender == "user")).all()
     assert sorted(texts) == [f"hello {i}" for i in range(5)]
+
+
+def test_channel_tokens_are_made_on_first_run_or_set_by_the_operator(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path, secrets={"channel_phone": "the-operator's-phone-token"})
+    tokens = ChannelTokens.load(settings)
+    made = tmp_path / "secrets" / "channel_terminal"
+    assert made.stat().st_mode & 0o777 == 0o600 and len(made.read_text()) >= 40
+    assert not (tmp_path / "secrets" / "channel_phone").exists()
+    assert tokens.channel_of(f"Bearer {made.read_text()}") == "terminal"
+    assert tokens.channel_of(f"bearer  {made.read_text()} ") == "terminal"
+    assert tokens.channel_of("Bearer the-operator's-phone-token") == "phone"
+    assert ChannelTokens.load(settings).channel_of(f"Bearer {made.read_text()}") == "terminal", "made once, kept"
+    for header in (None, "", "Bearer", "Bearer ", made.read_text(), f"Token {made.read_text()}",
+                   "Bearer the-operator's-phone-token2", "Bearer telegram"):
+        assert tokens.channel_of(header) is None, header
+    assert "telegram" not in API_CHANNELS
