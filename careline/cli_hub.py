@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import getpass
 from typing import Annotated
@@ -11,6 +10,7 @@ import httpx
 import typer
 from sqlalchemy import select
 
+from careline.secrets import CHANNEL_TERMINAL, secret
 from careline.settings import Settings
 from careline.texts import say
 
@@ -59,65 +59,98 @@ def chat_command(
     conversation: Annotated[str | None, typer.Option("--conversation", help="会话名 / Conversation name.")] = None,
     lang: LangOption = None,
 ) -> None:
-    """在终端里和助手对话（与 Telegram 同一个会话中心）。Talk to the assistant in the terminal,
-    through the same hub as Telegram."""
+    """在终端里和助手对话（经过正在运行的会话中心，与 Telegram 相同）。Talk to the assistant in the
+    terminal, through the running hub, like every other channel."""
     from careline.cli import _setup
 
     settings, language = _setup(lang)
+    url = hub_url(settings)
     try:
-        httpx.get(f"{settings.resolved_rasa_url.split(',')[0]}/status", timeout=3)
+        httpx.get(f"{url}/healthz", timeout=3).raise_for_status()
     except httpx.HTTPError:
-        typer.echo(say("chat_no_engine", language, url=settings.resolved_rasa_url), err=True)
+        typer.echo(say("chat_no_hub", language, url=url), err=True)
         raise typer.Exit(3) from None
     elder_id, district_key = _find_elder(settings, language, elder, district) if elder else (None, district)
     name = conversation or f"{getpass.getuser()}:{elder or '-'}:{dt.date.today().isoformat()}"
-    asyncio.run(_chat(settings, language, name, elder_id, district_key, message))
-
-
-async def _chat(settings: Settings, language: str, conversation: str, elder_id: int | None,
-                district_key: str | None, message: str | None) -> None:
-    from bot.hub.bot_client import RasaClient
-    from bot.hub.hub import Hub
-    from bot.hub.messages import Button, Inbound, Kind
-    from careline.secrets import RASA_API, secret
-    from knowledge import db
-
-    sessions = db.session_factory(db.make_engine(settings.resolved_database_url))
-    bot = RasaClient(settings.resolved_rasa_url, timeout=settings.hub_bot_timeout, token=secret(RASA_API, settings))
-    hub = Hub(sessions, bot, default_language=language, retry_window=settings.hub_retry_window)
-    offered: list[Button] = []
-
-    async def send(text: str) -> None:
-        nonlocal offered
-        kind, payload = Kind.TEXT, None
-        if text.strip().isdigit() and 0 < int(text) <= len(offered):
-            chosen = offered[int(text) - 1]
-            kind, payload, text = Kind.CHOICE, chosen.payload, chosen.title
-        replies = await hub.handle(Inbound(channel="cli", conversation=conversation, address=conversation, text=text,
-                                           kind=kind, payload=payload, language=language, elder_id=elder_id,
-                                           district_key=district_key))
-        offered = []
-        for reply in replies:
-            typer.echo(reply.text)
-            for button in reply.buttons:
-                offered.append(button)
-                typer.echo(f"  [{len(offered)}] {button.title}")
-
     try:
+        headers = {"Authorization": f"Bearer {secret(CHANNEL_TERMINAL, settings)}"}
+    except OSError:  # the hub's data folder belongs to another user
+        typer.echo(say("chat_token", language, var_dir=settings.var_dir), err=True)
+        raise typer.Exit(4) from None
+    with httpx.Client(base_url=url, headers=headers, timeout=settings.hub_bot_timeout + 30) as client:
+        _Chat(client, settings, language, name, elder_id, district_key).run(message)
+
+
+def hub_url(settings: Settings) -> str:
+    """Where this machine reaches the hub (a hub listening on every address is reached on loopback)."""
+    host = "127.0.0.1" if settings.hub_host in ("", "0.0.0.0") else "[::1]" if settings.hub_host == "::" \
+        else f"[{settings.hub_host}]" if ":" in settings.hub_host else settings.hub_host
+    return f"http://{host}:{settings.hub_port}"
+
+
+class _Chat:
+    """One terminal conversation, posted to the hub's /api/messages as the ``terminal`` channel."""
+
+    def __init__(self, client: httpx.Client, settings: Settings, language: str, conversation: str,
+                 elder_id: int | None, district_key: str | None) -> None:
+        self.client = client
+        self.settings = settings
+        self.language = language
+        self.conversation = conversation
+        self.elder_id = elder_id
+        self.district_key = district_key
+        self.offered: list[tuple[str, str]] = []
+
+    def run(self, message: str | None) -> None:
         if message is not None:
-            await send(message)
+            if not self.send(message):
+                raise typer.Exit(4)
             return
-        typer.echo(say("chat_intro", language))
+        typer.echo(say("chat_intro", self.language))
         while True:
             try:
-                line = await asyncio.to_thread(input, "> ")
+                line = input("> ")
             except EOFError:
                 break
             if line.strip() in ("/quit", "/exit"):
                 break
-            await send(line)
-    finally:
-        await bot.aclose()
+            self.send(line)
+
+    def send(self, text: str) -> bool:
+        """Post one line; print the replies, or why the hub refused it."""
+        body: dict[str, object] = {"conversation": self.conversation, "text": text, "language": self.language}
+        if text.strip().isdigit() and 0 < int(text) <= len(self.offered):
+            title, payload = self.offered[int(text) - 1]
+            body.update(kind="choice", payload=payload, text=title)
+        if self.elder_id is not None:
+            body["elder_id"] = self.elder_id
+        if self.district_key:
+            body["district_key"] = self.district_key
+        try:
+            response = self.client.post("/api/messages", json=body)
+        except httpx.HTTPError:
+            typer.echo(say("chat_no_hub", self.language, url=str(self.client.base_url).rstrip("/")), err=True)
+            raise typer.Exit(3) from None
+        if response.status_code != 200:
+            self._refused(response)
+            return False
+        self.offered = []
+        for reply in response.json().get("replies", []):
+            typer.echo(reply.get("text", ""))
+            for title, payload in reply.get("buttons") or []:
+                self.offered.append((str(title), str(payload)))
+                typer.echo(f"  [{len(self.offered)}] {title}")
+        return True
+
+    def _refused(self, response: httpx.Response) -> None:
+        try:
+            message = response.json()["message"][self.language]
+        except (ValueError, KeyError, TypeError):
+            message = f"HTTP {response.status_code}"
+        typer.echo(say("chat_refused", self.language, message=message), err=True)
+        if response.status_code == 401:
+            typer.echo(say("chat_token", self.language, var_dir=self.settings.var_dir), err=True)
+            raise typer.Exit(4)
 
 
 def link_code_command(

@@ -22,6 +22,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ACTION_SERVER = "action_server"  # Rasa → action server (rasa-sdk checks it on every call)
 RASA_API = "rasa_api"  # hub and tests → Rasa's HTTP API (--auth-token)
 LINK_CODES = "link_codes"  # HMAC key of family link codes
+CHANNEL_TERMINAL = "channel_terminal"  # `careline chat` → the hub's /api/messages as channel "terminal"
+CHANNEL_PHONE = "channel_phone"  # the hotline → the hub's /api/messages as channel "phone"
 
 
 def secret(name: str, settings: Settings | None = None) -> str:

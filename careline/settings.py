@@ -67,6 +67,11 @@ class Settings(BaseSettings):
                                 description="Messages one person may send (the 'limits' library's notation).")
     hub_rate_storage: str = Field(default="memory://", description="Where rate limits are counted: memory:// "
                                   "for one hub, redis://127.0.0.1:6379 when several hubs share the load.")
+    hub_api_docs: bool = Field(default=False, description="Serve the hub's OpenAPI schema and its /docs and /redoc "
+                               "pages (off: they describe every door to anyone who can reach the hub).")
+    hub_max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024,
+                                    description="Largest request body the hub reads; larger ones get 413 before "
+                                    "they are parsed, with or without a Content-Length.")
     hub_retry_window: float = Field(default=600.0, gt=0, description="Seconds a message that reached no engine "
                                     "is kept and retried before the person is asked to say it again.")
     outbox_max_backoff: float = Field(default=300.0, gt=0, description="Longest wait between delivery attempts.")

@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Header, HTTPException, Request
-from pydantic import BaseModel, Field
+from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.hub import alerts
+from bot.hub import alerts, http_errors
+from bot.hub.api_message import load_json, parse_message, request_schema
+from bot.hub.auth import ChannelTokens
+from bot.hub.binding import Refused, check_and_bind
+from bot.hub.body_limit import BodyLimit
 from bot.hub.bot_client import RasaClient
 from bot.hub.channel import Deliverer
 from bot.hub.dispatcher import Dispatcher
+from bot.hub.http_errors import ApiError, error_response
 from bot.hub.hub import Hub
-from bot.hub.messages import Inbound, Kind
+from bot.hub.messages import Inbound
 from bot.hub.ratelimit import RateLimiter
 from careline.secrets import RASA_API, secret
 from careline.settings import Settings
@@ -128,21 +133,12 @@ def _voice_notes() -> Callable[[bytes, str], Awaitable[str]]:
     return transcribe
 
 
-class MessageIn(BaseModel):
-    """A message from a channel that answers in the same breath (a phone call, a terminal)."""
-
-    channel: str = Field(min_length=1, max_length=16)
-    conversation: str = Field(min_length=1, max_length=128)
-    text: str = Field(default="", max_length=5000)
-    kind: Kind = Kind.TEXT
-    payload: str | None = Field(default=None, max_length=256)
-    language: str | None = None
-    elder_id: int | None = None
-    district_key: str | None = None
-    confidence: float | None = None
-
-
 def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI:
+    """The hub's HTTP app. Its doors: ``/healthz`` (public), ``/api/messages`` (a channel token),
+    ``/telegram/webhook`` (only in webhook mode; Telegram's secret header); ``/docs``, ``/redoc``
+    and ``/openapi.json`` only when ``hub_api_docs`` is on."""
+    tokens = ChannelTokens.load(settings)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime or HubRuntime.build(settings)
@@ -152,30 +148,57 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
         finally:
             await app.state.runtime.stop()
 
-    app = FastAPI(title="CareLine hub", lifespan=lifespan)
+    docs = settings.hub_api_docs
+    app = FastAPI(title="CareLine hub", lifespan=lifespan, docs_url="/docs" if docs else None,
+                  redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
+    http_errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.hub_max_body_bytes,
+                       too_large=lambda: error_response(413, "too_large", limit=settings.hub_max_body_bytes))
 
     @app.get("/healthz")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post("/api/messages")
-    async def message(body: MessageIn, request: Request) -> dict[str, Any]:
-        inbound = Inbound(channel=body.channel, conversation=body.conversation, address=body.conversation,
+    @app.post("/api/messages", openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": request_schema()}}}})
+    async def message(request: Request) -> dict[str, Any]:
+        """One message from a channel that answers at once; the replies come back in the response."""
+        channel = tokens.channel_of(request.headers.get("authorization"))
+        if channel is None:
+            raise ApiError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+        body = parse_message(await request.body())
+        if body.channel is not None and body.channel != channel:
+            raise ApiError(403, "channel_mismatch")
+        runtime: HubRuntime = request.app.state.runtime
+        try:
+            await asyncio.to_thread(check_and_bind, runtime.sessions, channel, body.conversation,
+                                    elder_id=body.elder_id, district_key=body.district_key,
+                                    language=body.language or settings.language)
+        except Refused as refused:
+            raise ApiError(refused.status, refused.code) from None
+        inbound = Inbound(channel=channel, conversation=body.conversation, address=body.conversation,
                           text=body.text, kind=body.kind, payload=body.payload, language=body.language,
                           elder_id=body.elder_id, district_key=body.district_key, confidence=body.confidence)
-        replies = await request.app.state.runtime.hub.handle(inbound)
-        return {"replies": [r.to_body() for r in replies]}
+        replies = await runtime.hub.handle(inbound)
+        return {"channel": channel, "conversation": body.conversation, "replies": [r.to_body() for r in replies]}
 
-    @app.post("/telegram/webhook")
-    async def telegram_webhook(request: Request,
-                               secret: str | None = Header(default=None,
-                                                           alias="X-Telegram-Bot-Api-Secret-Token")) -> dict[str, bool]:
-        runtime: HubRuntime = request.app.state.runtime
-        if runtime.telegram is None:
-            raise HTTPException(404)
-        if settings.telegram_webhook_secret and secret != settings.telegram_webhook_secret:
-            raise HTTPException(403)
-        await runtime.telegram.process(await request.json())
-        return {"ok": True}
+    if settings.telegram_token and settings.telegram_mode == "webhook":
+        expected = settings.telegram_webhook_secret.encode()
+
+        @app.post("/telegram/webhook")
+        async def telegram_webhook(request: Request) -> dict[str, bool]:
+            """An update from Telegram, which sends the secret it was given with the webhook; with
+            no secret configured nothing is accepted."""
+            given = request.headers.get("x-telegram-bot-api-secret-token", "").encode("utf-8", "surrogateescape")
+            if not expected or not hmac.compare_digest(given, expected):
+                raise ApiError(403, "forbidden")
+            runtime: HubRuntime = request.app.state.runtime
+            if runtime.telegram is None:
+                raise ApiError(404, "not_found")
+            update = load_json(await request.body())
+            if not isinstance(update, dict):
+                raise ApiError(422, "invalid_body", fields="(body)")
+            await runtime.telegram.process(update)
+            return {"ok": True}
 
     return app

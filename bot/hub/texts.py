@@ -6,6 +6,25 @@ from typing import Any
 
 from actions.texts import say_from
 
+#: what the hub's HTTP API answers to a request it refuses, by error code (always both languages:
+#: the caller is a program, and whoever reads its log may read either)
+API_ERRORS: dict[str, dict[str, str]] = {
+    "unauthenticated": {"zh": "需要频道令牌：请在 Authorization 头里写 Bearer 和本频道的令牌。", "en": "A channel token is needed: send \"Authorization: Bearer <the channel's token>\"."},
+    "channel_mismatch": {"zh": "这个令牌不属于消息里写的频道；Telegram 的消息只经由 Telegram 网关进来。", "en": "This token does not belong to the channel named in the message; Telegram messages come in only through the Telegram gateway."},
+    "conversation_bound": {"zh": "这个会话已经属于另一位老人或一个聊天账号，请用另一个会话名。", "en": "This conversation already belongs to another elder or to a chat account; use another conversation name."},
+    "elder_unknown": {"zh": "没有这位老人（elder_id 不存在或已停用）。", "en": "There is no such elder (the elder_id does not exist or is no longer active)."},
+    "district_unknown": {"zh": "没有这个区县（district_key）。", "en": "There is no district with this district_key."},
+    "bad_characters": {"zh": "消息里有不允许的字符（空字符 NUL 或不成对的 UTF-16 代理项）：{fields}", "en": "The message contains characters that are not allowed (NUL or an unpaired UTF-16 surrogate): {fields}"},
+    "invalid_json": {"zh": "请求正文不是有效的 UTF-8 JSON。", "en": "The request body is not valid UTF-8 JSON."},
+    "invalid_body": {"zh": "请求内容的字段或类型不对：{fields}", "en": "The request does not have the expected fields and types: {fields}"},
+    "too_large": {"zh": "请求正文太大（最多 {limit} 字节）。", "en": "The request body is too large (at most {limit} bytes)."},
+    "forbidden": {"zh": "没有权限。", "en": "Not allowed."},
+    "not_found": {"zh": "没有这个地址。", "en": "There is nothing at this address."},
+    "method_not_allowed": {"zh": "这个地址不接受这种请求方法。", "en": "This address does not accept this request method."},
+    "http_error": {"zh": "请求没有被接受（HTTP {status}）。", "en": "The request was not accepted (HTTP {status})."},
+    "internal_error": {"zh": "会话中心出了意外错误，已记入日志。请稍后再试。", "en": "The hub had an unexpected error; it was logged. Please try again later."},
+}
+
 T: dict[str, dict[str, str]] = {
     "holding": {"zh": "请稍等，我这边有点慢，马上回复您。", "en": "One moment please, I'm a little slow right now. I'll answer you shortly."},
     "expired": {"zh": "不好意思，刚才没能及时回复您。请再说一次您的问题，或者说“转人工”。", "en": "Sorry, I couldn't answer in time. Please ask again, or say \"talk to a person\"."},
@@ -30,3 +49,8 @@ def t(key: str, lang: str, **values: Any) -> str:
 def channel_name(channel: str | None, lang: str) -> str:
     key = f"channel_{channel}"
     return t(key if key in T else "channel_other", lang)
+
+
+def api_error(code: str, **values: Any) -> dict[str, str]:
+    """An API error's message in both languages."""
+    return {lang: API_ERRORS[code][lang].format(**values) for lang in ("zh", "en")}
