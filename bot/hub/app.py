@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,13 +61,14 @@ class HubRuntime:
         telegram = None
         if settings.telegram_token:
             from bot.channels.telegram import TelegramGateway
+            from bot.channels.telegram.gateway import link_settings
 
             transcribe = transcribe or _voice_notes()
 
             telegram = TelegramGateway(hub, sessions, settings.telegram_token, base_url=settings.telegram_base_url,
                                        base_file_url=settings.telegram_base_file_url,
                                        default_language=settings.language, transcribe=transcribe,
-                                       limits_storage=settings.hub_rate_storage)
+                                       **link_settings(settings))
             dispatcher.deliverers[telegram.deliverer.channel] = telegram.deliverer
         return cls(settings, sessions, hub, dispatcher, bot, telegram)
 
@@ -164,16 +166,27 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
         replies = await request.app.state.runtime.hub.handle(inbound)
         return {"replies": [r.to_body() for r in replies]}
 
+    if settings.telegram_token and settings.telegram_mode == "webhook":
+        _telegram_webhook_route(app, settings.telegram_webhook_secret)
+
+    return app
+
+
+def _telegram_webhook_route(app: FastAPI, expected: str) -> None:
+    """Only in webhook mode, and only with the secret Telegram was given (Settings refuses webhook
+    mode without one); compared in constant time."""
+
     @app.post("/telegram/webhook")
     async def telegram_webhook(request: Request,
                                secret: str | None = Header(default=None,
                                                            alias="X-Telegram-Bot-Api-Secret-Token")) -> dict[str, bool]:
-        runtime: HubRuntime = request.app.state.runtime
-        if runtime.telegram is None:
-            raise HTTPException(404)
-        if settings.telegram_webhook_secret and secret != settings.telegram_webhook_secret:
+        if not expected or not hmac.compare_digest((secret or "").encode(), expected.encode()):
             raise HTTPException(403)
-        await runtime.telegram.process(await request.json())
+        try:
+            update = await request.json()
+        except ValueError:
+            raise HTTPException(400) from None
+        if not isinstance(update, dict):
+            raise HTTPException(400)
+        await request.app.state.runtime.telegram.process(update)
         return {"ok": True}
-
-    return app
