@@ -148,7 +148,8 @@ def unlink_command(
     account: Annotated[str | None, typer.Option("--account", metavar="CHANNEL:ID", help="解除这个家属账号（如 "
                                                 "telegram:123456789；只写编号即 Telegram）/ Unlink this family "
                                                 "account (e.g. telegram:123456789; a bare id means Telegram).")] = None,
-    all_accounts: Annotated[bool, typer.Option("--all", help="解除所有家属账号 / Unlink every family account.")] = False,
+    all_accounts: Annotated[bool, typer.Option("--all", help="解除所有家属账号 / "
+                                               "Unlink every family account.")] = False,
     district: DistrictOption = None,
     lang: LangOption = None,
 ) -> None:

@@ -86,7 +86,8 @@ def issue_code(session: Session, elder_id: int, ttl: dt.timedelta, now: dt.datet
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         try:
             with session.begin_nested():
-                session.add(LinkCode(elder_id=elder_id, code_hash=code_hash(code, key), expires_at=now + ttl, created_at=now))
+                session.add(LinkCode(elder_id=elder_id, code_hash=code_hash(code, key), expires_at=now + ttl,
+                                     created_at=now))
             return code
         except IntegrityError:  # the same digits were issued before: draw again
             continue

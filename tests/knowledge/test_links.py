@@ -51,7 +51,8 @@ def test_unknown_expired_malformed_and_replaced_codes_are_refused(maple: Session
     new = links.issue_code(maple, wang.id, DAY, NOW, key=KEY)
     assert links.redeem(maple, account, old, NOW, key=KEY).refusal is LinkRefusal.EXPIRED, "a new code replaces the old"
     late = links.issue_code(maple, li.id, DAY, NOW, key=KEY)
-    assert links.redeem(maple, account, late, NOW + DAY + dt.timedelta(minutes=1), key=KEY).refusal is LinkRefusal.EXPIRED
+    too_late = NOW + DAY + dt.timedelta(minutes=1)
+    assert links.redeem(maple, account, late, too_late, key=KEY).refusal is LinkRefusal.EXPIRED
     assert links.redeem(maple, account, "12345", NOW, key=KEY).refusal is LinkRefusal.MALFORMED
     assert links.redeem(maple, account, "hello", NOW, key=KEY).refusal is LinkRefusal.MALFORMED
     unknown = "000000" if new != "000000" else "000001"
@@ -66,8 +67,10 @@ def test_several_family_members_per_elder_and_elders_per_member(maple: Session) 
     daughter = links.account_for(maple, "telegram", "9010", "9010", "zh")
     son = links.account_for(maple, "telegram", "9011", "9011", "zh")
     for account in (daughter, son):
-        assert links.redeem(maple, account, links.issue_code(maple, wang.id, DAY, NOW, key=KEY), NOW, key=KEY).elder is not None
-    assert links.redeem(maple, daughter, links.issue_code(maple, li.id, DAY, NOW, key=KEY), NOW, key=KEY).elder is not None
+        code = links.issue_code(maple, wang.id, DAY, NOW, key=KEY)
+        assert links.redeem(maple, account, code, NOW, key=KEY).elder is not None
+    code = links.issue_code(maple, li.id, DAY, NOW, key=KEY)
+    assert links.redeem(maple, daughter, code, NOW, key=KEY).elder is not None
     assert {a.id for a in links.accounts_of(maple, wang.id)} == {daughter.id, son.id}
     assert [e.key for e in links.linked_elders(maple, daughter)] == ["wang", "li"]
     assert links.unlink(maple, daughter, li.id) and not links.is_linked(maple, daughter, li.id)
@@ -179,7 +182,8 @@ def _emergency(sessions: sessionmaker[Session], elder: str) -> None:
 
 def _alerts_for(sessions: sessionmaker[Session], account_id: int) -> dict[str, int]:
     with sessions() as session:
-        rows = session.scalars(select(OutboxMessage.status).where(OutboxMessage.dedupe_key.like(f"event:%:{account_id}")))
+        rows = session.scalars(select(OutboxMessage.status)
+                               .where(OutboxMessage.dedupe_key.like(f"event:%:{account_id}")))
         return dict(Counter(rows))
 
 

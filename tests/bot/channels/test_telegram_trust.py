@@ -229,7 +229,7 @@ def test_wrong_codes_are_counted_across_hubs_per_account_and_overall(
         try:
             code = _code(district, "smith")
             guesser = random.randint(10**8, 10**9)
-            for n, api in enumerate((first_api, second_api, first_api)):
+            for api in (first_api, second_api, first_api):
                 user = api.user(guesser, "Mallory", "en")
                 api.send_text(user, _wrong(code))
                 api.wait_for(guesser, 1, WAIT, lambda m: "isn't right" in (m.text or ""))
@@ -238,7 +238,7 @@ def test_wrong_codes_are_counted_across_hubs_per_account_and_overall(
                                   "the fourth try refused on the other hub")
             assert "Linked" not in _said(second_api, guesser)
 
-            for n, api in enumerate((first_api, second_api)):
+            for api in (first_api, second_api):
                 other = api.user(random.randint(10**8, 10**9), "Oscar", "en")
                 api.send_text(other, _wrong(code))
                 api.wait_for(other.id, 1, WAIT, lambda m: "isn't right" in (m.text or ""))
