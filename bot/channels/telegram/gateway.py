@@ -40,6 +40,7 @@ from bot.hub.hub import Hub
 from bot.hub.messages import Button, Inbound, Kind, Reply
 from careline.secrets import LINK_CODES, secret
 from careline.settings import Settings
+from careline.texts import say
 from knowledge import links
 from knowledge.db import transaction
 from knowledge.models import ChannelAccount, Elder
@@ -85,7 +86,7 @@ class TelegramGateway:
 
     async def start(self, mode: str = "polling", webhook_url: str = "", secret: str = "") -> None:
         if mode == "webhook" and not secret:
-            raise ValueError("webhook mode needs a secret (telegram_webhook_secret)")
+            raise ValueError(f"{say('webhook_secret_missing', 'zh')} / {say('webhook_secret_missing', 'en')}")
         await self.application.initialize()
         await self.application.start()
         if mode == "webhook":
