@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
@@ -39,7 +40,15 @@ log = get_logger("careline.cli")
 
 
 def _setup(lang: str | None) -> tuple[Settings, str]:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        language = lang if lang in {"zh", "en"} else "zh"
+        typer.echo(say("settings_invalid", language), err=True)
+        for problem in error.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            typer.echo(f"  {where + ': ' if where else ''}{problem['msg'].removeprefix('Value error, ')}", err=True)
+        raise typer.Exit(2) from None
     configure_stdlib(settings)  # structlog and the libraries' stdlib loggers (uvicorn, httpx), masked
     language = lang or settings.language
     if language not in {"zh", "en"}:

@@ -1,4 +1,5 @@
-"""``careline hub``, ``careline chat`` and ``careline link-code``: the conversation hub's commands."""
+"""``careline hub``, ``careline chat``, ``careline link-code`` and ``careline unlink``: the conversation
+hub's commands."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated
 import httpx
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from careline.secrets import CHANNEL_TERMINAL, secret
 from careline.settings import Settings
@@ -160,6 +162,7 @@ def link_code_command(
 ) -> None:
     """为老人生成一次性的家属绑定码。Make a one-time code a family member uses to link to an elder."""
     from careline.cli import _setup
+    from careline.secrets import LINK_CODES, secret
     from knowledge import db, links
     from knowledge.models import Elder
 
@@ -167,13 +170,76 @@ def link_code_command(
     elder_id, _district = _find_elder(settings, language, elder, district)
     factory = db.session_factory(db.make_engine(settings.resolved_database_url))
     with db.transaction(factory) as session:
-        code = links.issue_code(session, elder_id, dt.timedelta(hours=settings.link_code_hours))
+        code = links.issue_code(session, elder_id, dt.timedelta(hours=settings.link_code_hours),
+                                key=secret(LINK_CODES, settings))
         name = session.get(Elder, elder_id).name
     hours = f"{settings.link_code_hours:g}"
     typer.echo(say("link_code", language, elder=name, code=code, hours=hours))
+
+
+def unlink_command(
+    elder: Annotated[str, typer.Argument(metavar="ELDER_KEY", help="老人档案键 / The elder's profile key.")],
+    account: Annotated[str | None, typer.Option("--account", metavar="CHANNEL:ID", help="解除这个家属账号（如 "
+                                                "telegram:123456789；只写编号即 Telegram）/ Unlink this family "
+                                                "account (e.g. telegram:123456789; a bare id means Telegram).")] = None,
+    all_accounts: Annotated[bool, typer.Option("--all", help="解除所有家属账号 / "
+                                               "Unlink every family account.")] = False,
+    district: DistrictOption = None,
+    lang: LangOption = None,
+) -> None:
+    """解除家属账号与老人的绑定（不带选项时列出绑定的账号）。Remove a family member's link to an elder;
+    without an option, list the linked accounts."""
+    from careline.cli import _setup
+    from knowledge import db
+    from knowledge.models import Elder
+
+    settings, language = _setup(lang)
+    if account and all_accounts:
+        typer.echo(say("unlink_both", language), err=True)
+        raise typer.Exit(2)
+    elder_id, _district = _find_elder(settings, language, elder, district)
+    factory = db.session_factory(db.make_engine(settings.resolved_database_url))
+    with db.transaction(factory) as session:
+        name = session.get(Elder, elder_id).name
+        if not account and not all_accounts:
+            _list_links(session, elder_id, name, language)
+            return
+        removed = _unlink(session, elder_id, account)
+    typer.echo(say("unlink_done" if removed else "unlink_none", language, n=removed, elder=name))
+    if not removed:
+        raise typer.Exit(1)
+
+
+def _list_links(session: Session, elder_id: int, name: str, language: str) -> None:
+    from knowledge import links
+    from knowledge.models import AccountElder
+
+    accounts = links.accounts_of(session, elder_id)
+    if not accounts:
+        typer.echo(say("unlink_nobody", language, elder=name))
+        return
+    typer.echo(say("unlink_list", language, elder=name))
+    for linked in accounts:
+        since = session.scalar(select(AccountElder.created_at).where(AccountElder.account_id == linked.id,
+                                                                     AccountElder.elder_id == elder_id))
+        typer.echo(say("unlink_line", language, account=f"{linked.channel}:{linked.external_id}",
+                       language=linked.language, since=f"{since:%Y-%m-%d}"))
+
+
+def _unlink(session: Session, elder_id: int, account: str | None) -> int:
+    """Unlink one account (``channel:id``, or a Telegram id) or, with None, every account."""
+    from knowledge import links
+
+    channel, _, external = (account or "").rpartition(":")
+    removed = 0
+    for linked in links.accounts_of(session, elder_id):
+        if account is None or (linked.channel == (channel or "telegram") and linked.external_id == external):
+            removed += links.unlink(session, linked, elder_id)
+    return removed
 
 
 def register(app: typer.Typer) -> None:
     app.command("hub")(hub_command)
     app.command("chat")(chat_command)
     app.command("link-code")(link_code_command)
+    app.command("unlink")(unlink_command)

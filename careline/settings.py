@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from careline.paths import PROJECT_ROOT, SAMPLE_BUNDLES
@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     outbox_give_up_after: float = Field(default=2 * 86400.0, gt=0, description="Seconds before an undeliverable "
                                         "message is given up.")
     link_code_hours: float = Field(default=24.0, gt=0, description="How long an elder's link code works.")
+    link_attempts_per_account: int = Field(default=5, ge=1, description="Wrong link codes one chat account may "
+                                           "send within link_attempts_window before it is refused.")
+    link_attempts_overall: int = Field(default=30, ge=1, description="Wrong link codes all accounts together may "
+                                       "send within link_attempts_window (someone with many accounts).")
+    link_attempts_window: float = Field(default=3600.0, gt=0, description="Seconds over which wrong link codes "
+                                        "are counted (in the database, shared by every hub).")
     reminder_hour: int = Field(default=18, ge=0, le=23, description="Local hour for the day-before reminders.")
     telegram_token: str = Field(default="", description="Bot token from @BotFather; empty turns Telegram off.")
     telegram_mode: Literal["polling", "webhook"] = "polling"
@@ -86,13 +92,23 @@ class Settings(BaseSettings):
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     telegram_webhook_url: str = Field(default="", description="Public https URL Telegram posts updates to "
                                       "(webhook mode); it must route to the hub's /telegram/webhook.")
-    telegram_webhook_secret: str = ""
+    telegram_webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$",
+                                         description="Required in webhook mode: Telegram sends it with every "
+                                         "update and the hub refuses updates without it (1-256 of A-Z a-z 0-9 _ -).")
     retention_days: int = Field(default=180, ge=1, le=36500, description="Days conversations are kept: hub "
                                 "messages, hand-off summaries, family alerts, sent outbox messages and Rasa's "
                                 "tracker events older than this are deleted by `careline purge`.")
     secrets: dict[str, str] = Field(default_factory=dict, description="Secrets set by the operator, by name "
                                     "(CARELINE_SECRET_<NAME> also works); any not set is made on first run and "
                                     "kept under var_dir/secrets (careline/secrets.py).")
+
+    @model_validator(mode="after")
+    def _webhook_has_a_secret(self) -> Settings:
+        if self.telegram_token and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
+            from careline.texts import say
+
+            raise ValueError(f"{say('webhook_secret_missing', 'zh')} / {say('webhook_secret_missing', 'en')}")
+        return self
 
     @property
     def resolved_rasa_url(self) -> str:

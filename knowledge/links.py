@@ -2,22 +2,39 @@
 
 A family member links a chat account to an elder by sending a code that the elder's profile
 produced (read out on the hotline or shown to a consultant). Codes are single-use, expire, and
-only their hash is stored. Family members that the district's bundle already lists with their
-Telegram user id are linked without a code."""
+only a keyed hash (HMAC-SHA256 with the ``link_codes`` secret) is stored: a million six-digit codes
+are quickly hashed by anyone who reads the table, but not without the key. Refused codes are
+counted in the database, per account and overall, so that several hubs share one limit. Family
+members that the district's bundle already lists with their Telegram user id are linked without a
+code, and lose the link when the bundle no longer lists them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge.models import AccountElder, ChannelAccount, Elder, ElderFamily, FamilyMember, LinkCode, utcnow
+from knowledge import outbox
+from knowledge.db import transaction
+from knowledge.models import (
+    AccountElder,
+    ChannelAccount,
+    Elder,
+    ElderEvent,
+    ElderFamily,
+    FamilyMember,
+    LinkAttempt,
+    LinkCode,
+    OutboxMessage,
+    utcnow,
+)
 
 CODE_DIGITS = 6
 
@@ -27,6 +44,7 @@ class LinkRefusal(StrEnum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED = "used"
+    TOO_MANY = "too_many"
 
 
 @dataclass(frozen=True)
@@ -36,8 +54,18 @@ class LinkResult:
     already: bool = False
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(f"careline-link:{code}".encode()).hexdigest()
+@dataclass(frozen=True)
+class AttemptLimits:
+    """How many refused codes are tolerated within ``window``: from one account, and from all
+    accounts together (someone with many Telegram accounts)."""
+
+    per_account: int = 5
+    overall: int = 30
+    window: dt.timedelta = dt.timedelta(hours=1)
+
+
+def code_hash(code: str, key: str) -> str:
+    return hmac.new(key.encode(), f"careline-link:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def normalise_code(text: str) -> str | None:
@@ -47,7 +75,8 @@ def normalise_code(text: str) -> str | None:
     return digits if len(digits) == CODE_DIGITS and digits.isascii() else None
 
 
-def issue_code(session: Session, elder_id: int, ttl: dt.timedelta, now: dt.datetime | None = None) -> str:
+def issue_code(session: Session, elder_id: int, ttl: dt.timedelta, now: dt.datetime | None = None, *,
+               key: str) -> str:
     """A fresh code for an elder; earlier unused codes of the elder stop working."""
     now = now or utcnow()
     session.execute(update(LinkCode).where(LinkCode.elder_id == elder_id, LinkCode.used_at.is_(None),
@@ -57,7 +86,8 @@ def issue_code(session: Session, elder_id: int, ttl: dt.timedelta, now: dt.datet
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         try:
             with session.begin_nested():
-                session.add(LinkCode(elder_id=elder_id, code_hash=_hash(code), expires_at=now + ttl, created_at=now))
+                session.add(LinkCode(elder_id=elder_id, code_hash=code_hash(code, key), expires_at=now + ttl,
+                                     created_at=now))
             return code
         except IntegrityError:  # the same digits were issued before: draw again
             continue
@@ -99,13 +129,14 @@ def _link(session: Session, account: ChannelAccount, elder_id: int) -> bool:
     return exists is not None
 
 
-def redeem(session: Session, account: ChannelAccount, text: str, now: dt.datetime | None = None) -> LinkResult:
-    """Link an account to the elder whose code this is."""
+def redeem(session: Session, account: ChannelAccount, text: str, now: dt.datetime | None = None, *,
+           key: str) -> LinkResult:
+    """Link an account to the elder whose code this is (no attempt limit: see :func:`redeem_limited`)."""
     now = now or utcnow()
     code = normalise_code(text)
     if code is None:
         return LinkResult(refusal=LinkRefusal.MALFORMED)
-    row = session.scalar(select(LinkCode).where(LinkCode.code_hash == _hash(code)))
+    row = session.scalar(select(LinkCode).where(LinkCode.code_hash == code_hash(code, key)))
     if row is None:
         return LinkResult(refusal=LinkRefusal.UNKNOWN)
     if row.used_at is not None:
@@ -122,6 +153,35 @@ def redeem(session: Session, account: ChannelAccount, text: str, now: dt.datetim
     already = _link(session, account, elder.id)
     account.selected_elder_id = elder.id
     return LinkResult(elder=elder, already=already)
+
+
+def redeem_limited(sessions: sessionmaker[Session], account_id: int, text: str, *, key: str,
+                   limits: AttemptLimits, now: dt.datetime | None = None) -> LinkResult:
+    """:func:`redeem` within the attempt limits.
+
+    The attempt is recorded and committed before it is counted, so hubs trying codes at the same
+    instant all see each other: at worst a few are refused too many, never one too few. Attempts
+    that are refused for the limit, and codes that work, are not counted."""
+    now = now or utcnow()
+    if normalise_code(text) is None:
+        return LinkResult(refusal=LinkRefusal.MALFORMED)
+    with transaction(sessions) as session:
+        session.execute(delete(LinkAttempt).where(LinkAttempt.at <= now - limits.window))
+        attempt = LinkAttempt(account_id=account_id, at=now)
+        session.add(attempt)
+        session.flush()
+        attempt_id = attempt.id
+    with transaction(sessions) as session:
+        recent = select(func.count(LinkAttempt.id)).where(LinkAttempt.at > now - limits.window)
+        mine = session.scalar(recent.where(LinkAttempt.account_id == account_id)) or 0
+        everyone = session.scalar(recent) or 0
+        if mine > limits.per_account or everyone > limits.overall:
+            session.execute(delete(LinkAttempt).where(LinkAttempt.id == attempt_id))
+            return LinkResult(refusal=LinkRefusal.TOO_MANY)
+        result = redeem(session, session.get(ChannelAccount, account_id), text, now, key=key)
+        if result.elder is not None:
+            session.execute(delete(LinkAttempt).where(LinkAttempt.id == attempt_id))
+        return result
 
 
 def linked_elders(session: Session, account: ChannelAccount) -> list[Elder]:
@@ -142,6 +202,8 @@ def accounts_of(session: Session, elder_id: int) -> list[ChannelAccount]:
 
 
 def unlink(session: Session, account: ChannelAccount, elder_id: int) -> bool:
+    """The account no longer acts for the elder nor hears about them: alerts about the elder
+    still waiting in the outbox for this account are given up too. False: it was not linked."""
     link = session.scalar(select(AccountElder).where(AccountElder.account_id == account.id,
                                                      AccountElder.elder_id == elder_id))
     if link is None:
@@ -149,4 +211,50 @@ def unlink(session: Session, account: ChannelAccount, elder_id: int) -> bool:
     session.delete(link)
     if account.selected_elder_id == elder_id:
         account.selected_elder_id = None
+    _give_up_alerts(session, account, elder_id)
+    session.flush()
     return True
+
+
+def _give_up_alerts(session: Session, account: ChannelAccount, elder_id: int) -> None:
+    """Alerts are queued with the dedupe key ``event:<event id>:<account id>`` (bot.hub.alerts)."""
+    events = select(ElderEvent.id).where(ElderEvent.elder_id == elder_id)
+    keys = [f"event:{event_id}:{account.id}" for event_id in session.scalars(events)]
+    for start in range(0, len(keys), 500):
+        session.execute(update(OutboxMessage)
+                        .where(OutboxMessage.dedupe_key.in_(keys[start:start + 500]),
+                               OutboxMessage.status == outbox.PENDING)
+                        .values(status=outbox.DEAD, last_error="unlinked")
+                        .execution_options(synchronize_session=False))
+
+
+def bundle_family(session: Session, district_id: int) -> set[tuple[int, int]]:
+    """(Telegram user id, elder id) of every active family member a district's bundle lists."""
+    rows = session.execute(
+        select(FamilyMember.telegram_user_id, ElderFamily.elder_id)
+        .join(ElderFamily, ElderFamily.family_member_id == FamilyMember.id)
+        .where(FamilyMember.district_id == district_id, FamilyMember.active.is_(True),
+               FamilyMember.telegram_user_id.is_not(None)))
+    return {(int(user_id), int(elder_id)) for user_id, elder_id in rows}
+
+
+def link_bundle_family(session: Session, added: set[tuple[int, int]]) -> None:
+    """Link the existing Telegram accounts of family members a bundle now lists for an elder
+    (accounts made later are linked on first contact)."""
+    for user_id, elder_id in sorted(added):
+        account = session.scalar(select(ChannelAccount).where(ChannelAccount.channel == "telegram",
+                                                              ChannelAccount.external_id == str(user_id)))
+        if account is not None:
+            _link(session, account, elder_id)
+
+
+def forget_bundle_family(session: Session, removed: set[tuple[int, int]]) -> int:
+    """Unlink the Telegram accounts of family members a bundle no longer lists for an elder
+    (however the link was made); returns how many links went."""
+    gone = 0
+    for user_id, elder_id in sorted(removed):
+        account = session.scalar(select(ChannelAccount).where(ChannelAccount.channel == "telegram",
+                                                              ChannelAccount.external_id == str(user_id)))
+        if account is not None and unlink(session, account, elder_id):
+            gone += 1
+    return gone

@@ -486,6 +486,20 @@ class LinkCode(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LinkAttempt(Base):
+    """A link code tried and refused, kept for the attempt limits (``knowledge.links``).
+
+    Counted in the database, not in process memory, so every hub sharing the database sees the
+    same count; rows older than the counting window are deleted as new attempts come in."""
+
+    __tablename__ = "link_attempts"
+    __table_args__ = (Index("ix_link_attempts_account", "account_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
 class ElderEvent(Base):
     """Something linked family members hear about: a booking made or cancelled, an emergency,
     a reminder. Written in the same transaction as what happened (a transactional outbox), then

@@ -67,13 +67,14 @@ class HubRuntime:
         telegram = None
         if settings.telegram_token:
             from bot.channels.telegram import TelegramGateway
+            from bot.channels.telegram.gateway import link_settings
 
             transcribe = transcribe or _voice_notes()
 
             telegram = TelegramGateway(hub, sessions, settings.telegram_token, base_url=settings.telegram_base_url,
                                        base_file_url=settings.telegram_base_file_url,
                                        default_language=settings.language, transcribe=transcribe,
-                                       limits_storage=settings.hub_rate_storage)
+                                       **link_settings(settings))
             dispatcher.deliverers[telegram.deliverer.channel] = telegram.deliverer
         return cls(settings, sessions, hub, dispatcher, bot, telegram)
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge import models
+from knowledge import links, models
 from knowledge.bundle import schema
 from knowledge.bundle.mapping import KINDS, Kind, item_to_columns, normalize, row_to_item
 from knowledge.bundle.problems import Problem
@@ -197,6 +197,22 @@ def _import_kind(session: Session, district: models.District, kind: Kind, items:
                 report.count(kind.attribute, "retired", key)
 
 
+def _retire_missing_family(session: Session, district: models.District, bundle: schema.Bundle,
+                           report: DistrictReport) -> None:
+    """Family members left out of a bundle that lists family members are retired (kept, not
+    deleted) so they lose their Telegram link and alerts; a bundle without family members at all
+    is taken as partial and changes nobody."""
+    if not bundle.family_members:
+        return
+    listed = {item.key for item in bundle.family_members}
+    for row in session.scalars(select(models.FamilyMember).where(models.FamilyMember.district_id == district.id,
+                                                                 models.FamilyMember.active.is_(True))):
+        if row.key not in listed:
+            row.active = False
+            report.count("family_members", "retired", row.key)
+    session.flush()
+
+
 def import_bundle(session: Session, bundle: schema.Bundle, today: dt.date, weeks_ahead: int) -> DistrictReport:
     report = DistrictReport(bundle.key)
     district = session.scalar(select(models.District).where(models.District.key == bundle.key))
@@ -216,8 +232,13 @@ def import_bundle(session: Session, bundle: schema.Bundle, today: dt.date, weeks
         report.count("district", "updated", bundle.key)
 
     keys = KeyIndex()
+    family_before = links.bundle_family(session, district.id)
     for kind in KINDS:
         _import_kind(session, district, kind, getattr(bundle, kind.attribute), keys, report)
+    _retire_missing_family(session, district, bundle, report)
+    family_after = links.bundle_family(session, district.id)
+    links.forget_bundle_family(session, family_before - family_after)
+    links.link_bundle_family(session, family_after - family_before)
 
     for activity in session.scalars(select(models.Activity).where(models.Activity.district_id == district.id)):
         created, retired = extend_schedule(session, activity, today, weeks_ahead)

@@ -20,6 +20,8 @@ from knowledge.models import District, Elder
 from tests.standins.telegram_api import TelegramAPI
 
 T = TypeVar("T")
+LINK_KEY = "test-link-code-key"
+"""The hubs of the tests and :func:`link_code` share this link-code key (``secrets.link_codes``)."""
 
 
 class RunningHub:
@@ -48,7 +50,7 @@ class RunningHub:
 def hub_settings(servers: Stack, tmp: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"database_url": servers.database_url, "rasa_url": servers.rasa_url, "var_dir": tmp,
                               "outbox_max_backoff": 1.0, "language": "zh", "hub_retry_window": 600.0,
-                              "secrets": {"rasa_api": servers.rasa_token}}
+                              "secrets": {"rasa_api": servers.rasa_token, "link_codes": LINK_KEY}}
     values.update(overrides)
     return Settings(**values)
 
@@ -80,4 +82,4 @@ def link_code(servers: Stack, key: str, hours: float = 24) -> str:
 
     sessions = db.session_factory(db.make_engine(servers.database_url))
     with db.transaction(sessions) as session:
-        return links.issue_code(session, elder_id(servers, key), dt.timedelta(hours=hours))
+        return links.issue_code(session, elder_id(servers, key), dt.timedelta(hours=hours), key=LINK_KEY)

@@ -4,26 +4,32 @@ Each Telegram user is a :class:`~knowledge.models.ChannelAccount`; they act for 
 at a time (``/elders`` switches). Every message goes to the hub as the conversation of that user
 with that elder; every reply, and everything this channel says on its own, goes out through the
 hub's outbox, so order is kept and nothing is lost when Telegram is unreachable.
+
+Only private chats are served, and only new messages: an update from a group or channel, or an
+edited message, is dropped before any handler sees it (see :meth:`TelegramGateway.gate`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Update
+from telegram import Chat, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -32,7 +38,9 @@ from bot.channels.telegram.deliverer import TelegramDeliverer
 from bot.channels.telegram.keyboards import CHANNEL_OWN, PAYLOAD
 from bot.hub.hub import Hub
 from bot.hub.messages import Button, Inbound, Kind, Reply
-from bot.hub.ratelimit import RateLimiter
+from careline.secrets import LINK_CODES, secret
+from careline.settings import Settings
+from careline.texts import say
 from knowledge import links
 from knowledge.db import transaction
 from knowledge.models import ChannelAccount, Elder
@@ -57,13 +65,14 @@ class Who:
 
 class TelegramGateway:
     def __init__(self, hub: Hub, sessions: sessionmaker[Session], token: str, *, base_url: str, base_file_url: str,
-                 default_language: str = "zh", link_code_attempts: str = "5 per hour",
-                 transcribe: Transcriber | None = None, limits_storage: str = "memory://") -> None:
+                 default_language: str = "zh", transcribe: Transcriber | None = None, link_key: str,
+                 link_limits: links.AttemptLimits | None = None) -> None:
         self.hub = hub
         self.sessions = sessions
         self.default_language = default_language
         self.transcribe = transcribe
-        self.link_limiter = RateLimiter(link_code_attempts, limits_storage)
+        self.link_key = link_key
+        self.link_limits = link_limits or links.AttemptLimits()
         self.application: Application = (
             ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url)
             .connect_timeout(5).read_timeout(15).write_timeout(15).pool_timeout(5)
@@ -76,10 +85,12 @@ class TelegramGateway:
     # -- life cycle ----------------------------------------------------------------------------
 
     async def start(self, mode: str = "polling", webhook_url: str = "", secret: str = "") -> None:
+        if mode == "webhook" and not secret:
+            raise ValueError(f"{say('webhook_secret_missing', 'zh')} / {say('webhook_secret_missing', 'en')}")
         await self.application.initialize()
         await self.application.start()
         if mode == "webhook":
-            await self.application.bot.set_webhook(webhook_url, secret_token=secret or None,
+            await self.application.bot.set_webhook(webhook_url, secret_token=secret,
                                                    allowed_updates=Update.ALL_TYPES)
         else:
             await self.application.bot.delete_webhook()
@@ -122,6 +133,7 @@ class TelegramGateway:
 
     def _register(self) -> None:
         app = self.application
+        app.add_handler(TypeHandler(Update, self.gate), group=-1)
         app.add_handler(CommandHandler("start", self.on_start))
         app.add_handler(CommandHandler("help", self.on_help))
         app.add_handler(CommandHandler("link", self.on_link))
@@ -135,6 +147,19 @@ class TelegramGateway:
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.on_text))
         app.add_handler(MessageHandler(filters.ALL, self.on_other))
         app.add_error_handler(self.on_error)
+
+    async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Let through only what a family member does in their private chat with the bot.
+
+        A group, supergroup or channel is never linked nor told anything personal: the update is
+        dropped without an answer (anyone in a group could read it). An edited message is dropped
+        too: an edited "yes" must not confirm a booking long offered since, nor an edited
+        ``/link`` try a code. In a private chat the chat is the user, so a forged update that pairs
+        one user with another chat is dropped as well."""
+        reason = _not_served(update)
+        if reason is not None:
+            log.info("telegram.update_ignored", reason=reason, update=update.update_id)
+            raise ApplicationHandlerStop
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
@@ -157,9 +182,6 @@ class TelegramGateway:
         await self._redeem(who, code)
 
     async def _redeem(self, who: Who, code: str) -> None:
-        if not self.link_limiter.allow(f"link:{who.account_id}"):
-            await self._say(who, texts.t("link_too_many", who.language))
-            return
         outcome = await asyncio.to_thread(self._redeem_sync, who.account_id, code)
         log.info("telegram.link", account=who.account_id, outcome=outcome[0])
         if outcome[0] in ("linked", "linked_already"):
@@ -168,12 +190,10 @@ class TelegramGateway:
             await self._say(who, texts.t(f"link_{outcome[0]}", who.language))
 
     def _redeem_sync(self, account_id: int, code: str) -> tuple[str, str]:
-        with transaction(self.sessions) as session:
-            account = session.get(ChannelAccount, account_id)
-            result = links.redeem(session, account, code)
-            if result.elder is None:
-                return str(result.refusal), ""
-            return ("linked_already" if result.already else "linked"), result.elder.name
+        result = links.redeem_limited(self.sessions, account_id, code, key=self.link_key, limits=self.link_limits)
+        if result.elder is None:
+            return str(result.refusal), ""
+        return ("linked_already" if result.already else "linked"), result.elder.name
 
     async def on_elders(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
@@ -294,6 +314,27 @@ class TelegramGateway:
     async def _say(self, who: Who, text: str, buttons: tuple[Button, ...] = ()) -> None:
         """Queue what the channel says itself, behind any replies already queued for the chat."""
         await self.hub.notify(CHANNEL, who.address, Reply(text, buttons, role="channel"))
+
+
+def link_settings(settings: Settings) -> dict[str, Any]:
+    """The gateway's link-code arguments from the settings."""
+    return {"link_key": secret(LINK_CODES, settings),
+            "link_limits": links.AttemptLimits(settings.link_attempts_per_account, settings.link_attempts_overall,
+                                               dt.timedelta(seconds=settings.link_attempts_window))}
+
+
+def _not_served(update: Update) -> str | None:
+    """Why an update is not for this channel, or None when it is."""
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        return "edited"
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return "no_chat"
+    if chat.type != Chat.PRIVATE:
+        return "not_private"
+    if chat.id != user.id:
+        return "chat_not_user"
+    return None
 
 
 def _title_of(query: Any, data: str) -> str | None:

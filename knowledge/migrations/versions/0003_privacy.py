@@ -3,7 +3,7 @@
 Nothing reads an elder's ID number (no eligibility rule, no action, no export), so the column
 and every number in it go. Downgrading brings the column back empty.
 
-Revision ID: 0006_privacy
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-06 21:30:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_privacy'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
