@@ -58,6 +58,9 @@ class Settings(BaseSettings):
                                 description="Messages one person may send (the 'limits' library's notation).")
     hub_rate_storage: str = Field(default="memory://", description="Where rate limits are counted: memory:// "
                                   "for one hub, redis://127.0.0.1:6379 when several hubs share the load.")
+    hub_lock_storage: str = Field(default="", description="Where the hubs' per-conversation locks live: empty "
+                                  "means the database's (PostgreSQL advisory locks; in the process on SQLite), "
+                                  "redis://127.0.0.1:6379/0 for Redis, memory:// for one hub.")
     hub_retry_window: float = Field(default=600.0, gt=0, description="Seconds a message that reached no engine "
                                     "is kept and retried before the person is asked to say it again.")
     outbox_max_backoff: float = Field(default=300.0, gt=0, description="Longest wait between delivery attempts.")
