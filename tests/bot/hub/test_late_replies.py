@@ -100,7 +100,7 @@ def test_a_same_breath_channel_gets_the_late_answers_and_the_booking_is_confirme
     assert "几点" in _texts(when) or "时间" in _texts(when), _texts(when)
     assert any(r.buttons for r in offer) and "理发" in _texts(offer), _texts(offer)
     assert [r.role for r in held] == ["holding"]
-    assert "已经提交" in _texts(thanks[:-1]) and thanks[-1].role == "holding", _texts(thanks)
+    assert "已经提交" in thanks[0].text and len(thanks) >= 2, "the confirmation, then what 谢谢 got"
     assert asyncio.run(hub.pending("cli", name)) == [], "each late reply is handed out once"
     with hub.sessions() as session:
         conversation = session.scalar(select(Conversation).where(Conversation.external_id == name))
