@@ -7,7 +7,7 @@ never leaves a person without an answer: when the action server is down the repl
 is "one moment" while the turn finishes in the background.
 
 Late replies. A caller that names its message (``message_id``, as the hub does) may send it
-again: the engine takes it once. While its turn still runs, the repeat waits for it like the
+again (``repeat``: true): the engine takes it once. While its turn still runs, the repeat waits for it like the
 first request (and answers "one moment" again after ``timeout``); once the turn is done, the
 repeat is answered with that turn's replies, read from the tracker (so it works after this
 process restarted, and on any server sharing the tracker store). Only a message the tracker has
@@ -86,7 +86,7 @@ class CareLineRestInput(RestInput):
         message_id = payload.get("message_id")
         message_id = message_id if isinstance(message_id, str) and _MESSAGE_ID.match(message_id) else None
         running = self._running.get(message_id) if message_id else None
-        if message_id and running is None:
+        if message_id and running is None and payload.get("repeat") is True:
             finished = await _finished_turn(request, sender_id, message_id)
             if finished is not None:
                 return response.json(finished or [_trouble(sender_id, lang)])

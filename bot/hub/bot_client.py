@@ -50,12 +50,13 @@ class RasaClient:
         return self.urls[first:] + self.urls[:first]
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any],
-                   message_id: str | None = None) -> list[Reply]:
+                   message_id: str | None = None, repeat: bool = False) -> list[Reply]:
         """The replies to one message. With ``message_id`` the engine takes the message once,
-        however often it is sent: a repeat answers with the same turn's replies."""
+        however often it is sent: a ``repeat`` is answered with the same turn's replies."""
         payload: dict[str, Any] = {"sender": sender, "message": text, "metadata": metadata}
         if message_id is not None:
             payload["message_id"] = message_id
+            payload["repeat"] = repeat
         for url in self._order(sender):
             try:
                 response = await self._client_for_this_loop().post(url, json=payload)

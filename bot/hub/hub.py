@@ -261,13 +261,15 @@ class Hub:
 
     # -- the engine ----------------------------------------------------------------------------
 
-    async def _ask(self, received: Received, text: str, again: bool = False) -> tuple[list[Reply], str]:
+    async def _ask(self, received: Received, text: str, again: bool = False,
+                   last: bool = False) -> tuple[list[Reply], str]:
         """Ask the engine about a message this hub has claimed; record and deliver what it said.
         ``again``: a follow-up (the replies come later than the message's own exchange), which
-        says nothing while the turn still runs and raises BotUnavailable when no engine answers."""
+        says nothing while the turn still runs and raises BotUnavailable when no engine answers;
+        ``last``: its retry window is over, so a turn still running is given up."""
         try:
             replies = await self.bot.send(hub_sender(received.conversation_id), text, received.metadata,
-                                          message_id=f"hub-{received.message_id}")
+                                          message_id=f"hub-{received.message_id}", repeat=again)
             state = LATE if replies and all(r.role == "holding" for r in replies) else ANSWERED
         except BotUnavailable as error:
             log.warning("hub.bot_unavailable", conversation=received.conversation_id, error=str(error))
@@ -288,6 +290,8 @@ class Hub:
                 replies = [Reply(texts.t("expired", received.language), role="notice")]
         if again and state == LATE:
             replies = []  # the person heard "one moment" already
+            if last:
+                state, replies = EXPIRED, [Reply(texts.t("expired", received.language), role="notice")]
         if not received.emergency and any(r.role == "emergency" for r in replies):
             await asyncio.to_thread(self._model_emergency, received)
         if state == LATE:
@@ -379,24 +383,25 @@ class Hub:
         """Ask again, in order, about the conversation's due messages (those before ``before``).
         Returns how many were answered or given up, and whether an engine could be reached."""
         handled = 0
-        for message_id, text, created_at, received in await asyncio.to_thread(self._waiting_of, conversation_id,
-                                                                                before):
+        for message_id, text, created_at, was, received in await asyncio.to_thread(self._waiting_of,
+                                                                                     conversation_id, before):
             if not await asyncio.to_thread(self._claim, message_id):
                 continue
-            if utcnow() - created_at > self.retry_window:
+            expired = utcnow() - created_at > self.retry_window
+            if expired and was == WAITING:  # it never reached the engine, and the person has moved on
                 await self._send(received, [Reply(texts.t("expired", received.language), role="notice")],
                                  origin=message_id, state=EXPIRED, later=True)
                 handled += 1
                 continue
             try:
-                _, state = await self._ask(received, text, again=True)
+                _, state = await self._ask(received, text, again=True, last=expired)
             except BotUnavailable:
                 return handled, False
             handled += state in FINAL
         return handled, True
 
     def _waiting_of(self, conversation_id: int,
-                    before: int | None = None) -> list[tuple[int, str, dt.datetime, Received]]:
+                    before: int | None = None) -> list[tuple[int, str, dt.datetime, str, Received]]:
         with self.sessions() as session:
             conversation = session.get(Conversation, conversation_id)
             elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
@@ -407,7 +412,7 @@ class Hub:
             if before is not None:
                 query = query.where(Message.id < before)
             messages = session.scalars(query.order_by(Message.id)).all()
-            return [(m.id, _bot_text(m), m.created_at,
+            return [(m.id, _bot_text(m), m.created_at, m.bot_state or WAITING,
                      Received(conversation_id, m.id, conversation.language, True, False, [], metadata))
                     for m in messages]
 
