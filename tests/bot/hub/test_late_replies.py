@@ -145,3 +145,18 @@ def test_telegram_hears_one_moment_then_the_answer_and_the_confirmation(
         assert session.scalar(select(Booking.id).where(Booking.elder_id == elder_id(slow_servers, "li"),
                                                        Booking.kind == "home_service",
                                                        Booking.created_via == "telegram")) is not None
+
+
+def test_the_engine_takes_a_named_message_once_however_often_it_is_sent(slow_servers: Stack) -> None:
+    sender, url = f"t-{uuid.uuid4().hex[:8]}", f"{slow_servers.rasa_url}/webhooks/careline/webhook"
+    body = {"sender": sender, "message": "高龄津贴是什么", "metadata": {"language": "zh"}, "message_id": "m-1"}
+    first = httpx.post(url, json=body, timeout=60).json()
+    assert first[0].get("custom", {}).get("holding"), first
+    deadline, answer = time.monotonic() + WAIT, first
+    while answer[0].get("custom", {}).get("holding") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        answer = httpx.post(url, json={**body, "repeat": True}, timeout=60).json()
+    assert "津贴" in answer[0]["text"], answer
+    assert httpx.post(url, json={**body, "repeat": True}, timeout=60).json() == answer, "read back from the tracker"
+    events = httpx.get(f"{slow_servers.rasa_url}/conversations/{sender}/tracker", timeout=30).json()["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == ["高龄津贴是什么"]
