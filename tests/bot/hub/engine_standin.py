@@ -5,7 +5,8 @@ It is a real HTTP server on a free loopback port that speaks the CareLine REST c
 protocol (``POST /webhooks/careline/webhook`` with sender, message, metadata and an optional
 message_id; a JSON list of replies back), answers after ``delay`` seconds with "you said: …", and
 records every turn it took: who, what, and when it started and ended. ``down`` makes it answer
-503 (what a proxy says when no engine is behind it), which the hub treats as unreachable.
+503 (what a proxy says when no engine is behind it), which the hub treats as unreachable;
+``holding`` makes it answer "one moment" as the REST channel does when a turn is slow.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class EngineStandIn:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.down = False
+        self.holding = False
         self.turns: list[Turn] = []
         self._lock = threading.Lock()
         standin = self
@@ -46,6 +48,9 @@ class EngineStandIn:
                 sender, message = str(body.get("sender")), str(body.get("message"))
                 with standin._lock:
                     standin.turns.append(Turn(sender, message, body.get("message_id"), started, time.monotonic()))
+                if standin.holding:
+                    self._answer(200, [{"recipient_id": sender, "text": "one moment", "custom": {"holding": True}}])
+                    return
                 self._answer(200, [{"recipient_id": sender, "text": f"you said: {message}"}])
 
             def _answer(self, status: int, payload: Any) -> None:

@@ -124,3 +124,29 @@ def test_a_message_a_dead_hub_was_asking_is_asked_again_under_the_same_id(empty_
         [first, second] = engine.turns
     assert first.message_id == second.message_id is not None, "the engine can tell it is the same message"
     assert _answers(empty_engine) == ["you said: book me a lunch"]
+
+
+@pytest.mark.parametrize("finished", [True, False])
+def test_a_late_turn_is_asked_once_more_when_its_window_ends(empty_engine: Engine, finished: bool) -> None:
+    conversation = f"c-{uuid.uuid4().hex[:8]}"
+    with EngineStandIn() as engine:
+        engine.holding = True
+        hub = _hub(empty_engine, engine.url, retry_window=0.5)
+
+        async def run() -> int:
+            replies = await hub.handle(_message(conversation, "what is on tomorrow"))
+            assert [r.role for r in replies] == ["holding"]
+            await asyncio.sleep(0.6)
+            engine.holding = not finished
+            return await hub.retry_waiting()
+
+        assert asyncio.run(run()) == 1
+        assert len(engine.turns) == 2
+    with db.session_factory(empty_engine)() as session:
+        said = [(m.kind, m.text) for m in session.scalars(select(Message).order_by(Message.id))]
+        queued = [row.body["role"] for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert said[0] == ("text", "what is on tomorrow") and said[1][0] == "holding"
+    if finished:
+        assert said[2:] == [("answer", "you said: what is on tomorrow")] and queued == ["holding", "answer"]
+    else:
+        assert said[2][0] == "notice" and "Sorry" in said[2][1] and queued == ["holding", "notice"]
