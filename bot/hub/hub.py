@@ -261,12 +261,13 @@ class Hub:
 
     # -- the engine ----------------------------------------------------------------------------
 
-    async def _ask(self, received: Received, text: str, again: bool = False,
-                   last: bool = False) -> tuple[list[Reply], str]:
+    async def _ask(self, received: Received, text: str, again: bool = False, last: bool = False,
+                   was: str = WAITING) -> tuple[list[Reply], str]:
         """Ask the engine about a message this hub has claimed; record and deliver what it said.
         ``again``: a follow-up (the replies come later than the message's own exchange), which
         says nothing while the turn still runs and raises BotUnavailable when no engine answers;
-        ``last``: its retry window is over, so a turn still running is given up."""
+        ``last``: its retry window is over, so a turn still running is given up; ``was``: the
+        state a follow-up goes back to when no engine answers."""
         try:
             replies = await self.bot.send(hub_sender(received.conversation_id), text, received.metadata,
                                           message_id=f"hub-{received.message_id}", repeat=again)
@@ -274,7 +275,7 @@ class Hub:
         except BotUnavailable as error:
             log.warning("hub.bot_unavailable", conversation=received.conversation_id, error=str(error))
             if again:
-                await self._send(received, [], origin=received.message_id, state=WAITING)
+                await self._send(received, [], origin=received.message_id, state=LATE if was == LATE else WAITING)
                 raise
             state, replies = WAITING, [Reply(texts.t("holding", received.language), role="holding")]
             if received.emergency:
@@ -394,7 +395,7 @@ class Hub:
                 handled += 1
                 continue
             try:
-                _, state = await self._ask(received, text, again=True, last=expired)
+                _, state = await self._ask(received, text, again=True, last=expired, was=was)
             except BotUnavailable:
                 return handled, False
             handled += state in FINAL
