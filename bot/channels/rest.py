@@ -54,7 +54,7 @@ class CareLineRestInput(RestInput):
     def __init__(self, timeout: float = 10.0) -> None:
         self.timeout = timeout
         self._background: set[asyncio.Task[Any]] = set()
-        self._running: dict[str, tuple[asyncio.Task[Any], CollectingOutputChannel]] = {}
+        self._running: dict[tuple[str, str], tuple[asyncio.Task[Any], CollectingOutputChannel]] = {}
 
     def get_metadata(self, request: Request) -> dict[str, Any]:
         metadata = (request.json or {}).get("metadata")
@@ -85,12 +85,12 @@ class CareLineRestInput(RestInput):
         lang = language_of(text, metadata)
         message_id = payload.get("message_id")
         message_id = message_id if isinstance(message_id, str) and _MESSAGE_ID.match(message_id) else None
-        running = self._running.get(message_id) if message_id else None
+        running = self._running.get((sender_id, message_id)) if message_id else None
         if message_id and running is None and payload.get("repeat") is True:
             finished = await _finished_turn(request, sender_id, message_id)
             if finished is not None:
                 return response.json(finished or [_trouble(sender_id, lang)])
-            running = self._running.get(message_id)  # a repeat that came in meanwhile started it
+            running = self._running.get((sender_id, message_id))  # a repeat that came meanwhile started it
         if running is None:
             running = self._start(on_new_message, text, sender_id, metadata, message_id)
         task, collector = running
@@ -115,8 +115,9 @@ class CareLineRestInput(RestInput):
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         if message_id:
-            self._running[message_id] = (task, collector)
-            task.add_done_callback(lambda _: self._running.pop(message_id, None))
+            key = (sender_id, message_id)
+            self._running[key] = (task, collector)
+            task.add_done_callback(lambda _: self._running.pop(key, None))
         return task, collector
 
 
