@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     hub_max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024,
                                     description="Largest request body the hub reads; larger ones get 413 before "
                                     "they are parsed, with or without a Content-Length.")
+    hub_lock_storage: str = Field(default="", description="Where the hubs' per-conversation locks live: empty "
+                                  "means the database's (PostgreSQL advisory locks; in the process on SQLite), "
+                                  "redis://127.0.0.1:6379/0 for Redis, memory:// for one hub.")
     hub_retry_window: float = Field(default=600.0, gt=0, description="Seconds a message that reached no engine "
                                     "is kept and retried before the person is asked to say it again.")
     outbox_max_backoff: float = Field(default=300.0, gt=0, description="Longest wait between delivery attempts.")

@@ -414,6 +414,8 @@ class Message(Base):
     language: Mapped[str | None] = mapped_column(String(2))
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     bot_state: Mapped[str | None] = mapped_column(String(12), index=True)
+    # while a hub asks the engine (bot_state "sending"): when its claim lapses, so another hub may
+    bot_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

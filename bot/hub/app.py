@@ -63,7 +63,7 @@ class HubRuntime:
         limiter = RateLimiter(settings.hub_rate_limit, settings.hub_rate_storage)
         hub = Hub(sessions, bot, push_channels=push, limiter=limiter,
                   retry_window=settings.hub_retry_window, default_language=settings.language,
-                  on_queued=dispatcher.poke)
+                  on_queued=dispatcher.poke, lock_storage=settings.hub_lock_storage)
         telegram = None
         if settings.telegram_token:
             from bot.channels.telegram import TelegramGateway

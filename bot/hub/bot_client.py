@@ -15,8 +15,13 @@ class BotUnavailable(Exception):
 
 
 class BotSilent(Exception):
-    """The engine took the message but gave no usable answer in time; it must not be resent,
-    or the engine would hear it twice."""
+    """The engine took the message but gave no usable answer."""
+
+
+class BotLate(BotSilent):
+    """The engine took the message but did not answer within the hub's timeout: its turn may
+    still finish. Asking again with the same message id is safe (the engine's REST channel
+    knows the message by its id and answers with that turn's replies)."""
 
 
 class RasaClient:
@@ -45,14 +50,22 @@ class RasaClient:
         first = (int(digits) if digits else sum(sender.encode())) % len(self.urls)
         return self.urls[first:] + self.urls[:first]
 
-    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
-        payload = {"sender": sender, "message": text, "metadata": metadata}
+    async def send(self, sender: str, text: str, metadata: dict[str, Any],
+                   message_id: str | None = None, repeat: bool = False) -> list[Reply]:
+        """The replies to one message. With ``message_id`` the engine takes the message once,
+        however often it is sent: a ``repeat`` is answered with the same turn's replies."""
+        payload: dict[str, Any] = {"sender": sender, "message": text, "metadata": metadata}
+        if message_id is not None:
+            payload["message_id"] = message_id
+            payload["repeat"] = repeat
         for url in self._order(sender):
             try:
                 response = await self._client_for_this_loop().post(url, json=payload)
                 break
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 unreachable: Exception = error
+            except httpx.TimeoutException as error:
+                raise BotLate(type(error).__name__) from error
             except httpx.HTTPError as error:
                 raise BotSilent(type(error).__name__) from error
         else:

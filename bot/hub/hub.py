@@ -6,37 +6,60 @@ the consultants' queue once a person does (``open``). Replies go back through th
 message came from: returned at once to channels that answer in the same breath (the terminal,
 a phone call), through the durable outbox to channels that push (Telegram).
 
-When the engine cannot be reached, the person hears a holding reply; a pushing channel's
-message is kept and sent to the engine again once it is back, so the question still gets its
-answer (the engine's tracker store keeps the slots across its restart).
+What becomes of a message sent to the engine (``Message.bot_state``):
+
+- ``sending``: a hub is asking the engine now. It claimed the message (``bot_until`` is when
+  the claim lapses, should that hub die); every later ask claims it first with a conditional
+  UPDATE, so two hubs never ask the engine about one message at once.
+- ``waiting``: no engine could be reached. The person heard a holding reply; the message is
+  asked again, oldest first, by :meth:`Hub.retry_waiting` or before the conversation's next
+  message, until ``retry_window`` has passed (then the person is asked to say it again).
+- ``late``: the engine took the message but answered "one moment" (its turn is slow and goes
+  on in the background). It is asked again under the same message id, which the engine's REST
+  channel (``bot/channels/rest.py``) takes once: the repeat waits for the running turn or reads
+  the finished turn's replies from the tracker. So the real answer (a booking's confirmation
+  included) follows "one moment", and a turn whose engine died is run again.
+- ``answered``, ``unanswered`` (the engine broke down on it), ``expired``, ``held`` (rate
+  limited: never sent).
+
+Replies that come later than the message's own exchange (the answer after "one moment", the
+answer to a retried message) are recorded in the transcript and queued in the outbox. A pushing
+channel gets them from the dispatcher. A channel that answers in the same breath (terminal,
+phone) gets them with its next exchange (before that exchange's own replies) or, while it waits
+in silence, by polling :meth:`Hub.pending`; the dispatcher never touches them.
+
+A conversation's messages go to the engine one at a time and in order, across every hub sharing
+the database: the hub holds the conversation's lock (:mod:`bot.hub.locks`) while it asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.emergency import detect
 from bot.hub import texts
-from bot.hub.bot_client import BotSilent, BotUnavailable, RasaClient
+from bot.hub.bot_client import BotLate, BotSilent, BotUnavailable, RasaClient
+from bot.hub.locks import ConversationLocks, conversation_locks
 from bot.hub.messages import Inbound, Kind, Reply
 from bot.hub.ratelimit import RateLimiter
 from knowledge import events, outbox
 from knowledge.db import transaction
 from knowledge.handoffs import Urgency, hub_sender, open_handoff
-from knowledge.models import ChannelAccount, Conversation, District, Elder, Message, utcnow
+from knowledge.models import ChannelAccount, Conversation, District, Elder, Message, OutboxMessage, utcnow
 
 log = structlog.get_logger("careline.hub")
 
-WAITING, ANSWERED, UNANSWERED, EXPIRED, HELD = "waiting", "answered", "unanswered", "expired", "held"
+SENDING, WAITING, LATE = "sending", "waiting", "late"
+ANSWERED, UNANSWERED, EXPIRED, HELD = "answered", "unanswered", "expired", "held"
+FINAL = (ANSWERED, UNANSWERED, EXPIRED)
 
 
 @dataclass
@@ -48,14 +71,18 @@ class Received:
     emergency: bool
     replies: list[Reply]
     metadata: dict[str, Any] = field(default_factory=dict)
-    earlier_waiting: bool = False
+    held: bool = False
     for_bot: str = ""
 
 
 class Hub:
     def __init__(self, sessions: sessionmaker[Session], bot: RasaClient, *, push_channels: set[str] | None = None,
                  limiter: RateLimiter | None = None, retry_window: float = 600.0, default_language: str = "zh",
-                 on_queued: Callable[[], None] | None = None) -> None:
+                 on_queued: Callable[[], None] | None = None, locks: ConversationLocks | None = None,
+                 lock_storage: str = "", claim_lease: float | None = None, follow_ups: int = 8) -> None:
+        """``claim_lease``: seconds before a dying hub's claim on a message lapses (by default well
+        beyond the engine client's timeout); ``lock_storage``: where conversation locks live (see
+        :func:`bot.hub.locks.conversation_locks`); ``follow_ups``: conversations asked again at once."""
         self.sessions = sessions
         self.bot = bot
         self.push_channels = set(push_channels or ())
@@ -63,7 +90,11 @@ class Hub:
         self.retry_window = dt.timedelta(seconds=retry_window)
         self.default_language = default_language
         self.on_queued = on_queued or (lambda: None)
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        if claim_lease is None:
+            claim_lease = 2 * (getattr(getattr(bot, "timeout", None), "read", None) or 30.0) + 60.0
+        self.lease = dt.timedelta(seconds=claim_lease)
+        self.locks = locks or conversation_locks(lock_storage, _database_url(sessions), wait=claim_lease)
+        self._follow_ups = follow_ups
 
     # -- the one entry point -------------------------------------------------------------------
 
@@ -73,20 +104,56 @@ class Hub:
         key = f"{inbound.channel}:{inbound.conversation}"
         limited = self.limiter is not None and not self.limiter.allow(key)
         received = await asyncio.to_thread(self._receive, inbound, limited)
-        if limited and not self.limiter.should_tell(key):
-            received.replies = []
-        if limited:
+        if received.held:
             log.info("hub.rate_limited", channel=inbound.channel, conversation=received.conversation_id)
+            if self.limiter is not None and not self.limiter.should_tell(key):
+                received.replies = []
         if received.emergency:
-            log.warning("hub.emergency", channel=inbound.channel, conversation=received.conversation_id)
+            log.warning("hub.emergency", channel=inbound.channel, conversation=received.conversation_id,
+                        rate_limited=limited)
         if not received.to_bot:
-            return await self._send(received, received.replies, origin=received.message_id)
-        lock = self._lock(received.conversation_id)
-        async with lock:
-            if received.earlier_waiting and inbound.channel in self.push_channels:
-                await self._retry_conversation(received.conversation_id)
-            replies = await self._ask(received, received.for_bot, push=inbound.channel in self.push_channels)
-        return replies
+            replies = await self._send(received, received.replies, origin=received.message_id)
+        else:
+            async with self.locks.hold(received.conversation_id):
+                await self._follow_up(received.conversation_id, before=received.message_id)
+                replies, _ = await self._ask(received, received.for_bot)
+        if inbound.channel in self.push_channels:
+            return replies
+        return await self._take_queued(received.conversation_id) + replies
+
+    async def pending(self, channel: str, conversation: str) -> list[Reply]:
+        """Replies that came after their exchange (the answer that follows "one moment"), for a
+        channel that answers in the same breath and polls while the person waits; each is
+        handed out once. Empty for a pushing channel (the dispatcher delivers those)."""
+        if channel in self.push_channels:
+            return []
+        conversation_id = await asyncio.to_thread(self._conversation_id, channel, conversation)
+        return await self._take_queued(conversation_id) if conversation_id is not None else []
+
+    def _conversation_id(self, channel: str, conversation: str) -> int | None:
+        with self.sessions() as session:
+            return session.scalar(select(Conversation.id).where(Conversation.channel == channel,
+                                                                Conversation.external_id == conversation))
+
+    async def _take_queued(self, conversation_id: int) -> list[Reply]:
+        return await asyncio.to_thread(self._take_queued_now, conversation_id)
+
+    def _take_queued_now(self, conversation_id: int) -> list[Reply]:
+        taken: list[Reply] = []
+        with transaction(self.sessions) as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None or conversation.channel in self.push_channels:
+                return taken
+            rows = session.execute(select(OutboxMessage.id, OutboxMessage.body).where(
+                OutboxMessage.conversation_id == conversation_id, OutboxMessage.channel == conversation.channel,
+                OutboxMessage.status == outbox.PENDING).order_by(OutboxMessage.id)).all()
+            for row_id, body in rows:
+                if session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id,
+                                                               OutboxMessage.status == outbox.PENDING)
+                                   .values(status=outbox.SENT, sent_at=utcnow())
+                                   .execution_options(synchronize_session=False)).rowcount:
+                    taken.append(Reply.from_body(body))
+        return taken
 
     async def notify(self, channel: str, address: str, reply: Reply, dedupe_key: str | None = None,
                      conversation_id: int | None = None) -> None:
@@ -102,13 +169,6 @@ class Hub:
                            conversation_id=conversation_id)
 
     # -- receiving -----------------------------------------------------------------------------
-
-    def _lock(self, conversation_id: int) -> asyncio.Lock:
-        lock = self._locks.get(conversation_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[conversation_id] = lock
-        return lock
 
     def _conversation(self, session: Session, inbound: Inbound, language: str) -> tuple[Conversation, District | None]:
         """The conversation of a message, created on first use, and the district it is about."""
@@ -156,11 +216,11 @@ class Hub:
             session.add(message)
             session.flush()
             received = Received(conversation.id, message.id, language, to_bot=False, emergency=False, replies=[])
-            if limited:
-                message.bot_state = HELD
+            received.emergency = inbound.kind in (Kind.TEXT, Kind.SPEECH) and detect(inbound.text) is not None
+            if limited and not received.emergency:  # a cry for help is never held back
+                message.bot_state, received.held = HELD, True
                 received.replies = [Reply(texts.t("slow_down", language), role="notice")]
                 return received
-            received.emergency = inbound.kind in (Kind.TEXT, Kind.SPEECH) and detect(inbound.text) is not None
             elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
             if received.emergency and elder is not None:
                 events.record(session, elder.id, events.EMERGENCY, source=hub_sender(conversation.id),
@@ -173,10 +233,7 @@ class Hub:
             received.for_bot = _numbered_choice(session, conversation.id, inbound) or inbound.for_bot()
             if received.for_bot != inbound.text:
                 message.meta = {**message.meta, "payload": received.for_bot}
-            message.bot_state = WAITING
-            received.earlier_waiting = session.scalar(
-                select(Message.id).where(Message.conversation_id == conversation.id, Message.bot_state == WAITING,
-                                         Message.id < message.id).limit(1)) is not None
+            message.bot_state, message.bot_until = SENDING, utcnow() + self.lease
             received.metadata = {"language": language, "channel": inbound.channel,
                                  "elder": elder.key if elder else None,
                                  "district": district.key if district else None,
@@ -204,24 +261,43 @@ class Hub:
 
     # -- the engine ----------------------------------------------------------------------------
 
-    async def _ask(self, received: Received, text: str, push: bool) -> list[Reply]:
+    async def _ask(self, received: Received, text: str, again: bool = False, last: bool = False,
+                   was: str = WAITING) -> tuple[list[Reply], str]:
+        """Ask the engine about a message this hub has claimed; record and deliver what it said.
+        ``again``: a follow-up (the replies come later than the message's own exchange), which
+        says nothing while the turn still runs and raises BotUnavailable when no engine answers;
+        ``last``: its retry window is over, so a turn still running is given up; ``was``: the
+        state a follow-up goes back to when no engine answers."""
         try:
-            replies = await self.bot.send(hub_sender(received.conversation_id), text, received.metadata)
-            state = ANSWERED
+            replies = await self.bot.send(hub_sender(received.conversation_id), text, received.metadata,
+                                          message_id=f"hub-{received.message_id}", repeat=again)
+            state = LATE if replies and all(r.role == "holding" for r in replies) else ANSWERED
         except BotUnavailable as error:
             log.warning("hub.bot_unavailable", conversation=received.conversation_id, error=str(error))
-            state = WAITING if push else UNANSWERED
-            replies = [Reply(texts.t("holding", received.language), role="holding")]
+            if again:
+                await self._send(received, [], origin=received.message_id, state=LATE if was == LATE else WAITING)
+                raise
+            state, replies = WAITING, [Reply(texts.t("holding", received.language), role="holding")]
             if received.emergency:
                 replies = [await asyncio.to_thread(self._emergency_without_bot, received)]
                 state = UNANSWERED
+        except BotLate as error:
+            log.warning("hub.bot_late", conversation=received.conversation_id, error=str(error))
+            state, replies = LATE, [Reply(texts.t("holding", received.language), role="holding")]
         except BotSilent as error:
             log.warning("hub.bot_silent", conversation=received.conversation_id, error=str(error))
-            state = UNANSWERED
-            replies = [Reply(texts.t("holding", received.language), role="holding")]
+            state, replies = UNANSWERED, [Reply(texts.t("holding", received.language), role="holding")]
+            if again:
+                replies = [Reply(texts.t("expired", received.language), role="notice")]
+        if again and state == LATE:
+            replies = []  # the person heard "one moment" already
+            if last:
+                state, replies = EXPIRED, [Reply(texts.t("expired", received.language), role="notice")]
         if not received.emergency and any(r.role == "emergency" for r in replies):
             await asyncio.to_thread(self._model_emergency, received)
-        return await self._send(received, replies, origin=received.message_id, state=state)
+        if state == LATE:
+            log.info("hub.bot_late_turn", conversation=received.conversation_id, message=received.message_id)
+        return await self._send(received, replies, origin=received.message_id, state=state, later=again), state
 
     def _model_emergency(self, received: Received) -> None:
         """The engine's model saw an emergency the rules did not: family members hear of it too."""
@@ -241,23 +317,24 @@ class Hub:
             return self._emergency_reply(district, received.language)
 
     async def _send(self, received: Received, replies: list[Reply], origin: int,
-                    state: str | None = None) -> list[Reply]:
+                    state: str | None = None, later: bool = False) -> list[Reply]:
         """Record the replies (and what became of the message they answer) in one transaction,
-        and queue them for a pushing channel."""
+        and queue them for a pushing channel, or, when they come ``later`` than the message's own
+        exchange, for any channel."""
         if replies or state:
-            await asyncio.to_thread(self._record_and_queue, received.conversation_id, replies, origin, state)
+            await asyncio.to_thread(self._record_and_queue, received.conversation_id, replies, origin, state, later)
         if replies:
             self.on_queued()
         return replies
 
     def _record_and_queue(self, conversation_id: int, replies: list[Reply], origin: int,
-                          state: str | None = None) -> None:
+                          state: str | None = None, later: bool = False) -> None:
         with transaction(self.sessions) as session:
             if state is not None:
-                session.execute(update(Message).where(Message.id == origin).values(bot_state=state)
+                session.execute(update(Message).where(Message.id == origin).values(bot_state=state, bot_until=None)
                                 .execution_options(synchronize_session=False))
             conversation = session.get(Conversation, conversation_id)
-            push = conversation.channel in self.push_channels
+            push = later or conversation.channel in self.push_channels
             address = _address_of(session, conversation)
             for index, reply in enumerate(replies):
                 sender = "bot" if reply.role in ("answer", "emergency") else "system"
@@ -271,54 +348,79 @@ class Hub:
     # -- retrying what reached no engine -------------------------------------------------------
 
     async def retry_waiting(self) -> int:
-        """Send kept messages to the engine again, oldest first; stop at the first that still
-        cannot get through. Returns how many were answered or given up."""
-        conversation_ids = await asyncio.to_thread(self._waiting_conversations)
-        done = 0
-        for conversation_id in conversation_ids:
-            async with self._lock(conversation_id):
-                handled, reachable = await self._retry_conversation(conversation_id)
-            done += handled
-            if not reachable:
-                break
-        return done
+        """Ask the engine again about the messages it has not answered yet: those that reached
+        no engine (oldest first; a conversation stops at the first that still cannot get
+        through) and those whose answer is late. Several conversations are followed up at once.
+        Returns how many messages were answered or given up."""
+        conversation_ids = await asyncio.to_thread(self._due_conversations)
+        gate = asyncio.Semaphore(self._follow_ups)
 
-    def _waiting_conversations(self) -> list[int]:
+        async def one(conversation_id: int) -> int:
+            async with gate, self.locks.hold(conversation_id):
+                return (await self._follow_up(conversation_id))[0]
+
+        return sum(await asyncio.gather(*(one(c) for c in conversation_ids)))
+
+    def _due(self, now: dt.datetime) -> Any:
+        """Messages to ask the engine about again: unanswered ones, and claims of dead hubs."""
+        return or_(Message.bot_state.in_((WAITING, LATE)),
+                   and_(Message.bot_state == SENDING, Message.bot_until < now))
+
+    def _due_conversations(self) -> list[int]:
         with self.sessions() as session:
-            rows = session.execute(select(Message.conversation_id).where(Message.bot_state == WAITING)
+            rows = session.execute(select(Message.conversation_id).where(self._due(utcnow()))
                                    .order_by(Message.id)).scalars().all()
         return list(dict.fromkeys(rows))
 
-    async def _retry_conversation(self, conversation_id: int) -> tuple[int, bool]:
+    def _claim(self, message_id: int) -> bool:
+        """Take a message to ask the engine about; False when another hub has it or it is done."""
+        now = utcnow()
+        with transaction(self.sessions) as session:
+            return session.execute(update(Message).where(Message.id == message_id, self._due(now))
+                                   .values(bot_state=SENDING, bot_until=now + self.lease)
+                                   .execution_options(synchronize_session=False)).rowcount == 1
+
+    async def _follow_up(self, conversation_id: int, before: int | None = None) -> tuple[int, bool]:
+        """Ask again, in order, about the conversation's due messages (those before ``before``).
+        Returns how many were answered or given up, and whether an engine could be reached."""
         handled = 0
-        for message_id, text, created_at, received in await asyncio.to_thread(self._waiting_of, conversation_id):
-            if utcnow() - created_at > self.retry_window:
+        for message_id, text, created_at, was, received in await asyncio.to_thread(self._waiting_of,
+                                                                                     conversation_id, before):
+            if not await asyncio.to_thread(self._claim, message_id):
+                continue
+            expired = utcnow() - created_at > self.retry_window
+            if expired and was == WAITING:  # it never reached the engine, and the person has moved on
                 await self._send(received, [Reply(texts.t("expired", received.language), role="notice")],
-                                 origin=message_id, state=EXPIRED)
+                                 origin=message_id, state=EXPIRED, later=True)
                 handled += 1
                 continue
             try:
-                replies = await self.bot.send(hub_sender(conversation_id), text, received.metadata)
+                _, state = await self._ask(received, text, again=True, last=expired, was=was)
             except BotUnavailable:
                 return handled, False
-            except BotSilent:
-                replies = []
-            await self._send(received, replies, origin=message_id, state=ANSWERED)
-            handled += 1
+            handled += state in FINAL
         return handled, True
 
-    def _waiting_of(self, conversation_id: int) -> list[tuple[int, str, dt.datetime, Received]]:
+    def _waiting_of(self, conversation_id: int,
+                    before: int | None = None) -> list[tuple[int, str, dt.datetime, str, Received]]:
         with self.sessions() as session:
             conversation = session.get(Conversation, conversation_id)
             elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
             district = self._district(session, conversation, None)
             metadata = {"language": conversation.language, "channel": conversation.channel,
                         **({"elder": elder.key} if elder else {}), **({"district": district.key} if district else {})}
-            messages = session.scalars(select(Message).where(Message.conversation_id == conversation_id,
-                                                             Message.bot_state == WAITING).order_by(Message.id)).all()
-            return [(m.id, _bot_text(m), m.created_at,
+            query = select(Message).where(Message.conversation_id == conversation_id, self._due(utcnow()))
+            if before is not None:
+                query = query.where(Message.id < before)
+            messages = session.scalars(query.order_by(Message.id)).all()
+            return [(m.id, _bot_text(m), m.created_at, m.bot_state or WAITING,
                      Received(conversation_id, m.id, conversation.language, True, False, [], metadata))
                     for m in messages]
+
+
+def _database_url(sessions: sessionmaker[Session]) -> str:
+    bind = sessions.kw.get("bind")
+    return bind.url.render_as_string(hide_password=False) if bind is not None else ""
 
 
 def _meta(inbound: Inbound) -> dict[str, Any]:

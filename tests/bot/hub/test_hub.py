@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.hub.bot_client import RasaClient
 from bot.hub.hub import Hub
 from bot.hub.messages import Inbound, Kind, Reply
+from bot.hub.ratelimit import RateLimiter
 from careline.stack import Stack
 from knowledge import db
 from knowledge.models import Booking, Conversation, ElderEvent, Handoff, Message
@@ -21,9 +22,9 @@ from tests.bot.conftest import elder_id
 pytestmark = pytest.mark.dialogue
 
 
-def _hub(servers: Stack, rasa_url: str = "") -> Hub:
+def _hub(servers: Stack, rasa_url: str = "", **options: object) -> Hub:
     return Hub(db.session_factory(db.make_engine(servers.database_url)),
-               RasaClient(rasa_url or servers.rasa_url, timeout=30, token=servers.rasa_token))
+               RasaClient(rasa_url or servers.rasa_url, timeout=30, token=servers.rasa_token), **options)
 
 
 def _say(hub: Hub, conversation: str, text: str, **fields: object) -> list[Reply]:
@@ -89,3 +90,21 @@ def test_keypad_digits_stand_for_yes_no_and_a_person(servers: Stack) -> None:
     name = f"t-{uuid.uuid4().hex[:8]}"
     replies = _say(hub, name, "0", kind=Kind.DIGIT, language="en")
     assert "staff" in _texts(replies)
+
+
+def test_a_cry_for_help_passes_the_rate_limit(servers: Stack) -> None:
+    hub = _hub(servers, limiter=RateLimiter("2 per minute"))
+    name, li = f"t-{uuid.uuid4().hex[:8]}", elder_id(servers, "li")
+    for _ in range(2):
+        _say(hub, name, "你好", elder_id=li)
+    assert "消息有点多" in _texts(_say(hub, name, "你好", elder_id=li)), "the flood is held"
+    replies = _say(hub, name, "救命 我摔倒了", elder_id=li)
+    assert "120" in _texts(replies) and "紧急" in _texts(replies), _texts(replies)
+    with db.session_factory(db.make_engine(servers.database_url))() as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.external_id == name))
+        assert session.scalar(select(Handoff.urgency).where(Handoff.conversation_id == conversation.id)) == 9
+        assert session.scalar(select(ElderEvent.id).where(ElderEvent.elder_id == li, ElderEvent.kind == "emergency",
+                                                          ElderEvent.source == f"conv-{conversation.id}"))
+        cry = session.scalar(select(Message).where(Message.conversation_id == conversation.id,
+                                                   Message.text == "救命 我摔倒了"))
+        assert cry.bot_state == "answered"
