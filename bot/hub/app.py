@@ -183,6 +183,18 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
         replies = await runtime.hub.handle(inbound)
         return {"channel": channel, "conversation": body.conversation, "replies": [r.to_body() for r in replies]}
 
+    @app.get("/api/conversations/{conversation}/pending")
+    async def pending(conversation: str, request: Request) -> dict[str, Any]:
+        """Replies that came after their exchange (the answer that follows "one moment"), for a
+        channel that polls while the person waits; each is handed out once."""
+        channel = tokens.channel_of(request.headers.get("authorization"))
+        if channel is None:
+            raise ApiError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
+            raise ApiError(422, "invalid_body", fields="conversation")
+        replies = await request.app.state.runtime.hub.pending(channel, conversation)
+        return {"channel": channel, "conversation": conversation, "replies": [r.to_body() for r in replies]}
+
     if settings.telegram_token and settings.telegram_mode == "webhook":
         expected = settings.telegram_webhook_secret.encode()
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.hub.auth import API_CHANNELS, ChannelTokens
 from careline.settings import Settings
+from knowledge import db, outbox
 from knowledge.models import ChannelAccount, Conversation, Message, OutboxMessage
 from tests.bot.hub.conftest import ApiHub
 
@@ -166,3 +167,23 @@ def test_channel_tokens_are_made_on_first_run_or_set_by_the_operator(tmp_path: P
                    "Bearer the-operator's-phone-token2", "Bearer telegram"):
         assert tokens.channel_of(header) is None, header
     assert "telegram" not in API_CHANNELS
+
+
+def test_late_replies_are_fetched_once_by_their_own_channel_only(api_hub: ApiHub) -> None:
+    """The answer that follows "one moment" waits in the outbox until the channel polls for it."""
+    assert post(api_hub, {"conversation": "late-1", "text": "hello", "language": "en"},
+                api_hub.token("terminal")).status_code == 200
+    with db.transaction(api_hub.sessions) as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.channel == "terminal",
+                                                                 Conversation.external_id == "late-1"))
+        outbox.enqueue(session, "terminal", "late-1", {"text": "the late answer"}, dedupe_key="late-1:answer",
+                       conversation_id=conversation.id)
+
+    def fetch(token: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return httpx.get(f"{api_hub.url}/api/conversations/late-1/pending", headers=headers, timeout=30)
+
+    assert_refused(fetch(None), 401, "unauthenticated")
+    assert fetch(api_hub.token("phone")).json()["replies"] == [], "another channel's conversation of that name"
+    assert [r["text"] for r in fetch(api_hub.token("terminal")).json()["replies"]] == ["the late answer"]
+    assert fetch(api_hub.token("terminal")).json()["replies"] == [], "handed out once"
