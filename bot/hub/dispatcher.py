@@ -1,5 +1,6 @@
 """Delivers the outbox: each queued message goes out through its channel, in order per address,
-retried with exponential back-off (and the channel's own "retry after") until accepted."""
+retried with exponential back-off (and the channel's own "retry after") until accepted. A message
+the channel refuses for good is given up and reported, never holding the chat's later messages."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import asyncio
 import contextlib
 import datetime as dt
 import random
+from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.hub.channel import Deliverer, RetryLater, Undeliverable
+from bot.hub.channel import Deliverer, Refused, RetryLater, Undeliverable
 from knowledge import outbox
 from knowledge.db import transaction
 from knowledge.models import OutboxMessage, utcnow
@@ -67,27 +69,51 @@ class Dispatcher:
     async def _deliver(self, row: OutboxMessage) -> None:
         deliverer = self.deliverers[row.channel]
         try:
-            await deliverer.deliver(row.address, row.body)
+            await self._send_parts(deliverer, row)
         except RetryLater as later:
             await asyncio.to_thread(self._failed, row, f"retry after {later.seconds}", later.seconds)
+        except Refused as error:
+            log.warning("outbox.refused", id=row.id, channel=row.channel, role=row.body.get("role"),
+                        reason=_reason(error))
+            await asyncio.to_thread(self._failed, row, f"refused: {_reason(error)}", None, outbox.FAILED)
         except Undeliverable as error:
-            log.warning("outbox.undeliverable", id=row.id, channel=row.channel, reason=str(error)[:80])
-            await asyncio.to_thread(self._failed, row, f"undeliverable: {error}", None)
+            log.warning("outbox.undeliverable", id=row.id, channel=row.channel, reason=_reason(error))
+            await asyncio.to_thread(self._failed, row, f"undeliverable: {_reason(error)}", None)
         except Exception as error:  # network errors, timeouts, server errors: try again later
             wait = min(self.max_backoff, self.first_backoff * 2 ** max(0, row.attempts - 1))
             wait *= random.uniform(0.8, 1.2)
             log.info("outbox.retry", id=row.id, channel=row.channel, attempt=row.attempts, wait=round(wait, 1),
                      error=type(error).__name__)
             give_up = utcnow() - row.created_at > self.give_up_after
-            await asyncio.to_thread(self._failed, row, f"{type(error).__name__}: {error}", None if give_up else wait)
+            await asyncio.to_thread(self._failed, row, f"{type(error).__name__}: {_reason(error)}",
+                                    None if give_up else wait)
         else:
             await asyncio.to_thread(self._sent, row)
+
+    async def _send_parts(self, deliverer: Deliverer, row: OutboxMessage) -> None:
+        """Send the message, or the parts of it not yet accepted, remembering each one that was."""
+        split = getattr(deliverer, "parts", None)
+        parts: list[dict[str, Any]] = split(row.body) if split is not None else [row.body]
+        for index in range(min(row.parts_sent, len(parts) - 1), len(parts)):
+            await deliverer.deliver(row.address, parts[index])
+            if index < len(parts) - 1:
+                await asyncio.to_thread(self._part_sent, row, index + 1)
+
+    def _part_sent(self, row: OutboxMessage, count: int) -> None:
+        with transaction(self.sessions) as session:
+            outbox.mark_parts_sent(session, row.id, count)
+        row.parts_sent = count
 
     def _sent(self, row: OutboxMessage) -> None:
         with transaction(self.sessions) as session:
             outbox.mark_sent(session, row.id)
 
-    def _failed(self, row: OutboxMessage, error: str, wait: float | None) -> None:
+    def _failed(self, row: OutboxMessage, error: str, wait: float | None, gone: str = outbox.DEAD) -> None:
         with transaction(self.sessions) as session:
             retry_at = utcnow() + dt.timedelta(seconds=wait) if wait is not None else None
-            outbox.mark_failed(session, row.id, error, retry_at)
+            outbox.mark_failed(session, row.id, error, retry_at, gone)
+
+
+def _reason(error: Exception) -> str:
+    """The channel's reason, short: Bot API descriptions name no person, but are cut anyway."""
+    return str(error)[:80]
