@@ -40,6 +40,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('elder_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('dedupe_key', sa.String(length=96), nullable=True))
+    # reminders recorded before keys existed keep theirs (the first, if a race made two)
+    op.execute("UPDATE elder_events SET dedupe_key = 'reminder:' || CAST(booking_id AS VARCHAR(20)) "
+               "WHERE id IN (SELECT MIN(id) FROM elder_events WHERE kind = 'reminder' AND booking_id IS NOT NULL "
+               "GROUP BY booking_id)")
+    with op.batch_alter_table('elder_events', schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f('uq_elder_events_dedupe_key'), ['dedupe_key'])
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
