@@ -21,6 +21,11 @@ from knowledge.models import ChannelUpdate, utcnow
 PENDING, HANDLING, DONE, FAILED = "pending", "handling", "done", "failed"
 
 
+REDELIVERY_WINDOW = dt.timedelta(days=2)
+"""Telegram keeps an unconfirmed update for 24 hours; an id seen longer ago than this is a new
+update that reuses the number (Telegram restarts its ids after a week without updates)."""
+
+
 def store(session: Session, channel: str, updates: Iterable[tuple[str, dict[str, Any]]], lease: dt.timedelta,
           now: dt.datetime | None = None) -> list[ChannelUpdate]:
     """Store ``(external_id, payload)`` pairs not seen before, already claimed by the caller (it
@@ -28,9 +33,13 @@ def store(session: Session, channel: str, updates: Iterable[tuple[str, dict[str,
     now = now or utcnow()
     fresh: list[ChannelUpdate] = []
     for external_id, payload in updates:
-        if session.scalar(select(ChannelUpdate.id).where(ChannelUpdate.channel == channel,
-                                                         ChannelUpdate.external_id == external_id)) is not None:
-            continue
+        seen = session.scalar(select(ChannelUpdate).where(ChannelUpdate.channel == channel,
+                                                          ChannelUpdate.external_id == external_id))
+        if seen is not None:
+            if seen.received_at > now - REDELIVERY_WINDOW or seen.status not in (DONE, FAILED):
+                continue
+            session.delete(seen)  # an old number used again: a new row, so a new id for what it causes
+            session.flush()
         row = ChannelUpdate(channel=channel, external_id=external_id, payload=payload, status=HANDLING, attempts=1,
                             next_attempt_at=now, lease_until=now + lease, received_at=now)
         try:

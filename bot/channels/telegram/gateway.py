@@ -24,6 +24,7 @@ import datetime as dt
 import os
 import socket
 import uuid
+import weakref
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
@@ -61,8 +62,10 @@ VOICE_MARK = "🎤"  # what the transcript of a voice note that was not transcri
 
 @dataclass
 class _Handling:
-    """The update a handler is working on: its id names what it says, errors mark it failed."""
+    """The update a handler is working on: its stored id names what it causes, so handling it
+    again after an error does nothing twice; a handler's error marks it failed."""
 
+    row_id: int
     update_id: int
     said: int = 0
     failed: BaseException | None = None
@@ -109,7 +112,7 @@ class TelegramGateway:
         self.deliverer = TelegramDeliverer(self.application.bot)
         self._tasks: list[asyncio.Task[None]] = []
         self._active: dict[int, asyncio.Task[None]] = {}  # stored update id → its handler
-        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.polling = False  # whether this hub holds the polling lease
         self._register()
 
@@ -177,12 +180,17 @@ class TelegramGateway:
 
     def _store(self, updates: list[Update]) -> list[tuple[int, Update]]:
         """Store updates not seen before; returns the new ones (this hub handles them next)."""
+        keys = {self._key(u): u for u in updates}
         with transaction(self.sessions) as session:
-            rows = inbox.store(session, CHANNEL, [(str(u.update_id), u.to_dict()) for u in updates], self.update_lease)
+            rows = inbox.store(session, CHANNEL, [(key, u.to_dict()) for key, u in keys.items()], self.update_lease)
             new = {row.external_id: row.id for row in rows}
         if len(new) < len(updates):
             log.info("telegram.updates_seen_before", count=len(updates) - len(new))
-        return [(new[str(u.update_id)], u) for u in updates if str(u.update_id) in new]
+        return [(new[key], u) for key, u in keys.items() if key in new]
+
+    def _key(self, update: Update) -> str:
+        """Update ids are counted per bot."""
+        return f"{self.application.bot.id}:{update.update_id}"
 
     def _dispatch(self, row_id: int, update: Update) -> None:
         if row_id not in self._active:
@@ -193,10 +201,12 @@ class TelegramGateway:
         """Handle one stored update after the earlier ones of its chat, and record the outcome."""
         chat = update.effective_chat
         key = str(chat.id) if chat is not None else f"update:{update.update_id}"
-        lock = self._chat_locks.setdefault(key, asyncio.Lock())
+        lock = self._chat_locks.get(key)
+        if lock is None:
+            lock = self._chat_locks[key] = asyncio.Lock()
         try:
             async with lock:
-                handling = _Handling(update.update_id)
+                handling = _Handling(row_id, update.update_id)
                 token = _handling.set(handling)
                 try:
                     await self.application.process_update(update)
@@ -211,8 +221,6 @@ class TelegramGateway:
             log.warning("telegram.update_outcome_lost", update=update.update_id, error=type(error).__name__)
         finally:
             self._active.pop(row_id, None)
-            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
-                self._chat_locks.pop(key, None)
 
     def _record_outcome(self, row_id: int, update_id: int, failed: BaseException | None) -> None:
         with transaction(self.sessions) as session:
@@ -419,7 +427,7 @@ class TelegramGateway:
         await self.hub.handle(Inbound(channel=CHANNEL, conversation=_conversation(who),
                                       address=who.address, text=text, kind=kind, payload=payload,
                                       language=who.language, elder_id=who.elder_id, account_id=who.account_id,
-                                      external_id=f"{CHANNEL}:{update.update_id}"))
+                                      external_id=_received_as(update)))
 
     async def _who(self, update: Update) -> Who:
         user, chat = update.effective_user, update.effective_chat
@@ -457,9 +465,15 @@ class TelegramGateway:
         handling = _handling.get()
         key = None
         if handling is not None:
-            key = f"{CHANNEL}:{handling.update_id}:{handling.said}"
+            key = f"{CHANNEL}:{handling.row_id}:{handling.said}"
             handling.said += 1
         await self.hub.notify(CHANNEL, who.address, Reply(text, buttons, role="channel"), dedupe_key=key)
+
+
+def _received_as(update: Update) -> str | None:
+    """The hub's id of the message an update carries: its stored row (set while it is handled)."""
+    handling = _handling.get()
+    return f"{CHANNEL}:{handling.row_id}" if handling is not None else None
 
 
 def _conversation(who: Who) -> str:
