@@ -19,10 +19,10 @@ def split_text(text: str, limit: int, length: Callable[[str], int] = len) -> lis
     parts: list[str] = []
     current = ""
     for piece in _pieces(text, limit, length):
-        if current and length(current + piece) > limit:
+        if current.strip() and length((current + piece).rstrip()) > limit:
             parts.append(current.rstrip())
             current = ""
-        current += piece
+        current = (current + piece).lstrip()
     if current.strip():
         parts.append(current.rstrip())
     return [p for p in parts if p]
