@@ -12,7 +12,7 @@ def test_a_short_text_is_one_part() -> None:
 
 
 def test_chinese_and_english_texts_are_cut_after_whole_sentences() -> None:
-    text = "老人可以申请高龄津贴。每月发放！需要带身份证吗？需要。" + " It is paid monthly. Bring your ID! Is that all? Yes."
+    text = "老人可以申请高龄津贴。每月发放！需要带身份证吗？需要。 It is paid monthly. Bring your ID! Is that all? Yes."
     assert split_text(text, 20) == ["老人可以申请高龄津贴。每月发放！", "需要带身份证吗？需要。", "It is paid monthly.",
                                     "Bring your ID!", "Is that all? Yes."]
 
