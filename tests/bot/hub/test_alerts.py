@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub import alerts
@@ -98,6 +100,12 @@ def test_hubs_scheduling_reminders_at_once_record_one_per_booking(maple_committi
         elders = session.scalars(select(Elder).where(Elder.district_id == district.id)).all()
         booked = sum(booking.book_session(session, e.id, tomorrow.id, local, via="phone").ok for e in elders)
     assert booked >= 2
+
+    def slow_reads(conn: Any, cursor: Any, statement: str, *args: Any) -> None:  # a busy database
+        if statement.lstrip().upper().startswith("SELECT") and "elder_events" in statement:
+            time.sleep(0.2)
+
+    event.listen(maple_committing, "after_cursor_execute", slow_reads)
     start = threading.Barrier(6)
     counts: list[int] = []
 

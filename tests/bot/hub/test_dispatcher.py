@@ -8,12 +8,13 @@ import asyncio
 import random
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
-from bot.channels.telegram.deliverer import TelegramDeliverer, utf16_length
+from bot.channels.telegram.deliverer import TelegramDeliverer
 from bot.hub.channel import RetryLater, Undeliverable
 from bot.hub.dispatcher import Dispatcher
 from knowledge import db, outbox
@@ -78,6 +79,10 @@ def test_failures_are_retried_until_each_message_arrives_once_in_order(tmp_path:
 # -- Telegram's permanent refusals, through the real deliverer and the Bot API stand-in ---------------
 
 
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 async def _drain_telegram(api: TelegramAPI, sessions: Any, until: Any, timeout: float = 20.0) -> None:
     async with api.bot_client() as bot:
         dispatcher = Dispatcher(sessions, [TelegramDeliverer(bot)], first_backoff=0.2, max_backoff=1.0,
@@ -104,12 +109,13 @@ def test_a_reply_telegram_refuses_for_good_is_given_up_and_the_alert_behind_it_a
                  matching="refused reply")
         _queue(sessions, user.id, {"text": "first answer"}, {"text": "refused reply", "role": "answer"},
                {"text": "Emergency alert: Mr Smith needs help", "role": "alert"})
-        asyncio.run(_drain_telegram(api, sessions, lambda: len(api.sent(user.id)) == 2, timeout=10))
+        asyncio.run(_drain_telegram(api, sessions, lambda: "pending" not in _statuses(sessions).values()
+                                    and "sending" not in _statuses(sessions).values(), timeout=10))
         assert [m.text for m in api.sent(user.id)] == ["first answer", "Emergency alert: Mr Smith needs help"]
         refused = [c for c in api.attempts("sendMessage") if "refused" in str(c.params.get("text"))]
         assert len(refused) == 1, "a permanent refusal is not retried"
     with sessions() as session:
-        row = session.scalar(select(OutboxMessage).where(OutboxMessage.status == outbox.FAILED))
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.status == "failed"))
     assert row is not None and row.body["text"] == "refused reply" and "can't parse entities" in row.last_error.lower()
 
 
@@ -123,7 +129,7 @@ def test_a_reply_longer_than_telegram_takes_arrives_in_parts_cut_at_sentence_end
         user = api.user(random.randint(10**8, 10**9), "Mei", "zh-hans")
         api.fail("sendMessage", times=1, status=500, matching="Service 9")  # a later part fails once, then goes
         _queue(sessions, user.id, {"text": text, "buttons": [["是", "/affirm"]]}, {"text": "next message"})
-        asyncio.run(_drain_telegram(api, sessions, lambda: any(m.text == "next message" for m in api.sent(user.id))))
+        asyncio.run(_drain_telegram(api, sessions, lambda: set(_statuses(sessions).values()) == {"sent"}))
         sent = api.sent(user.id)
     parts, last = sent[:-1], sent[-1]
     assert last.text == "next message" and len(parts) >= 3
@@ -151,10 +157,24 @@ class RecordingChannel:
         self.delivered.append((address, body["n"]))
 
 
+def _slow_after(engine: Engine, statement_start: str, seconds: float) -> None:
+    """Widen a race window the way a busy database does: pause up to ``seconds`` after each such
+    statement, so concurrent transactions commit in another order than they started."""
+
+    def pause(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith(statement_start):
+            time.sleep(random.uniform(0, seconds))
+
+    event.listen(engine, "after_cursor_execute", pause)
+
+
 def test_two_dispatchers_keep_each_chats_messages_in_order(empty_engine: Engine) -> None:
+    """Replies and alerts to one chat are queued by concurrent transactions (the hub, the alert
+    fan-out, another hub): a message committed late must not be overtaken by a later one."""
     sessions = db.session_factory(empty_engine)
-    chats, per_chat = ["1", "2", "3"], 40
+    chats, per_chat = ["1", "2", "3"], 25
     channel = RecordingChannel()
+    _slow_after(empty_engine, "INSERT INTO OUTBOX", 0.05)
 
     def producer(chat: str, first: int) -> None:  # replies and alerts queued while the dispatchers run
         for n in range(first, first + per_chat):
