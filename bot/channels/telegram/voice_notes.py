@@ -35,7 +35,7 @@ class VoiceNotes:
         self._admitted += 1
         try:
             async with self._slots:
-                if inspect.iscoroutinefunction(self.transcribe):
+                if _is_async(self.transcribe):
                     return await self.transcribe(data, language)
                 loop = asyncio.get_running_loop()
                 return await loop.run_in_executor(self._pool, self.transcribe, data, language)  # type: ignore[arg-type]
@@ -44,3 +44,8 @@ class VoiceNotes:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _is_async(function: object) -> bool:
+    call = type(function).__call__ if not inspect.isfunction(function) else None
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(call)
