@@ -214,15 +214,23 @@ class TelegramGateway:
                     handling.failed = error
                 finally:
                     _handling.reset(token)
-            await asyncio.to_thread(self._record_outcome, row_id, update.update_id, handling.failed)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the outcome could not be written: the lease runs out, it is handled again
-            log.warning("telegram.update_outcome_lost", update=update.update_id, error=type(error).__name__)
+            await self._record_outcome(row_id, update.update_id, handling.failed)
         finally:
             self._active.pop(row_id, None)
 
-    def _record_outcome(self, row_id: int, update_id: int, failed: BaseException | None) -> None:
+    async def _record_outcome(self, row_id: int, update_id: int, failed: BaseException | None) -> None:
+        """Write what became of an update, trying again while the database is unavailable; if it
+        never is, the update's lease runs out and it is handled again (the hub receives it once)."""
+        for attempt in range(6):
+            try:
+                await asyncio.to_thread(self._write_outcome, row_id, update_id, failed)
+                return
+            except Exception as error:
+                log.info("telegram.update_outcome_failed", update=update_id, error=type(error).__name__)
+                await asyncio.sleep(min(2.0 ** attempt, 10.0))
+        log.warning("telegram.update_outcome_lost", update=update_id)
+
+    def _write_outcome(self, row_id: int, update_id: int, failed: BaseException | None) -> None:
         with transaction(self.sessions) as session:
             if failed is None:
                 inbox.mark_done(session, row_id)
