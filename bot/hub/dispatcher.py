@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -71,24 +72,41 @@ class Dispatcher:
         try:
             await self._send_parts(deliverer, row)
         except RetryLater as later:
-            await asyncio.to_thread(self._failed, row, f"retry after {later.seconds}", later.seconds)
+            await self._record(self._failed, row, f"retry after {later.seconds}", later.seconds)
         except Refused as error:
             log.warning("outbox.refused", id=row.id, channel=row.channel, role=row.body.get("role"),
                         reason=_reason(error))
-            await asyncio.to_thread(self._failed, row, f"refused: {_reason(error)}", None, outbox.FAILED)
+            await self._record(self._failed, row, f"refused: {_reason(error)}", None, outbox.FAILED)
         except Undeliverable as error:
             log.warning("outbox.undeliverable", id=row.id, channel=row.channel, reason=_reason(error))
-            await asyncio.to_thread(self._failed, row, f"undeliverable: {_reason(error)}", None)
+            await self._record(self._failed, row, f"undeliverable: {_reason(error)}", None)
         except Exception as error:  # network errors, timeouts, server errors: try again later
             wait = min(self.max_backoff, self.first_backoff * 2 ** max(0, row.attempts - 1))
             wait *= random.uniform(0.8, 1.2)
             log.info("outbox.retry", id=row.id, channel=row.channel, attempt=row.attempts, wait=round(wait, 1),
                      error=type(error).__name__)
             give_up = utcnow() - row.created_at > self.give_up_after
-            await asyncio.to_thread(self._failed, row, f"{type(error).__name__}: {_reason(error)}",
-                                    None if give_up else wait)
+            await self._record(self._failed, row, f"{type(error).__name__}: {_reason(error)}",
+                               None if give_up else wait)
         else:
-            await asyncio.to_thread(self._sent, row)
+            await self._record(self._sent, row)
+
+    async def _record(self, write: Callable[..., None], row: OutboxMessage, *args: Any) -> None:
+        """Write what became of a delivery, trying again while the database is unavailable (locked,
+        restarting): a sent message left ``sending`` would hold its chat until the lease ran out and
+        then go out twice."""
+        deadline = asyncio.get_running_loop().time() + self.lease.total_seconds() * 0.8
+        wait = 0.5
+        while True:
+            try:
+                await asyncio.to_thread(write, row, *args)
+                return
+            except Exception as error:
+                if asyncio.get_running_loop().time() + wait > deadline:
+                    raise
+                log.info("outbox.record_failed", id=row.id, error=type(error).__name__, wait=wait)
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, 10.0)
 
     async def _send_parts(self, deliverer: Deliverer, row: OutboxMessage) -> None:
         """Send the message, or the parts of it not yet accepted, remembering each one that was."""
@@ -97,7 +115,7 @@ class Dispatcher:
         for index in range(min(row.parts_sent, len(parts) - 1), len(parts)):
             await deliverer.deliver(row.address, parts[index])
             if index < len(parts) - 1:
-                await asyncio.to_thread(self._part_sent, row, index + 1)
+                await self._record(self._part_sent, row, index + 1)
 
     def _part_sent(self, row: OutboxMessage, count: int) -> None:
         with transaction(self.sessions) as session:
