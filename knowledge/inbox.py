@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -88,3 +88,13 @@ def mark_failed(session: Session, update_id: int, error: str, retry_at: dt.datet
     values.update({"status": PENDING, "next_attempt_at": retry_at} if retry_at else {"status": FAILED})
     session.execute(update(ChannelUpdate).where(ChannelUpdate.id == update_id).values(**values)
                     .execution_options(synchronize_session=False))
+
+
+def forget(session: Session, channel: str, now: dt.datetime | None = None) -> int:
+    """Delete handled updates older than the redelivery window: they hold what people wrote, and
+    are only kept to recognise a second delivery. Returns how many went."""
+    before = (now or utcnow()) - REDELIVERY_WINDOW
+    return session.execute(delete(ChannelUpdate).where(ChannelUpdate.channel == channel,
+                                                       ChannelUpdate.status.in_((DONE, FAILED)),
+                                                       ChannelUpdate.received_at < before)
+                           .execution_options(synchronize_session=False)).rowcount

@@ -28,6 +28,11 @@ def test_an_update_delivered_twice_is_stored_once_and_an_old_number_reused_is_ne
     assert [(r.external_id, r.payload) for r in reused] == [("1:10", {"n": 4})], \
         "a handled update's number may come back days later; one never handled is still that update"
     assert reused[0].id != first[0].id
+    with db.transaction(sessions) as session:
+        inbox.mark_done(session, reused[0].id, now=later)
+        assert inbox.forget(session, "telegram", now=later) == 0, "kept while Telegram may send it again"
+        assert inbox.forget(session, "telegram", now=later + inbox.REDELIVERY_WINDOW * 2) == 1, \
+            "what people wrote is not kept once handled; an update never handled is"
 
 
 def test_a_failed_or_abandoned_update_is_claimed_again_once(empty_engine: Engine) -> None:

@@ -243,16 +243,25 @@ class TelegramGateway:
                     attempt=row_attempts, error=type(failed).__name__)
 
     async def _retry_stored(self) -> None:
-        """Handle again the stored updates whose handling failed, or whose hub died mid-way."""
+        """Handle again the stored updates whose handling failed, or whose hub died mid-way; now
+        and then forget the handled ones past Telegram's redelivery window."""
+        forgotten = asyncio.get_running_loop().time()
         while True:
             await asyncio.sleep(self.retry_every)
             try:
                 for row_id, update in await asyncio.to_thread(self._claim_stored):
                     self._dispatch(row_id, update)
+                if asyncio.get_running_loop().time() - forgotten > 3600:
+                    forgotten = asyncio.get_running_loop().time()
+                    await asyncio.to_thread(self._forget_handled)
             except asyncio.CancelledError:
                 raise
             except Exception as error:
                 log.info("telegram.retry_failed", error=type(error).__name__)
+
+    def _forget_handled(self) -> None:
+        with transaction(self.sessions) as session:
+            inbox.forget(session, CHANNEL)
 
     def _claim_stored(self) -> list[tuple[int, Update]]:
         with transaction(self.sessions) as session:
