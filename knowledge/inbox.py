@@ -90,6 +90,13 @@ def mark_failed(session: Session, update_id: int, error: str, retry_at: dt.datet
                     .execution_options(synchronize_session=False))
 
 
+def release(session: Session, update_ids: list[int], now: dt.datetime | None = None) -> None:
+    """A stopping hub hands back the updates it was handling: due again at once."""
+    session.execute(update(ChannelUpdate).where(ChannelUpdate.id.in_(update_ids), ChannelUpdate.status == HANDLING)
+                    .values(status=PENDING, next_attempt_at=now or utcnow(), lease_until=None)
+                    .execution_options(synchronize_session=False))
+
+
 def forget(session: Session, channel: str, now: dt.datetime | None = None) -> int:
     """Delete handled updates older than the redelivery window: they hold what people wrote, and
     are only kept to recognise a second delivery. Returns how many went."""

@@ -47,6 +47,10 @@ def test_a_failed_or_abandoned_update_is_claimed_again_once(empty_engine: Engine
         assert inbox.claim_due(session, "telegram", LEASE, now=T0 + dt.timedelta(seconds=62),
                                exclude=[busy.id]) == [], "claimed once"
         inbox.mark_failed(session, abandoned.id, "gave up", None)
+        inbox.release(session, [due[0].id, abandoned.id], now=T0 + dt.timedelta(seconds=63))
+        assert [r.external_id for r in inbox.claim_due(session, "telegram", LEASE, now=T0 + dt.timedelta(seconds=63),
+                                                       exclude=[busy.id])] == ["a"], \
+            "a stopping hub's update is due at once, not when its lease ends; one given up stays given up"
     with sessions() as session:
         assert session.get(ChannelUpdate, abandoned.id).status == inbox.FAILED
 

@@ -269,11 +269,15 @@ class TelegramGateway:
             return [(row.id, Update.de_json(row.payload, self.application.bot)) for row in rows]
 
     async def stop(self) -> None:
+        unfinished = list(self._active)
         for task in [*self._tasks, *self._active.values()]:
             task.cancel()
         for task in [*self._tasks, *self._active.values()]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if unfinished:  # due again at once, for whichever hub runs next, rather than when the lease ends
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._release_updates, unfinished)
         if self.polling:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self._release_polling_lease)
@@ -281,6 +285,10 @@ class TelegramGateway:
             self.voice_notes.close()
         await self.application.stop()
         await self.application.shutdown()
+
+    def _release_updates(self, row_ids: list[int]) -> None:
+        with transaction(self.sessions) as session:
+            inbox.release(session, row_ids)
 
     def _release_polling_lease(self) -> None:
         with transaction(self.sessions) as session:
