@@ -34,7 +34,7 @@ class Dispatcher:
         self.idle_poll = idle_poll
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._recording: set[asyncio.Task[None]] = set()
+        self._inflight: set[asyncio.Task[None]] = set()
 
     def poke(self) -> None:
         """Something was queued: look now rather than at the next poll. Safe from any thread."""
@@ -55,9 +55,9 @@ class Dispatcher:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll)
-        finally:  # stopping: what was delivered is recorded as such, or it would hold its chat and go twice
-            if self._recording:
-                await asyncio.wait(self._recording, timeout=10)
+        finally:  # stopping: deliveries under way finish and are recorded, or they would hold their chat and go twice
+            if self._inflight:
+                await asyncio.wait(self._inflight, timeout=30)
 
     async def dispatch_once(self) -> int:
         if not self.deliverers:
@@ -65,7 +65,11 @@ class Dispatcher:
         rows = await asyncio.to_thread(self._claim)
         if not rows:
             return 0
-        await asyncio.gather(*(self._deliver(row) for row in rows))
+        deliveries = [asyncio.create_task(self._deliver(row)) for row in rows]
+        self._inflight.update(deliveries)
+        for task in deliveries:
+            task.add_done_callback(self._inflight.discard)
+        await asyncio.shield(asyncio.gather(*deliveries))
         return len(rows)
 
     def _claim(self) -> list[OutboxMessage]:
@@ -97,15 +101,9 @@ class Dispatcher:
             await self._record(self._sent, row)
 
     async def _record(self, write: Callable[..., None], row: OutboxMessage, *args: Any) -> None:
-        """Write what became of a delivery, even when the dispatcher is being stopped."""
-        task = asyncio.create_task(self._write(write, row, *args))
-        self._recording.add(task)
-        task.add_done_callback(self._recording.discard)
-        await asyncio.shield(task)
-
-    async def _write(self, write: Callable[..., None], row: OutboxMessage, *args: Any) -> None:
-        """Write, trying again while the database is unavailable (locked, restarting): a sent
-        message left ``sending`` would hold its chat until the lease ran out and then go out twice."""
+        """Write what became of a delivery, trying again while the database is unavailable (locked,
+        restarting): a sent message left ``sending`` would hold its chat until the lease ran out and
+        then go out twice."""
         deadline = asyncio.get_running_loop().time() + self.lease.total_seconds() * 0.8
         wait = 0.5
         while True:
