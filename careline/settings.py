@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1, le=36500, description="Days conversations are kept: hub "
                                 "messages, hand-off summaries, family alerts, sent outbox messages and Rasa's "
                                 "tracker events older than this are deleted by `careline purge`.")
+    telegram_voice_workers: int = Field(default=1, ge=1, le=16, description="Voice notes transcribed at once, on "
+                                        "their own threads (each recogniser uses stt_threads CPU threads).")
+    telegram_voice_queue: int = Field(default=10, ge=0, le=1000, description="Voice notes that may wait for a "
+                                      "worker; beyond that the sender is asked to send it again or type.")
+    telegram_poll_lease: float = Field(default=60.0, ge=40.0, description="Seconds a hub's lease on polling "
+                                       "Telegram lasts unless renewed; another hub takes over when it runs out.")
     secrets: dict[str, str] = Field(default_factory=dict, description="Secrets set by the operator, by name "
                                     "(CARELINE_SECRET_<NAME> also works); any not set is made on first run and "
                                     "kept under var_dir/secrets (careline/secrets.py).")

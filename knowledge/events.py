@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from knowledge.models import ElderEvent, utcnow
@@ -17,13 +18,31 @@ REMINDER = "reminder"
 
 
 def record(session: Session, elder_id: int, kind: str, *, booking_id: int | None = None,
-           source: str | None = None, channel: str | None = None, data: dict[str, Any] | None = None) -> ElderEvent:
-    """Write an event in the caller's transaction, so it exists exactly when what it reports does."""
+           source: str | None = None, channel: str | None = None, data: dict[str, Any] | None = None,
+           dedupe_key: str | None = None) -> ElderEvent | None:
+    """Write an event in the caller's transaction, so it exists exactly when what it reports does.
+
+    With a ``dedupe_key`` the event is written once, whoever records it first (several hubs
+    scheduling reminders at once): None when it exists already."""
     event = ElderEvent(elder_id=elder_id, kind=kind, booking_id=booking_id, source=source, channel=channel,
-                       data=data or {})
-    session.add(event)
-    session.flush()
+                       data=data or {}, dedupe_key=dedupe_key)
+    if dedupe_key is None:
+        session.add(event)
+        session.flush()
+        return event
+    if session.scalar(select(ElderEvent.id).where(ElderEvent.dedupe_key == dedupe_key)) is not None:
+        return None
+    try:
+        with session.begin_nested():
+            session.add(event)
+    except IntegrityError:  # recorded by another process at the same moment
+        return None
     return event
+
+
+def reminder_key(booking_id: int) -> str:
+    """One reminder per booking."""
+    return f"reminder:{booking_id}"
 
 
 def not_fanned_out(session: Session, limit: int = 100) -> list[ElderEvent]:

@@ -416,6 +416,8 @@ class Message(Base):
     bot_state: Mapped[str | None] = mapped_column(String(12), index=True)
     # while a hub asks the engine (bot_state "sending"): when its claim lapses, so another hub may
     bot_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    external_id: Mapped[str | None] = mapped_column(String(96), unique=True)
+    """The channel's own id of what the person sent (a Telegram update): the same one is received once."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
@@ -517,6 +519,8 @@ class ElderEvent(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    """Set for events that must exist once whoever records them (a booking's reminder)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     fanned_out_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
@@ -542,5 +546,40 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Of a message the channel sends in several parts, how many it has accepted (resume there)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ChannelUpdate(Base):
+    """Something a channel pushed to us (a Telegram update), stored before it is acknowledged so
+    a database error means the channel sends it again rather than it being lost; the unique
+    ``(channel, external_id)`` makes a second delivery a no-op. Claimed with a lease, like the
+    outbox, so one hub handles it, and again after a crash."""
+
+    __tablename__ = "channel_updates"
+    __table_args__ = (UniqueConstraint("channel", "external_id"), Index("ix_channel_updates_due", "status",
+                                                                          "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Lease(Base):
+    """A job only one hub may run at a time (polling Telegram); whoever holds an unexpired lease."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)

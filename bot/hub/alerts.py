@@ -101,9 +101,6 @@ def schedule_reminders(sessions: sessionmaker[Session], reminder_hour: int) -> i
                 rows = session.execute(query.join(Elder, Elder.id == Booking.elder_id)
                                        .where(Booking.status == "active", Elder.district_id == district.id)).all()
                 for booking_id, elder_id in rows:
-                    done = session.scalar(select(ElderEvent.id).where(ElderEvent.kind == events.REMINDER,
-                                                                      ElderEvent.booking_id == booking_id).limit(1))
-                    if done is None:
-                        events.record(session, elder_id, events.REMINDER, booking_id=booking_id)
-                        recorded += 1
+                    recorded += events.record(session, elder_id, events.REMINDER, booking_id=booking_id,
+                                              dedupe_key=events.reminder_key(booking_id)) is not None
     return recorded

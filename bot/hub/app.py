@@ -52,7 +52,7 @@ class HubRuntime:
 
     @classmethod
     def build(cls, settings: Settings, deliverers: list[Deliverer] | None = None,
-              transcribe: Callable[[bytes, str], Awaitable[str]] | None = None) -> HubRuntime:
+              transcribe: Callable[[bytes, str], Any] | None = None) -> HubRuntime:
         sessions = db.session_factory(db.make_engine(settings.resolved_database_url))
         bot = RasaClient(settings.resolved_rasa_url, timeout=settings.hub_bot_timeout,
                          token=secret(RASA_API, settings))
@@ -74,7 +74,10 @@ class HubRuntime:
             telegram = TelegramGateway(hub, sessions, settings.telegram_token, base_url=settings.telegram_base_url,
                                        base_file_url=settings.telegram_base_file_url,
                                        default_language=settings.language, transcribe=transcribe,
-                                       **link_settings(settings))
+                                       **link_settings(settings),
+                                       voice_workers=settings.telegram_voice_workers,
+                                       voice_queue=settings.telegram_voice_queue,
+                                       poll_lease=settings.telegram_poll_lease)
             dispatcher.deliverers[telegram.deliverer.channel] = telegram.deliverer
         return cls(settings, sessions, hub, dispatcher, bot, telegram)
 
@@ -122,14 +125,14 @@ class HubRuntime:
         await self.bot.aclose()
 
 
-def _voice_notes() -> Callable[[bytes, str], Awaitable[str]]:
+def _voice_notes() -> Callable[[bytes, str], str]:
     """Voice notes are transcribed by the hotline's recogniser, loaded on the first note (it is
-    large, and most family members type), off the event loop."""
+    large, and most family members type), on the gateway's own bounded worker threads."""
 
-    async def transcribe(data: bytes, language: str) -> str:
+    def transcribe(data: bytes, language: str) -> str:
         from voice.stt.files import transcribe_voice_note
 
-        return await asyncio.to_thread(transcribe_voice_note, data, language)
+        return transcribe_voice_note(data, language)
 
     return transcribe
 
@@ -211,7 +214,8 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
             update = load_json(await request.body())
             if not isinstance(update, dict):
                 raise ApiError(422, "invalid_body", fields="(body)")
-            await runtime.telegram.process(update)
+            if not await runtime.telegram.process(update):
+                raise ApiError(503, "not_stored")  # Telegram delivers it again
             return {"ok": True}
 
     return app

@@ -17,9 +17,19 @@ class Undeliverable(Exception):
     """The message can never be delivered (the user blocked the bot, the chat is gone)."""
 
 
+class Refused(Undeliverable):
+    """The channel refuses this message for good (too long, malformed), not the chat: the message
+    is given up and reported, and the messages behind it go on."""
+
+
 class Deliverer(Protocol):
-    """Sends one queued message. Raise :class:`RetryLater` or :class:`Undeliverable` when the
-    channel says so; any other exception is a temporary failure retried with back-off."""
+    """Sends one queued message. Raise :class:`RetryLater`, :class:`Undeliverable` or
+    :class:`Refused` when the channel says so; any other exception is a temporary failure retried
+    with back-off.
+
+    A deliverer may also offer ``parts(body) -> list[body]``: a message too long for the channel
+    is sent as these parts, in order, and the outbox remembers how many went out, so a retry
+    resumes at the first part not yet accepted."""
 
     channel: str
 

@@ -209,10 +209,15 @@ class Hub:
     def _receive(self, inbound: Inbound, limited: bool) -> Received:
         language = inbound.language if inbound.language in ("zh", "en") else self.default_language
         with transaction(self.sessions) as session:
+            seen = session.scalar(select(Message.conversation_id).where(Message.external_id == inbound.external_id)) \
+                if inbound.external_id else None
+            if seen is not None:  # handed over again after an error: it was received the first time
+                return Received(seen, 0, language, to_bot=False, emergency=False, replies=[])
             conversation, district = self._conversation(session, inbound, language)
             language = conversation.language
             message = Message(conversation_id=conversation.id, sender="user", kind=str(inbound.kind),
-                              text=inbound.text, language=language, meta=_meta(inbound))
+                              text=inbound.text, language=language, meta=_meta(inbound),
+                              external_id=inbound.external_id)
             session.add(message)
             session.flush()
             received = Received(conversation.id, message.id, language, to_bot=False, emergency=False, replies=[])

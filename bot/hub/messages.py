@@ -24,7 +24,9 @@ class Inbound:
     """Something a person sent on a channel.
 
     ``conversation`` names the conversation within the channel (a call, a chat with one elder
-    in focus); ``address`` is where the channel delivers replies (a chat id, a call id)."""
+    in focus); ``address`` is where the channel delivers replies (a chat id, a call id).
+    ``external_id`` is the channel's own id of the message (a Telegram update): a channel that
+    hands the same message over again (after an error) has it received once."""
 
     channel: str
     conversation: str
@@ -37,6 +39,7 @@ class Inbound:
     district_key: str | None = None
     account_id: int | None = None
     confidence: float | None = None
+    external_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     def for_bot(self) -> str:

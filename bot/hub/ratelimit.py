@@ -19,6 +19,11 @@ class RateLimiter:
             allowed = self.strategy.hit(limit, "careline", key) and allowed
         return allowed
 
+    def would_allow(self, key: str) -> bool:
+        """Whether one more message from ``key`` would be allowed, without counting it (a channel
+        checks this before costly work, such as transcribing a voice note)."""
+        return all(self.strategy.test(limit, "careline", key) for limit in self.limits)
+
     def should_tell(self, key: str) -> bool:
         """Whether to tell a limited person to slow down (once in a while, not once a message)."""
         return self.strategy.hit(self.notice, "careline-notice", key)

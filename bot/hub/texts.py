@@ -22,6 +22,7 @@ API_ERRORS: dict[str, dict[str, str]] = {
     "not_found": {"zh": "没有这个地址。", "en": "There is nothing at this address."},
     "method_not_allowed": {"zh": "这个地址不接受这种请求方法。", "en": "This address does not accept this request method."},
     "http_error": {"zh": "请求没有被接受（HTTP {status}）。", "en": "The request was not accepted (HTTP {status})."},
+    "not_stored": {"zh": "暂时存不下这条更新，请稍后重发。", "en": "This update could not be stored just now; send it again later."},
     "internal_error": {"zh": "会话中心出了意外错误，已记入日志。请稍后再试。", "en": "The hub had an unexpected error; it was logged. Please try again later."},
 }
 

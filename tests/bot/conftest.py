@@ -4,13 +4,17 @@ Rasa and action servers, and the Telegram Bot API stand-in."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import threading
-from collections.abc import Coroutine, Iterator
+import time
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from bot.hub.app import HubRuntime
 from careline.settings import Settings
@@ -27,8 +31,9 @@ LINK_KEY = "test-link-code-key"
 class RunningHub:
     """A :class:`HubRuntime` on its own event loop thread."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, transcribe: Callable[[bytes, str], Any] | None = None) -> None:
         self.settings = settings
+        self.transcribe = transcribe
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="hub-loop", daemon=True)
         self.thread.start()
@@ -36,7 +41,7 @@ class RunningHub:
         self.call(self.runtime.start())
 
     async def _build(self) -> HubRuntime:
-        return HubRuntime.build(self.settings)
+        return HubRuntime.build(self.settings, transcribe=self.transcribe)
 
     def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 120) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
@@ -68,6 +73,32 @@ def hub(servers: Stack, telegram_api: TelegramAPI, tmp_path: Path) -> Iterator[R
                                       telegram_base_file_url=telegram_api.base_file_url))
     yield running
     running.stop()
+
+
+def telegram_settings(servers: Stack, api: TelegramAPI, tmp: Path, **overrides: Any) -> Settings:
+    return hub_settings(servers, tmp, telegram_token=api.token, telegram_base_url=api.base_url,
+                        telegram_base_file_url=api.base_file_url, **overrides)
+
+
+@contextlib.contextmanager
+def database_locked(database_url: str, seconds: float) -> Iterator[threading.Thread]:
+    """Another connection holds the SQLite database exclusively (no reads, no writes) for
+    ``seconds`` from now; yields the thread that lets go, joined on exit."""
+    connection = sqlite3.connect(make_url(database_url).database, isolation_level=None, timeout=30,
+                                 check_same_thread=False)
+    connection.execute("BEGIN EXCLUSIVE")
+
+    def release() -> None:
+        time.sleep(seconds)
+        connection.execute("COMMIT")
+        connection.close()
+
+    thread = threading.Thread(target=release, name="database-lock")
+    thread.start()
+    try:
+        yield thread
+    finally:
+        thread.join(seconds + 5)
 
 
 def elder_id(servers: Stack, key: str, district: str = "maple-town") -> int:

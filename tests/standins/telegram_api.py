@@ -45,6 +45,7 @@ import ipaddress
 import itertools
 import json
 import logging
+import random
 import re
 import socket
 import threading
@@ -343,6 +344,10 @@ class _Fault:
     status: int
     retry_after: int | None
     description: str | None
+    matching: str | None = None
+
+    def applies(self, params: JSON) -> bool:
+        return self.matching is None or self.matching in str(params.get("text") or params.get("caption") or "")
 
 
 @dataclass
@@ -967,7 +972,9 @@ class TelegramAPI:
         self._marks: dict[int, int] = {}
         self._seq = itertools.count(1)
         self._last_seq = 0
-        self._update_ids = itertools.count(700_000_001)
+        # Telegram starts a bot's update ids at an arbitrary number (again after a week without updates):
+        # each stand-in starts elsewhere, so tests sharing a database do not see each other's ids.
+        self._update_ids = itertools.count(random.randint(100_000_000, 900_000_000))
         self._pending: list[JSON] = []
         self._allowed_updates: list[str] = []
         self._queries: dict[str, tuple[User, StoredMessage | None]] = {}
@@ -1518,13 +1525,16 @@ class TelegramAPI:
         status: int = 500,
         retry_after: int | None = None,
         description: str | None = None,
+        matching: str | None = None,
     ) -> None:
         """The next ``times`` calls of ``method`` (``"*"``: any; None: until ``clear_faults``) fail with
-        ``status`` and do not take effect. A 429 carries ``parameters.retry_after`` (default 1 s)."""
+        ``status`` and do not take effect. A 429 carries ``parameters.retry_after`` (default 1 s).
+        With ``matching``, only calls whose text (or caption) contains it fail: a server that refuses one
+        message for good (``status=400``, ``times=None``) while the others go through."""
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._lock:
-            self._faults.append(_Fault(method.lower(), times, status, retry_after, description))
+            self._faults.append(_Fault(method.lower(), times, status, retry_after, description, matching))
 
     def slow(self, method: str, seconds: float, times: int | None = None, apply: bool = True) -> None:
         """Calls of ``method`` wait ``seconds`` before they are handled, so a client with a shorter read
@@ -1549,8 +1559,10 @@ class TelegramAPI:
             self._slows.clear()
             self._down = None
 
-    def _take(self, rules: list[Any], method: str) -> Any:
+    def _take(self, rules: list[Any], method: str, params: JSON | None = None) -> Any:
         for rule in rules:
+            if params is not None and isinstance(rule, _Fault) and not rule.applies(params):
+                continue
             if rule.method in ("*", method.lower()) and (rule.remaining is None or rule.remaining > 0):
                 if rule.remaining is not None:
                     rule.remaining -= 1
@@ -1579,7 +1591,7 @@ class TelegramAPI:
             if handler is None:
                 raise ApiError(404, "Not Found")
             with self._lock:
-                fault: _Fault | None = self._take(self._faults, canonical)
+                fault: _Fault | None = self._take(self._faults, canonical, call.params)
                 slow: _Slow | None = None if fault else self._take(self._slows, canonical)
             if fault is not None:
                 call.fault = "fail"

@@ -27,6 +27,7 @@ T: dict[str, dict[str, str]] = {
     "language_set": {"zh": "好的，以后用中文和您交流。", "en": "OK, I'll use English from now on."},
     "only_text": {"zh": "我只能看懂文字和语音消息。请直接打字告诉我您需要什么。", "en": "I can only read text and voice messages. Please type what you need."},
     "voice_unclear": {"zh": "这条语音我没听清，请再说一次，或者打字告诉我。", "en": "I couldn't make out that voice message. Please try again, or type it."},
+    "voice_busy": {"zh": "现在有很多语音在等着转文字，请过一会儿再发，或者直接打字告诉我。", "en": "Many voice messages are waiting to be transcribed just now. Please send yours again in a little while, or type it."},
     "button_old": {"zh": "这个按钮已经用过了。", "en": "That button has already been used."},
 }
 

@@ -4,17 +4,21 @@ every linked family member in their own language, once, and not the one who acte
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+import zoneinfo
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub import alerts
 from careline import clock
-from knowledge import booking, db, links
+from knowledge import booking, db, events, links
 from knowledge.bundle import import_path
 from knowledge.handoffs import hub_sender
-from knowledge.models import Activity, ActivitySession, Conversation, District, Elder, OutboxMessage
+from knowledge.models import Activity, ActivitySession, Conversation, District, Elder, ElderEvent, OutboxMessage
 from tests.conftest import MAPLE
 
 
@@ -81,3 +85,41 @@ def test_bookings_by_anyone_else_and_reminders_reach_every_linked_family_member(
         assert "cancelled" in her[1] and "tomorrow" in her[3]
         assert [t[:2] for t in his] == ["通知", "通知", "提醒"], his
         assert _texts(session, outsider.address) == []
+
+
+def test_hubs_scheduling_reminders_at_once_record_one_per_booking(maple_committing: Engine) -> None:
+    sessions = db.session_factory(maple_committing)
+    with db.transaction(sessions) as session:
+        district = session.scalar(select(District).where(District.key == "maple-town"))
+        local = dt.datetime.now(zoneinfo.ZoneInfo(district.timezone)).replace(tzinfo=None)
+        activity = session.scalar(select(Activity).where(Activity.district_id == district.id))
+        starts = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(10, 0))
+        tomorrow = ActivitySession(activity_id=activity.id, key="reminder-race", starts_at=starts,
+                                   ends_at=starts + dt.timedelta(hours=1), capacity=50, booked=0, generated=False,
+                                   active=True)
+        session.add(tomorrow)
+        session.flush()
+        elders = session.scalars(select(Elder).where(Elder.district_id == district.id)).all()
+        booked = sum(booking.book_session(session, e.id, tomorrow.id, local, via="phone").ok for e in elders)
+    assert booked >= 2
+
+    def slow_reads(conn: Any, cursor: Any, statement: str, *args: Any) -> None:  # a busy database
+        if statement.lstrip().upper().startswith("SELECT") and "elder_events" in statement:
+            time.sleep(0.2)
+
+    event.listen(maple_committing, "after_cursor_execute", slow_reads)
+    start = threading.Barrier(6)
+    counts: list[int] = []
+
+    def hub() -> None:
+        start.wait()
+        counts.append(alerts.schedule_reminders(sessions, reminder_hour=0))
+
+    threads = [threading.Thread(target=hub) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with sessions() as session:
+        reminders = session.scalars(select(ElderEvent.booking_id).where(ElderEvent.kind == events.REMINDER)).all()
+    assert len(reminders) == len(set(reminders)) == booked and sum(counts) == booked
