@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +56,7 @@ class Console:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Clock
+    app: FastAPI
 
     def client(self, **kwargs: Any) -> httpx.Client:
         return httpx.Client(base_url=self.url, follow_redirects=False, timeout=30, **kwargs)
@@ -97,4 +99,4 @@ def console(maple_committing: Engine, tmp_path: Path) -> Iterator[Console]:
     clock = Clock()
     app.state.console = ConsoleAuth(settings, now=clock)
     with serve(app) as url:
-        yield Console(url, settings, db.session_factory(maple_committing), clock)
+        yield Console(url, settings, db.session_factory(maple_committing), clock, app)
