@@ -225,3 +225,30 @@ def test_a_username_is_shown_as_text(console: Console) -> None:
         response = console.login(client, '<script>alert(1)</script>', "wrong password!")
     assert response.status_code == 401
     assert "<script>alert(1)" not in response.text and "&lt;script&gt;" in response.text
+
+
+def test_cookies_are_secure_when_a_setting_says_the_hub_is_behind_tls(console: Console, maple_committing,
+                                                                     tmp_path) -> None:
+    from bot.hub.app import create_app
+    from tests.bot.console.conftest import console_settings
+    from tests.bot.hub.conftest import serve
+
+    settings = console_settings(maple_committing, tmp_path / "tls", console_secure_cookies="always")
+    with serve(create_app(settings)) as url, httpx.Client(base_url=url) as client:
+        form = client.get("/console/login")
+    assert "secure" in _set_cookie(form, LOGIN_COOKIE)
+
+
+def test_failures_at_the_same_moment_are_all_counted(console: Console) -> None:
+    """Eight wrong passwords at once (as from several hubs): five are counted, one lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(_: int) -> int:
+        with console.client() as client:
+            return console.login(client, "alice", "wrong password!").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(attempt, range(8)))
+    assert statuses == [401] * 4 + [429] * 4, statuses
+    actions = [e.action for e in console.audit()]
+    assert actions.count("login_locked") == 1 and actions.count("login_failed") == 8
