@@ -113,6 +113,7 @@ def passwd_command(username: Username, lang: LangOption = None) -> None:
     from careline.cli import _setup
 
     settings, language = _setup(lang)
+    _in_database(settings, language, lambda s: accounts.need(s, username).id)  # before asking for a password
     password = _new_password(settings, language)
     consultant_id = _in_database(settings, language,
                                  lambda s: accounts.set_password(s, _hasher(settings), username, password).id)

@@ -67,7 +67,7 @@ def find(session: Session, username: str) -> Consultant | None:
     return session.scalar(select(Consultant).where(Consultant.username == normal_username(username)))
 
 
-def _need(session: Session, username: str) -> Consultant:
+def need(session: Session, username: str) -> Consultant:
     consultant = find(session, username)
     if consultant is None:
         raise AccountError("username_unknown", username=username)
@@ -122,7 +122,7 @@ def add(session: Session, hasher: PasswordHasher, username: str, password: str, 
 
 def set_password(session: Session, hasher: PasswordHasher, username: str, password: str) -> Consultant:
     """A new password ends every session of the account and clears its failed sign-ins."""
-    consultant = _need(session, username)
+    consultant = need(session, username)
     consultant.password_hash = hasher.hash(password)
     console_sessions.end_all(session, consultant.id)
     clear_failures(session, consultant.username)
@@ -132,7 +132,7 @@ def set_password(session: Session, hasher: PasswordHasher, username: str, passwo
 
 def set_disabled(session: Session, username: str, disabled: bool) -> Consultant:
     """Disabling ends every session at once; enabling also lifts a lock-out."""
-    consultant = _need(session, username)
+    consultant = need(session, username)
     consultant.disabled = disabled
     if disabled:
         console_sessions.end_all(session, consultant.id)
