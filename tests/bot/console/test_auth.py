@@ -252,3 +252,13 @@ def test_failures_at_the_same_moment_are_all_counted(console: Console) -> None:
     assert statuses == [401] * 4 + [429] * 4, statuses
     actions = [e.action for e in console.audit()]
     assert actions.count("login_locked") == 1 and actions.count("login_failed") == 8
+
+
+def test_a_consultant_retired_by_their_bundle_is_signed_out(console: Console) -> None:
+    with console.client() as client:
+        console.login(client, "maple-chen")
+        assert client.get("/console/login").headers.get("location") == "/console/"  # signed in already
+        with transaction(console.sessions) as session:
+            accounts.find(session, "maple-chen").active = False
+        assert not _signed_in(client)
+        assert console.login(client, "maple-chen").status_code == 401
