@@ -15,7 +15,8 @@ from bot.console import texts
 from bot.console.security import LANGUAGE_COOKIE, language, set_cookie
 
 TEMPLATES = Path(__file__).parent / "templates"
-_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                           trim_blocks=True, lstrip_blocks=True)
 
 
 def headers(nonce: str) -> dict[str, str]:
