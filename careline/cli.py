@@ -243,6 +243,10 @@ from careline import cli_purge  # noqa: E402, I001  (`careline purge`)
 
 cli_purge.register(app)
 
+from careline import cli_consultants  # noqa: E402, I001  (`careline consultant`)
+
+cli_consultants.register(app)
+
 
 def main() -> None:
     """Entry point: an unexpected failure is said plainly in both languages, the details go to

@@ -24,6 +24,7 @@ RASA_API = "rasa_api"  # hub and tests → Rasa's HTTP API (--auth-token)
 LINK_CODES = "link_codes"  # HMAC key of family link codes
 CHANNEL_TERMINAL = "channel_terminal"  # `careline chat` → the hub's /api/messages as channel "terminal"
 CHANNEL_PHONE = "channel_phone"  # the hotline → the hub's /api/messages as channel "phone"
+CONSOLE_LOGIN = "console_login"  # HMAC key of the console's sign-in form tokens (login CSRF)
 
 
 def secret(name: str, settings: Settings | None = None) -> str:

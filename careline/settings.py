@@ -107,6 +107,25 @@ class Settings(BaseSettings):
                                       "worker; beyond that the sender is asked to send it again or type.")
     telegram_poll_lease: float = Field(default=60.0, ge=40.0, description="Seconds a hub's lease on polling "
                                        "Telegram lasts unless renewed; another hub takes over when it runs out.")
+    console_min_password_length: int = Field(default=12, ge=8, le=128, description="Shortest password "
+                                             "`careline consultant add/passwd` accepts for a consultant.")
+    console_max_failed_logins: int = Field(default=5, ge=1, description="Failed sign-ins in a row, for one "
+                                           "username, that lock it for console_lockout_seconds.")
+    console_lockout_seconds: float = Field(default=900.0, gt=0, description="How long a username stays locked "
+                                           "after too many failed sign-ins (15 minutes).")
+    console_session_idle_seconds: float = Field(default=1800.0, gt=0, description="A console session unused "
+                                                "this long is over (30 minutes).")
+    console_session_max_seconds: float = Field(default=43200.0, gt=0, description="A console session is over "
+                                               "this long after sign-in, however busy (12 hours).")
+    console_secure_cookies: Literal["auto", "always", "never"] = Field(
+        default="auto", description="The console's cookies get the Secure flag: auto = when the request came "
+        "over https (uvicorn reads X-Forwarded-Proto from a proxy on this machine), always = the hub is "
+        "behind TLS, never = plain http only (a test machine).")
+    console_password_time_cost: int = Field(default=3, ge=1, le=20, description="Argon2id passes per password "
+                                            "hash; a hash made with other parameters is redone at the next "
+                                            "sign-in.")
+    console_password_memory_kib: int = Field(default=65536, ge=1024, le=4 * 1024 * 1024,
+                                             description="Argon2id memory per password hash, in KiB (64 MiB).")
     secrets: dict[str, str] = Field(default_factory=dict, description="Secrets set by the operator, by name "
                                     "(CARELINE_SECRET_<NAME> also works); any not set is made on first run and "
                                     "kept under var_dir/secrets (careline/secrets.py).")

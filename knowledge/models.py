@@ -326,6 +326,70 @@ class Consultant(DistrictOwned, Base):
     username: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     languages: Mapped[list[Any]] = mapped_column(JSON)
+    # console access, set by `careline consultant` and never by a bundle import
+    origin: Mapped[str] = mapped_column(String(8), default="bundle", server_default="bundle")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+    extra_districts: Mapped[list[ConsultantDistrict]] = relationship(cascade="all, delete-orphan")
+
+
+class ConsultantDistrict(Base):
+    """A district a consultant serves besides their own (``Consultant.district_id``)."""
+
+    __tablename__ = "consultant_districts"
+    __table_args__ = (UniqueConstraint("consultant_id", "district_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("consultants.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+
+
+class ConsoleSession(Base):
+    """A signed-in console: the cookie holds a random token, only its SHA-256 is kept here.
+
+    ``csrf_token`` is the synchronizer token every state-changing request of this session must
+    carry. A session ends at ``expires_at`` (absolute) or when ``last_seen_at`` is older than the
+    inactivity limit, whichever comes first."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("consultants.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LoginFailure(Base):
+    """Failed console sign-ins counted per username, known or not (a lock that only existing
+    accounts got would tell who exists). ``name_hash`` is a SHA-256 of the casefolded username."""
+
+    __tablename__ = "console_login_failures"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Who did what, when: every console sign-in, sign-out and lock, every read of an elder's
+    profile and every action on a conversation. Conversation and elder are plain ids, not
+    foreign keys, so the record outlives the purge of what it is about."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_consultant", "consultant_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    elder_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Booking(Base):

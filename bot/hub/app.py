@@ -19,6 +19,7 @@ import structlog
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.console import install as install_console
 from bot.hub import alerts, http_errors
 from bot.hub.api_message import load_json, parse_message, request_schema
 from bot.hub.auth import ChannelTokens
@@ -158,6 +159,8 @@ def create_app(settings: Settings, runtime: HubRuntime | None = None) -> FastAPI
     http_errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.hub_max_body_bytes,
                        too_large=lambda: error_response(413, "too_large", limit=settings.hub_max_body_bytes))
+
+    install_console(app, settings)
 
     @app.get("/healthz")
     async def health() -> dict[str, str]:

@@ -48,7 +48,7 @@ def district_items(session: Session, district: models.District) -> dict[str, lis
     for kind in KINDS:
         out[kind.attribute] = [
             row_to_item(kind, row, keys.keys, load_children(session, kind, row, keys))
-            for row in rows_by_kind[kind.attribute] if row.active
+            for row in rows_by_kind[kind.attribute] if row.active and getattr(row, "origin", "bundle") == "bundle"
         ]
     return out
 

@@ -42,23 +42,33 @@ class DistrictReport:
 
 
 def preflight(session: Session, bundles: list[schema.Bundle]) -> list[Problem]:
-    """Checks that need the database: usernames are unique across districts."""
+    """Checks that need the database: usernames are unique across districts, and an account
+    made with ``careline consultant add`` keeps its username (a bundle may list it under the
+    same key, and then names it)."""
     problems = []
     for bundle in bundles:
         names = {c.username: (i, c.key) for i, c in enumerate(bundle.consultants, 1)}
         if not names:
             continue
+        keys = {c.key: (i, c.username) for i, c in enumerate(bundle.consultants, 1)}
         taken = session.execute(
-            select(models.Consultant.username, models.District.key)
+            select(models.Consultant.username, models.Consultant.key, models.Consultant.origin, models.District.key)
             .join(models.District, models.Consultant.district_id == models.District.id)
-            .where(models.Consultant.username.in_(names))
+            .where(models.Consultant.username.in_(names) | (
+                (models.District.key == bundle.key) & (models.Consultant.origin != "bundle")
+                & models.Consultant.key.in_(keys)))
         ).all()
-        for username, district_key in taken:
+        for username, row_key, origin, district_key in taken:
             if district_key != bundle.key:
                 index, key = names[username]
                 problems.append(Problem(f"{bundle.key}/consultants.yaml", "duplicate_username",
                                         item=index, key=key, field="username",
                                         params={"key": username}))
+            elif origin != "bundle" and names.get(username, (0, None))[1] != row_key:
+                index, key = names[username] if username in names else keys[row_key]
+                problems.append(Problem(f"{bundle.key}/consultants.yaml", "console_account",
+                                        item=index, key=key, field="username",
+                                        params={"key": username, "account_key": row_key}))
     return problems
 
 
@@ -192,7 +202,7 @@ def _import_kind(session: Session, district: models.District, kind: Kind, items:
     if kind.retire:
         in_bundle = {item.key for item in items}
         for key, row in rows.items():
-            if key not in in_bundle and row.active:
+            if key not in in_bundle and row.active and getattr(row, "origin", "bundle") == "bundle":
                 row.active = False
                 report.count(kind.attribute, "retired", key)
 

@@ -72,6 +72,8 @@ REASONS: dict[str, dict[str, str]] = {
     "parent_cycle": {"zh": "上级地点形成了循环", "en": "the parent places form a loop"},
     "duplicate_district": {"zh": "区县 key「{key}」在 {other} 中也出现了", "en": "district key '{key}' also appears in {other}"},
     "duplicate_username": {"zh": "用户名「{key}」已被其他区县的咨询员使用", "en": "username '{key}' is already used by a consultant of another district"},
+    "console_account": {"zh": "用户名「{key}」是用 careline consultant add 建的控制台账号；要在数据包里列出它，key 和用户名都写「{account_key}」，否则请换一个",
+                        "en": "username '{key}' is a console account made with careline consultant add; to list it in the bundle use '{account_key}' as both key and username, else choose another"},
     "no_bundle": {"zh": "这里没有区县数据包（找不到 district.yaml）", "en": "no district bundle here (no district.yaml found)"},
     "invalid_value": {"zh": "取值无效：{detail}", "en": "has an invalid value: {detail}"},
 }

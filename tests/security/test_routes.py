@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from starlette.routing import BaseRoute, Host, Mount, Route, WebSocketRoute
@@ -23,7 +24,9 @@ from tests.bot.conftest import telegram_api  # noqa: F401  (fixture)
 from tests.bot.hub.conftest import api_settings
 from tests.standins.telegram_api import TelegramAPI
 
-PUBLIC = {("GET", "/healthz"), ("HEAD", "/healthz")}
+PUBLIC = {("GET", "/healthz"), ("HEAD", "/healthz"),
+          # the consultants' sign-in form: a page anyone may see, so that a consultant can sign in
+          ("GET", "/console/login"), ("HEAD", "/console/login")}
 REFUSED = {401, 403, 404, 405}
 #: a well-formed body for every method that takes one, so a route is refused for who calls it,
 #: not for what it was sent
@@ -53,6 +56,14 @@ def doors(routes: list[BaseRoute], prefix: str = "") -> Iterator[Door]:
             else:
                 for method in ("GET", "POST"):
                     yield Door(method, f"{base}/anything")
+        elif contexts := [c for c in iter_route_contexts([route]) if c.original_route is not route]:
+            # a router that FastAPI includes lazily (``app.include_router``): its routes, prefixed
+            for context in contexts:
+                if isinstance(context.original_route, WebSocketRoute):
+                    pytest.fail(f"websocket route {context.path_format}: add an unauthenticated websocket check")
+                path = prefix + str(context.path_format).replace("{", "").replace("}", "")
+                for method in sorted(context.methods or {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}):
+                    yield Door(method, path)
         elif isinstance(route, WebSocketRoute):
             pytest.fail(f"websocket route {route.path}: add an unauthenticated websocket check to this test")
         else:
@@ -83,7 +94,7 @@ def test_every_route_refuses_an_unauthenticated_request(deployed: tuple[FastAPI,
     app, client = deployed
     found = list(doors(app.routes))
     paths = {d.path for d in found}
-    assert {"/healthz", "/api/messages", "/telegram/webhook"} <= paths, paths
+    assert {"/healthz", "/api/messages", "/telegram/webhook", "/console/login", "/console/logout"} <= paths, paths
     wrong = {"Authorization": "Bearer not-a-token", "X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}
     for door in found:
         if (door.method, door.path) in PUBLIC:

@@ -1,0 +1,46 @@
+"""Server-rendered console pages (Jinja2, autoescaped), with the headers every console page
+carries: never cached, never framed, no script, styles only with the page's nonce."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.console import texts
+from bot.console.security import LANGUAGE_COOKIE, language, set_cookie
+
+TEMPLATES = Path(__file__).parent / "templates"
+_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                           trim_blocks=True, lstrip_blocks=True)
+
+
+def headers(nonce: str) -> dict[str, str]:
+    return {
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": f"default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self'; "
+                                   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+
+
+def render(request: Request, template: str, status: int = 200, lang: str | None = None,
+           **context: Any) -> HTMLResponse:
+    lang = lang or language(request)
+    nonce = secrets.token_urlsafe(16)
+
+    def t(key: str, **values: Any) -> str:
+        return texts.t(key, lang, **values)
+
+    body = _environment.get_template(template).render(
+        lang=lang, t=t, nonce=nonce, languages=texts.LANGUAGE_NAMES, path=request.url.path, **context)
+    response = HTMLResponse(body, status_code=status, headers=headers(nonce))
+    if request.query_params.get("lang") in texts.LANGUAGE_NAMES or lang != language(request):
+        set_cookie(request, response, LANGUAGE_COOKIE, lang, max_age=365 * 86400)
+    return response
