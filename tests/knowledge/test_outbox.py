@@ -3,7 +3,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from knowledge import outbox
-from knowledge.models import OutboxMessage
+from knowledge.models import OutboxMessage, utcnow
 from tests.conftest import NOW
 
 LEASE = dt.timedelta(seconds=60)
@@ -25,7 +25,7 @@ def test_one_address_is_served_in_order_and_claimed_once(maple: Session) -> None
     outbox.enqueue(maple, "telegram", "1", _body("a2"))
     b1 = outbox.enqueue(maple, "telegram", "2", _body("b1"))
     maple.flush()
-    later = dt.datetime.now() + dt.timedelta(seconds=5)
+    later = utcnow() + dt.timedelta(seconds=5)
     claimed = outbox.claim_due(maple, ["telegram"], LEASE, now=later)
     assert [r.id for r in claimed] == [a1.id, b1.id], "the second message to 1 waits for the first"
     assert outbox.claim_due(maple, ["telegram"], LEASE, now=later) == [], "claimed rows are not handed out twice"
@@ -41,7 +41,7 @@ def test_a_lost_lease_makes_the_message_due_again_and_dead_ones_stop_blocking(ma
     row = outbox.enqueue(maple, "telegram", "3", _body("x"))
     nxt = outbox.enqueue(maple, "telegram", "3", _body("y"))
     maple.flush()
-    start = dt.datetime.now() + dt.timedelta(seconds=5)
+    start = utcnow() + dt.timedelta(seconds=5)
     assert [r.id for r in outbox.claim_due(maple, ["telegram"], LEASE, now=start)] == [row.id]
     assert [r.id for r in outbox.claim_due(maple, ["telegram"], LEASE, now=start + LEASE * 2)] == [row.id]
     outbox.mark_failed(maple, row.id, "Forbidden", None)

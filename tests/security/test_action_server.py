@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from careline import clock
 from careline.paths import PROJECT_ROOT
 from careline.stack import free_port, wait_http
 from knowledge import db
@@ -38,7 +39,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionSe
     database_url = f"sqlite:///{tmp / 'careline.db'}"
     engine = db.make_engine(database_url)
     db.upgrade(engine)
-    assert import_path(db.session_factory(engine), MAPLE, dt.date.today()).ok  # sessions in the weeks ahead
+    assert import_path(db.session_factory(engine), MAPLE, clock.local_today()).ok  # sessions in the weeks ahead
     engine.dispose()
     port = free_port()
     env = {**os.environ, "CARELINE_DATABASE_URL": database_url, "CARELINE_VAR_DIR": str(tmp),
@@ -73,7 +74,7 @@ def _a_session_days_ahead(server: ActionServer) -> int:
             found = session.scalar(
                 select(ActivitySession.id).join(Activity).join(District)
                 .where(District.key == "maple-town", ActivitySession.active.is_(True),
-                       ActivitySession.starts_at > dt.datetime.now() + dt.timedelta(days=2),
+                       ActivitySession.starts_at > clock.local_now() + dt.timedelta(days=2),
                        ActivitySession.booked < ActivitySession.capacity)
                 .order_by(ActivitySession.starts_at))
     finally:

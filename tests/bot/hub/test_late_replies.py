@@ -6,7 +6,6 @@ action server, the hub, and the Telegram Bot API stand-in."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from bot.hub.bot_client import RasaClient
 from bot.hub.hub import Hub
 from bot.hub.messages import Inbound, Reply
+from careline import clock
 from careline.stack import Stack
 from knowledge import db
 from knowledge.bundle import import_path
@@ -41,7 +41,7 @@ def slow_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     database_url = f"sqlite:///{tmp / 'careline.db'}"
     engine = db.make_engine(database_url)
     db.upgrade(engine)
-    assert import_path(db.session_factory(engine), MAPLE, dt.date.today()).ok
+    assert import_path(db.session_factory(engine), MAPLE, clock.local_today()).ok
     engine.dispose()
     stack = Stack(tmp, database_url, reply_timeout=0.001).start()
     yield stack
