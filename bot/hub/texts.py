@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.texts import say_from
+from knowledge.wording import say_from
 
 #: what the hub's HTTP API answers to a request it refuses, by error code (always both languages:
 #: the caller is a program, and whoever reads its log may read either)
