@@ -436,8 +436,27 @@ class Handoff(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    """How a consultant closed it (``resolved``), one of :data:`knowledge.handoffs.OUTCOMES`."""
 
     conversation: Mapped[Conversation] = relationship()
+
+
+class AuditRecord(Base):
+    """Who did what to which conversation, and when. Ids only (no foreign keys: the record
+    outlives the consultant and the conversation), and no message text: ``detail`` holds ids and
+    codes."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_consultant", "consultant_id", "at"),
+                      Index("ix_audit_log_conversation", "conversation_id", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    consultant_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class ChannelAccount(Base):

@@ -2,15 +2,17 @@
 bilingual text table is read, and dates, times and bookings said the way people say them.
 
 It lives below both (``actions/`` and ``bot/hub/`` import it; it imports neither), so the hub
-can name a booking in a family alert exactly as the assistant does."""
+can name a booking in a family alert exactly as the assistant does. It needs nothing beyond the
+standard library: the engine's own venv imports it too (through ``actions.texts``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from knowledge.models import Booking
+if TYPE_CHECKING:  # the engine's venv (Rasa's SQLAlchemy) imports this module through actions.texts
+    from knowledge.models import Booking
 
 WEEKDAYS = {"zh": "一二三四五六日", "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                       "Sunday")}
