@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.console.service import ConsoleService
 from bot.hub import alerts
 from bot.hub.bot_client import RasaClient
 from bot.hub.channel import Deliverer
@@ -36,9 +37,17 @@ class HubRuntime:
     hub: Hub
     dispatcher: Dispatcher
     bot: RasaClient
-    events: EventBus = field(default_factory=lambda: event_bus(""))
     telegram: Any = None
+    console: ConsoleService = field(init=False)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.console = ConsoleService(self.hub)
+
+    @property
+    def events(self) -> EventBus:
+        """The live events of the console (the hub's bus)."""
+        return self.hub.events
 
     @classmethod
     def build(cls, settings: Settings, deliverers: list[Deliverer] | None = None,
@@ -67,7 +76,7 @@ class HubRuntime:
                                        default_language=settings.language, transcribe=transcribe,
                                        **link_settings(settings))
             dispatcher.deliverers[telegram.deliverer.channel] = telegram.deliverer
-        return cls(settings, sessions, hub, dispatcher, bot, events, telegram)
+        return cls(settings, sessions, hub, dispatcher, bot, telegram)
 
     async def start(self) -> None:
         if self.telegram is not None:
