@@ -54,7 +54,7 @@ from bot.hub.context import HubContext
 from bot.hub.engine_turns import EngineTurns
 from bot.hub.events_bus import EventBus, LocalBus
 from bot.hub.locks import ConversationLocks, conversation_locks
-from bot.hub.lookup import waiting_urgency
+from bot.hub.lookup import open_urgency
 from bot.hub.messages import Inbound, Reply
 from bot.hub.ratelimit import RateLimiter
 from bot.hub.received import ANSWERED, EXPIRED, FINAL, HELD, LATE, SENDING, UNANSWERED, WAITING, Received
@@ -149,7 +149,7 @@ class Hub:
     def _handed_off(self, conversation_id: int) -> int | None:
         with self.sessions() as session:
             status = session.scalar(select(Conversation.status).where(Conversation.id == conversation_id))
-            return waiting_urgency(session, conversation_id) if status == "open" else None
+            return open_urgency(session, conversation_id) if status == "open" else None
 
     async def pending(self, channel: str, conversation: str) -> list[Reply]:
         """Replies that came after their exchange (the answer that follows "one moment"), for a

@@ -37,9 +37,9 @@ def last_bot_message(session: Session, conversation_id: int) -> int:
                                                    Message.sender == "bot").order_by(Message.id.desc()).limit(1)) or 0
 
 
-def waiting_urgency(session: Session, conversation_id: int) -> int | None:
-    """The urgency of the conversation's hand-off still waiting for a consultant, if any."""
+def open_urgency(session: Session, conversation_id: int) -> int | None:
+    """The urgency of the conversation's open hand-off (waiting for a consultant or taken), if any."""
     from knowledge.models import Handoff
 
     return session.scalar(select(Handoff.urgency).where(Handoff.conversation_id == conversation_id,
-                                                        Handoff.status == "waiting").limit(1))
+                                                        Handoff.status.in_(("waiting", "taken"))).limit(1))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from starlette.routing import BaseRoute, Host, Mount, Route, WebSocketRoute
@@ -53,6 +53,9 @@ def doors(routes: list[BaseRoute], prefix: str = "") -> Iterator[Door]:
             else:
                 for method in ("GET", "POST"):
                     yield Door(method, f"{base}/anything")
+        elif isinstance(getattr(route, "original_router", None), APIRouter):
+            # FastAPI (0.16x) keeps an included router as one entry: its routes are served under its prefix
+            yield from doors(list(route.original_router.routes), prefix + route.include_context.prefix)
         elif isinstance(route, WebSocketRoute):
             pytest.fail(f"websocket route {route.path}: add an unauthenticated websocket check to this test")
         else:
