@@ -19,6 +19,7 @@ The HTTP layer (sessions, CSRF) comes with the accounts work; it calls these met
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.console import texts
+from bot.console import texts, views
 from bot.hub import live
 from bot.hub import texts as hub_texts
 from bot.hub.bot_client import BotSilent, BotUnavailable
@@ -130,6 +131,36 @@ class ConsoleService:
         its district."""
         await asyncio.to_thread(self._transfer, conversation_id, actor, to_consultant_id)
         await live.queue(self.context.events, conversation_id, "transferred", consultant_id=to_consultant_id)
+
+    # -- what a consultant reads -------------------------------------------------------------
+
+    async def queue(self, actor: Actor, statuses: tuple[str, ...] = (WAITING,)) -> list[views.QueueRow]:
+        """The actor's queue: waiting hand-offs (``statuses`` adds ``taken`` ones), most urgent first."""
+        def read() -> list[views.QueueRow]:
+            with self.context.sessions() as session:
+                return views.queue(session, actor, statuses)
+
+        return await asyncio.to_thread(read)
+
+    async def conversation(self, conversation_id: int, actor: Actor, lang: str) -> views.ConversationView:
+        """A conversation's screen; opening it is audited (it shows the elder's profile). The
+        bot's slots are read from its tracker (none when the engine cannot be reached)."""
+        view = await asyncio.to_thread(self._read, conversation_id, actor, lang)
+        try:
+            slots = await self.context.bot.slots(hub_sender(conversation_id))
+        except (BotUnavailable, BotSilent) as error:
+            log.warning("console.slots_unread", conversation=conversation_id, error=str(error))
+            slots = {}
+        return dataclasses.replace(view, slots=slots)
+
+    def _read(self, conversation_id: int, actor: Actor, lang: str) -> views.ConversationView:
+        with transaction(self.context.sessions) as session:
+            _visible(session, conversation_id, actor)
+            view = views.conversation(session, conversation_id, lang)
+            if view is None:
+                raise Refused("not_found", 404)
+            audit(session, actor, "view", conversation_id, {"elder": view.profile.elder_id if view.profile else None})
+            return view
 
     # -- in one transaction each ---------------------------------------------------------------
 

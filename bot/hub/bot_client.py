@@ -74,12 +74,33 @@ class RasaClient:
             raise BotUnavailable(type(unreachable).__name__) from unreachable
         return self._replies(response)
 
+    def _api(self, sender: str, path: str) -> list[str]:
+        """Rasa HTTP API addresses of a conversation, its own server first."""
+        suffix = "/webhooks/careline/webhook"
+        return [f"{url[:-len(suffix)]}/conversations/{quote(sender, safe='')}/{path}" for url in self._order(sender)]
+
+    async def slots(self, sender: str) -> dict[str, Any]:
+        """The slots of a conversation's tracker (those with a value)."""
+        for api in self._api(sender, "tracker"):
+            try:
+                response = await self._client_for_this_loop().get(api, params={**self.api_params,
+                                                                               "include_events": "NONE"})
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                unreachable: Exception = error
+            except httpx.HTTPError as error:
+                raise BotSilent(type(error).__name__) from error
+        else:
+            raise BotUnavailable(type(unreachable).__name__) from unreachable
+        if response.status_code >= 400:
+            raise BotSilent(f"HTTP {response.status_code}")
+        slots = (response.json() or {}).get("slots") or {}
+        return {k: v for k, v in slots.items() if v not in (None, "", [])}
+
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Append events to a conversation's tracker through Rasa's HTTP API (the tracker store
         is shared, so any server will do; the conversation's own is asked first)."""
-        suffix = "/webhooks/careline/webhook"
-        for url in self._order(sender):
-            api = f"{url[:-len(suffix)]}/conversations/{quote(sender, safe='')}/tracker/events"
+        for api in self._api(sender, "tracker/events"):
             try:
                 response = await self._client_for_this_loop().post(api, params=self.api_params, json=events)
                 break

@@ -21,7 +21,7 @@ from careline.stack import free_port
 from knowledge import db
 from knowledge.actors import Actor, actor_for
 from knowledge.handoffs import Urgency, open_handoff
-from knowledge.models import Consultant, Conversation, District
+from knowledge.models import Consultant, Conversation, District, Elder
 
 
 @dataclass
@@ -40,15 +40,17 @@ class Desk:
             return actor_for(session, row.id, is_admin)
 
     def waiting(self, channel: str = "cli", urgency: Urgency = Urgency.REQUESTED, district_id: int | None = None,
-                language: str = "zh") -> tuple[int, str]:
+                language: str = "zh", elder: str | None = None) -> tuple[int, str]:
         """A conversation in the consultants' queue; its id and its name on the channel."""
         name = f"t-{uuid.uuid4().hex[:8]}"
         with db.transaction(self.sessions) as session:
+            elder_id = session.scalar(select(Elder.id).where(Elder.key == elder)) if elder else None
             conversation = Conversation(channel=channel, external_id=name, language=language, status="pending",
-                                        priority=0, district_id=district_id or self.district_id)
+                                        priority=0, district_id=district_id or self.district_id, elder_id=elder_id)
             session.add(conversation)
             session.flush()
-            open_handoff(session, conversation, urgency, "requested", language, "想找工作人员")
+            open_handoff(session, conversation, urgency, "emergency" if urgency == Urgency.EMERGENCY else "requested",
+                         language, "想找工作人员")
             return conversation.id, name
 
     def other_district(self) -> int:

@@ -49,6 +49,9 @@ def test_hand_back_on_telegram_keeps_the_bots_slots(hub: RunningHub, telegram_ap
         actor = actor_for(session, consultant.id)
     console = hub.runtime.console
     hub.call(console.claim(conversation.id, actor))
+    screen = hub.call(console.conversation(conversation.id, actor, "zh"))
+    assert screen.slots.get("policy_key") and screen.slots.get("elder_key") == "li", screen.slots
+    assert [line.text for line in screen.transcript if line.sender == "user"][-1] == "申请条件是什么"
     hub.call(console.say(conversation.id, actor, "您好，我是工作人员王芳。高龄津贴的事我帮您看一下。"))
     wait_text(api, user, "我是工作人员王芳")
     hub.call(console.hand_back(conversation.id, actor))

@@ -15,6 +15,7 @@ from bot.console.service import Claimed, Refused, Taken
 from bot.hub.messages import Inbound
 from knowledge.actors import Actor
 from knowledge.audit import records_of
+from knowledge.handoffs import Urgency
 from knowledge.models import Conversation, Handoff, Message, OutboxMessage
 from tests.bot.console.conftest import Desk
 
@@ -173,3 +174,40 @@ def test_a_conversation_is_transferred_within_its_district(desk: Desk) -> None:
         assert session.get(Conversation, conversation_id).assignee_id == colleague.consultant_id
         records = records_of(session, conversation_id)
         assert [(r.action, r.detail) for r in records][1] == ("transfer", {"to": colleague.consultant_id})
+
+
+def test_the_queue_puts_emergencies_first_then_the_longest_waiting_of_the_actors_districts(desk: Desk) -> None:
+    actor, outsider = desk.consultant(), desk.consultant("外区", district_id=desk.other_district())
+    first, _ = desk.waiting(elder="li")
+    urgent, _ = desk.waiting(urgency=Urgency.EMERGENCY, channel="telegram")
+    second, _ = desk.waiting()
+    taken, _ = desk.waiting()
+    run(desk.service.claim(taken, actor))
+    rows = run(desk.service.queue(actor))
+    mine = [r.conversation_id for r in rows if r.conversation_id in (first, urgent, second, taken)]
+    assert mine == [urgent, first, second], "emergency first, then oldest; a taken one is not waiting"
+    row = next(r for r in rows if r.conversation_id == first)
+    assert (row.channel, row.reason, row.district_key, row.elder_name is not None) == ("cli", "requested",
+                                                                                      "maple-town", True)
+    assert run(desk.service.queue(outsider)) == []
+    held = run(desk.service.queue(actor, ("taken",)))
+    assert [(r.conversation_id, r.consultant_id) for r in held] == [(taken, actor.consultant_id)]
+
+
+def test_a_conversation_screen_has_the_transcript_the_profile_and_is_audited(desk: Desk) -> None:
+    actor, outsider = desk.consultant(), desk.consultant("外区", district_id=desk.other_district())
+    conversation_id, name = desk.waiting(elder="li", language="en")
+    run(desk.service.claim(conversation_id, actor))
+    run(desk.hub.handle(Inbound(channel="cli", conversation=name, address=name, text="<script>hi</script>",
+                                language="en")))
+    run(desk.service.say(conversation_id, actor, "Hello, I am here"))
+    run(desk.service.note(conversation_id, actor, "call her daughter"))
+    view = run(desk.service.conversation(conversation_id, actor, "en"))
+    assert [(line.sender, line.text) for line in view.transcript if line.sender != "system"] == [
+        ("user", "<script>hi</script>"), ("consultant", "Hello, I am here"), ("note", "call her daughter")]
+    assert view.handoff is not None and view.handoff.consultant_id == actor.consultant_id
+    assert view.profile is not None and view.profile.qualifies and view.profile.age is not None
+    assert all(q.verdict in ("eligible", "not_eligible", "unknown") for q in view.profile.qualifies)
+    assert view.slots == {}, "the engine is not running here: no slots, no error"
+    assert refused(desk.service.conversation(conversation_id, outsider, "en")).code == "not_found"
+    assert actions(desk, conversation_id)[-1] == (actor.consultant_id, "view")
