@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-HUB = Path(__file__).resolve().parents[3] / "bot" / "hub"
+BOT = Path(__file__).resolve().parents[3] / "bot"
+HUB, CONSOLE = BOT / "hub", BOT / "console"
 
 
 def _imported(path: Path) -> set[str]:
@@ -18,7 +19,7 @@ def _imported(path: Path) -> set[str]:
     return names
 
 
-def test_no_hub_module_imports_the_action_server() -> None:
-    offending = {path.relative_to(HUB).as_posix(): sorted(n for n in _imported(path) if n.split(".")[0] == "actions")
-                 for path in HUB.rglob("*.py")}
+def test_no_hub_or_console_module_imports_the_action_server() -> None:
+    offending = {path.relative_to(BOT).as_posix(): sorted(n for n in _imported(path) if n.split(".")[0] == "actions")
+                 for folder in (HUB, CONSOLE) for path in folder.rglob("*.py")}
     assert {k: v for k, v in offending.items() if v} == {}
