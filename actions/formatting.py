@@ -5,45 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from actions.texts import t
 from knowledge import hours
-from knowledge.models import Booking
 from knowledge.text import has_cjk
+from knowledge.wording import RELATIVE_DAYS, WEEKDAYS, clock, day, describe_booking, moment
 
-WEEKDAYS = {"zh": "一二三四五六日", "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                                      "Sunday")}
-
-
-RELATIVE_DAYS = {0: ("今天", "today"), 1: ("明天", "tomorrow"), 2: ("后天", "the day after tomorrow")}
-
-
-def day(value: dt.date, lang: str, today: dt.date | None = None) -> str:
-    """'明天' / 'tomorrow' when near, otherwise '11月24日（星期二）' / 'Tuesday 24 November'."""
-    if today is not None and (value - today).days in RELATIVE_DAYS:
-        return RELATIVE_DAYS[(value - today).days][0 if lang == "zh" else 1]
-    if lang == "zh":
-        return f"{value.month}月{value.day}日（星期{WEEKDAYS['zh'][value.weekday()]}）"
-    return f"{WEEKDAYS['en'][value.weekday()]} {value.day} {value.strftime('%B')}"
-
-
-def clock(value: dt.time | dt.datetime, lang: str) -> str:
-    hour, minute = value.hour, value.minute
-    if lang == "zh":
-        part = "上午" if hour < 12 else ("中午" if hour < 13 else ("下午" if hour < 18 else "晚上"))
-        shown = hour if hour <= 12 else hour - 12
-        if minute == 0:
-            return f"{part}{shown}点"
-        return f"{part}{shown}点半" if minute == 30 else f"{part}{shown}点{minute}分"
-    suffix = "am" if hour < 12 else "pm"
-    shown = hour % 12 or 12
-    return f"{shown}:{minute:02d} {suffix}" if minute else f"{shown} {suffix}"
-
-
-def moment(value: dt.datetime, lang: str, today: dt.date | None = None) -> str:
-    if lang == "zh":
-        return f"{day(value.date(), lang, today)}{clock(value, lang)}"
-    return f"{day(value.date(), lang, today)} at {clock(value, lang)}"
-
+__all__ = ["RELATIVE_DAYS", "WEEKDAYS", "clock", "day", "describe_booking", "moment"]  # shared with the hub
 
 def money(value: Decimal | float | int, lang: str) -> str:
     amount = Decimal(value)
@@ -94,24 +60,6 @@ def amount_text(amount: dict | None, lang: str) -> str | None:
         text = (f"{low} to {high}" if high else low) + f" {per[1]}"
     note = (amount.get("note") or {}).get(lang)
     return f"{text}（{note}）" if note and lang == "zh" else (f"{text} ({note})" if note else text)
-
-
-def describe_booking(item: Booking, lang: str, today: dt.date) -> str:
-    """One line naming a booking: what, when, where."""
-    if item.session is not None:
-        where = item.session.activity.service_point or item.session.activity.place
-        title, when = item.session.activity.title[lang], moment(item.session.starts_at, lang, today)
-        if lang == "zh":
-            return f"{title}，{when}" + (f"（{where.name[lang]}）" if where else "")
-        return f"{title}, {when}" + (f" ({where.name[lang]})" if where else "")
-    if item.meal_slot is not None:
-        meal = item.meal_slot.meal_service
-        return f"{day(item.meal_slot.date, lang, today)}的{meal.name[lang]}" if lang == "zh" \
-            else f"{meal.name[lang]} on {day(item.meal_slot.date, lang, today)}"
-    when = moment(item.preferred_time, lang, today) if item.preferred_time else ""
-    if item.home_service is not None:
-        return t("home_service_line", lang, name=item.home_service.name[lang], when=when)
-    return t("volunteer_line", lang, when=when)
 
 
 def person_name(name: str, lang: str) -> str:

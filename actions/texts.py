@@ -3,8 +3,9 @@ spoken as well as read: one idea each, the question last."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from knowledge.wording import say_from
 
 T: dict[str, dict[str, str]] = {
     # policies
@@ -75,8 +76,6 @@ T: dict[str, dict[str, str]] = {
     "cancel_confirm": {"zh": "要取消{what}，对吗？", "en": "Cancel {what}, is that right?"},
     "cancelled": {"zh": "已经取消了：{what}。", "en": "Cancelled: {what}."},
     "nothing_to_cancel": {"zh": "{who}现在没有可以取消的预约。", "en": "{who} has nothing booked that can be cancelled."},
-    "home_service_line": {"zh": "{name}，{when}（已提交申请）", "en": "{name}, {when} (requested)"},
-    "volunteer_line": {"zh": "志愿者上门，{when}（已提交申请）", "en": "volunteer visit, {when} (requested)"},
     # home services and time bank
     "home_service_unknown": {"zh": "这里没有“{what}”这项上门服务。可以预约的有：{names}。", "en": "There's no \"{what}\" home service here. You can book: {names}."},
     "home_service_when_unclear": {"zh": "我没听清时间。", "en": "I didn't catch the time."},
@@ -112,18 +111,6 @@ T: dict[str, dict[str, str]] = {
     "yes": {"zh": "是", "en": "Yes"},
     "no": {"zh": "不是", "en": "No"},
 }
-
-
-def say_from(table: dict[str, dict[str, str]], key: str, lang: str, **params: Any) -> str:
-    """A text of a bilingual table in ``lang`` (Mandarin when a language is missing), filled in.
-    Every text catalogue of CareLine (actions, hub, channels) reads its table through this."""
-    entry = table[key]
-    said = entry.get(lang, entry["zh"]).format(**params)
-    return _RELATIVE_AFTER_ON.sub(r"\1", said) if lang == "en" else said
-
-
-# "on {day}" reads well with "Tuesday 1 December", not with "tomorrow".
-_RELATIVE_AFTER_ON = re.compile(r"\bon ((?:the day (?:after|before) )?(?:today|tomorrow|yesterday))\b")
 
 
 def t(key: str, lang: str, **params: Any) -> str:

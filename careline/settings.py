@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     hub_lock_storage: str = Field(default="", description="Where the hubs' per-conversation locks live: empty "
                                   "means the database's (PostgreSQL advisory locks; in the process on SQLite), "
                                   "redis://127.0.0.1:6379/0 for Redis, memory:// for one hub.")
+    hub_events_url: str = Field(default="", description="Where the hub's live events (the consultants' queue, "
+                                "new messages) travel: empty for one hub (in the process), "
+                                "redis://127.0.0.1:6379/0 for Redis pub/sub when several hubs share the load.")
     hub_retry_window: float = Field(default=600.0, gt=0, description="Seconds a message that reached no engine "
                                     "is kept and retried before the person is asked to say it again.")
     outbox_max_backoff: float = Field(default=300.0, gt=0, description="Longest wait between delivery attempts.")

@@ -19,6 +19,11 @@ class Urgency(IntEnum):
 
 HUB_SENDER_PREFIX = "conv-"
 
+#: a hand-off's life: waiting in the queue, taken by a consultant, then handed back to the bot or resolved
+WAITING, TAKEN, HANDED_BACK, RESOLVED = "waiting", "taken", "handed_back", "resolved"
+#: how a consultant closes a conversation (``Handoff.outcome``); the console shows them in both languages
+OUTCOMES = ("answered", "booked", "referred", "emergency_handled", "no_reply", "other")
+
 
 def hub_sender(conversation_id: int) -> str:
     """The sender id the hub gives the dialogue engine: the conversation, with no personal data."""

@@ -502,6 +502,8 @@ class Handoff(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    """How a consultant closed it (``resolved``), one of :data:`knowledge.handoffs.OUTCOMES`."""
 
     conversation: Mapped[Conversation] = relationship()
 

@@ -1,4 +1,6 @@
-"""The consultants' console, served by the hub under ``/console``.
+"""The consultants' console, served by the hub under ``/console``: a conversation service beside
+the channel path (:mod:`bot.console.service`, what a person does to a conversation), sign-in and
+sessions (:mod:`bot.console.security`), and the pages.
 
 For console routes: ``current_consultant`` (who is signed in, as an :class:`Actor`) and
 ``require_csrf`` (the same, for a state-changing request carrying its CSRF token) from

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from careline.secrets import CONSOLE_LOGIN, secret
 from careline.settings import Settings
 from knowledge import accounts, console_sessions
+from knowledge.actors import Actor
 from knowledge.db import transaction
 from knowledge.models import utcnow
 
@@ -39,23 +40,6 @@ COOKIE_PATH = "/console"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The signed-in consultant; ``district_ids`` None means an administrator, who sees all."""
-
-    consultant_id: int
-    username: str
-    name: str
-    is_admin: bool
-    district_ids: frozenset[int] | None
-    csrf_token: str
-
-    def may_see(self, district_id: int | None) -> bool:
-        """Whether a conversation of ``district_id`` is this consultant's (one without a district
-        is an administrator's)."""
-        return self.district_ids is None or (district_id is not None and district_id in self.district_ids)
 
 
 class SignInRequired(Exception):
@@ -141,8 +125,8 @@ def _actor(session: Session, token: str | None, auth: ConsoleAuth) -> Actor | No
     if found is None:
         return None
     row, consultant = found
-    return Actor(consultant.id, consultant.username, consultant.name, consultant.is_admin,
-                 accounts.district_ids(consultant), row.csrf_token)
+    return Actor(consultant.id, accounts.district_ids(consultant), username=consultant.username,
+                 name=consultant.name, is_admin=consultant.is_admin, csrf_token=row.csrf_token)
 
 
 async def optional_consultant(request: Request) -> Actor | None:

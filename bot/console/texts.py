@@ -1,8 +1,11 @@
-"""What the consultants' console says, in Mandarin and English."""
+"""What the consultants' console says (pages, and the conversation service's refusals), in Mandarin
+and English."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from knowledge.wording import say_from
 
 T: dict[str, dict[str, str]] = {
     "title": {"zh": "CareLine 咨询员控制台", "en": "CareLine consultants' console"},
@@ -27,6 +30,15 @@ T: dict[str, dict[str, str]] = {
     "csrf_refused": {"zh": "这个请求没有有效的安全令牌，没有执行。请刷新页面再试。",
                      "en": "This request had no valid security token and was not carried out. Reload the page "
                            "and try again."},
+    # the conversation service's refusals
+    "not_found": {"zh": "没有这个对话，或者它不属于您的区县。", "en": "There is no such conversation, or it is not in your district."},
+    "taken": {"zh": "{name}已经接手了这个对话。", "en": "{name} has already taken this conversation."},
+    "nothing_to_claim": {"zh": "这个对话没有在等工作人员。", "en": "This conversation is not waiting for a member of staff."},
+    "not_yours": {"zh": "请先接手这个对话，才能回复、交回或结束它。", "en": "Take this conversation first to reply to it, hand it back or resolve it."},
+    "empty_text": {"zh": "请输入要发送的内容。", "en": "Please type something to send."},
+    "text_too_long": {"zh": "内容太长了（最多 {limit} 个字）。", "en": "That is too long (at most {limit} characters)."},
+    "bad_outcome": {"zh": "请选择一个结果：{outcomes}。", "en": "Please choose an outcome: {outcomes}."},
+    "unknown_consultant": {"zh": "没有这位工作人员，或者他不在这个对话的区县。", "en": "There is no such consultant in this conversation's district."},
 }
 
 #: what the console's routes answer a program (fetch, a test) in the hub's JSON error shape
@@ -39,7 +51,7 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
 
 def t(key: str, lang: str, **values: Any) -> str:
-    return T[key][lang].format(**values)
+    return say_from(T, key, lang, **values)
 
 
 def api_error(code: str) -> dict[str, str]:

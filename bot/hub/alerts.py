@@ -12,7 +12,6 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.formatting import describe_booking
 from bot.hub import texts
 from bot.hub.messages import Reply
 from careline import clock
@@ -20,6 +19,7 @@ from knowledge import events, links, outbox
 from knowledge.db import transaction
 from knowledge.handoffs import HUB_SENDER_PREFIX
 from knowledge.models import ActivitySession, Booking, Conversation, District, Elder, ElderEvent, MealSlot
+from knowledge.wording import describe_booking
 
 
 def fan_out(sessions: sessionmaker[Session], limit: int = 100) -> int:

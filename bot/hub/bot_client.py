@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -35,6 +36,7 @@ class RasaClient:
         self.url = self.urls[0]
         self.timeout = httpx.Timeout(timeout, connect=2.0)
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}  # the channel refuses calls without it
+        self.api_params = {"token": token} if token else {}  # Rasa's HTTP API (--auth-token) asks for it so
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -71,6 +73,45 @@ class RasaClient:
         else:
             raise BotUnavailable(type(unreachable).__name__) from unreachable
         return self._replies(response)
+
+    def _api(self, sender: str, path: str) -> list[str]:
+        """Rasa HTTP API addresses of a conversation, its own server first."""
+        suffix = "/webhooks/careline/webhook"
+        return [f"{url[:-len(suffix)]}/conversations/{quote(sender, safe='')}/{path}" for url in self._order(sender)]
+
+    async def slots(self, sender: str) -> dict[str, Any]:
+        """The slots of a conversation's tracker (those with a value)."""
+        for api in self._api(sender, "tracker"):
+            try:
+                response = await self._client_for_this_loop().get(api, params={**self.api_params,
+                                                                               "include_events": "NONE"})
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                unreachable: Exception = error
+            except httpx.HTTPError as error:
+                raise BotSilent(type(error).__name__) from error
+        else:
+            raise BotUnavailable(type(unreachable).__name__) from unreachable
+        if response.status_code >= 400:
+            raise BotSilent(f"HTTP {response.status_code}")
+        slots = (response.json() or {}).get("slots") or {}
+        return {k: v for k, v in slots.items() if v not in (None, "", [])}
+
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Append events to a conversation's tracker through Rasa's HTTP API (the tracker store
+        is shared, so any server will do; the conversation's own is asked first)."""
+        for api in self._api(sender, "tracker/events"):
+            try:
+                response = await self._client_for_this_loop().post(api, params=self.api_params, json=events)
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                unreachable: Exception = error
+            except httpx.HTTPError as error:
+                raise BotSilent(type(error).__name__) from error
+        else:
+            raise BotUnavailable(type(unreachable).__name__) from unreachable
+        if response.status_code >= 400:
+            raise BotSilent(f"HTTP {response.status_code}")
 
     @staticmethod
     def _replies(response: httpx.Response) -> list[Reply]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.texts import say_from
+from knowledge.wording import say_from
 
 #: what the hub's HTTP API answers to a request it refuses, by error code (always both languages:
 #: the caller is a program, and whoever reads its log may read either)
@@ -36,6 +36,7 @@ T: dict[str, dict[str, str]] = {
     "alert_booked": {"zh": "通知：{elder}的预约已登记——{what}。", "en": "Notice: a booking was made for {elder}: {what}."},
     "alert_cancelled": {"zh": "通知：{elder}的预约已取消——{what}。", "en": "Notice: a booking for {elder} was cancelled: {what}."},
     "alert_reminder": {"zh": "提醒：{elder}明天有预约——{what}。", "en": "Reminder: {elder} has a booking tomorrow: {what}."},
+    "handed_back": {"zh": "工作人员已经把对话交回给我（智能助手）了。您可以接着问我，想再找工作人员就说“转人工”。", "en": "The member of staff has handed you back to me, the assistant. You can carry on; say \"talk to a person\" to reach staff again."},
     "channel_phone": {"zh": "电话", "en": "the phone line"},
     "channel_telegram": {"zh": "Telegram", "en": "Telegram"},
     "channel_console": {"zh": "工作人员", "en": "a consultant"},

@@ -1,10 +1,13 @@
-"""The hub's HTTP app served for real (uvicorn in a thread) with the console mounted, over a
-private copy of the fixture district, and consultants with console accounts."""
+"""The console over a private copy of the fixture district (both backends): the hub's HTTP app
+served for real (uvicorn in a thread) with consultants who have console accounts, and the
+conversation service with the engine not running (what the service does never needs it; a
+hand-back's tracker event is tried and logged; ``test_hand_back.py`` runs the real one)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +20,17 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.security import ConsoleAuth
+from bot.console.service import ConsoleService
 from bot.hub.app import create_app
+from bot.hub.bot_client import RasaClient
+from bot.hub.events_bus import LocalBus
+from bot.hub.hub import Hub
 from careline.settings import Settings
 from careline.stack import free_port
 from knowledge import accounts, db
-from knowledge.models import AuditEntry, utcnow
+from knowledge.actors import Actor, actor_for
+from knowledge.handoffs import Urgency, open_handoff
+from knowledge.models import AuditEntry, Consultant, Conversation, District, Elder, utcnow
 from tests.bot.hub.conftest import serve
 
 PASSWORD = "correct horse battery staple"
@@ -100,3 +109,54 @@ def console(maple_committing: Engine, tmp_path: Path) -> Iterator[Console]:
     app.state.console = ConsoleAuth(settings, now=clock)
     with serve(app) as url:
         yield Console(url, settings, db.session_factory(maple_committing), clock, app)
+
+
+@dataclass
+class Desk:
+    sessions: sessionmaker[Session]
+    hub: Hub
+    service: ConsoleService
+    district_id: int
+
+    def consultant(self, name: str = "王芳", district_id: int | None = None, is_admin: bool = False) -> Actor:
+        with db.transaction(self.sessions) as session:
+            row = Consultant(district_id=district_id or self.district_id, key=f"c-{uuid.uuid4().hex[:8]}",
+                             name=name, username=f"u-{uuid.uuid4().hex[:8]}", languages=["zh", "en"])
+            session.add(row)
+            session.flush()
+            return actor_for(session, row.id, is_admin)
+
+    def waiting(self, channel: str = "cli", urgency: Urgency = Urgency.REQUESTED, district_id: int | None = None,
+                language: str = "zh", elder: str | None = None) -> tuple[int, str]:
+        """A conversation in the consultants' queue; its id and its name on the channel."""
+        name = f"t-{uuid.uuid4().hex[:8]}"
+        with db.transaction(self.sessions) as session:
+            elder_id = session.scalar(select(Elder.id).where(Elder.key == elder)) if elder else None
+            conversation = Conversation(channel=channel, external_id=name, language=language, status="pending",
+                                        priority=0, district_id=district_id or self.district_id, elder_id=elder_id)
+            session.add(conversation)
+            session.flush()
+            open_handoff(session, conversation, urgency, "emergency" if urgency == Urgency.EMERGENCY else "requested",
+                         language, "想找工作人员")
+            return conversation.id, name
+
+    def other_district(self) -> int:
+        with db.transaction(self.sessions) as session:
+            maple = session.get(District, self.district_id)
+            other = District(key=f"d-{uuid.uuid4().hex[:6]}", kind=maple.kind, name=maple.name, city=maple.city,
+                             description=maple.description, timezone=maple.timezone,
+                             emergency_number=maple.emergency_number, emergency_advice={}, latitude=0.0,
+                             longitude=0.0, bundle_version="test")
+            session.add(other)
+            session.flush()
+            return other.id
+
+
+@pytest.fixture
+def desk(maple_committing: Engine) -> Iterator[Desk]:
+    sessions = db.session_factory(maple_committing)
+    hub = Hub(sessions, RasaClient(f"http://127.0.0.1:{free_port()}", timeout=2), push_channels={"telegram"},
+              lock_storage="memory://", events=LocalBus())
+    with sessions() as session:
+        district_id = session.scalar(select(District.id).where(District.key == "maple-town"))
+    yield Desk(sessions, hub, ConsoleService(hub), district_id)

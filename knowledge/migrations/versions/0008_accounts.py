@@ -1,15 +1,15 @@
 """accounts: console access for consultants (admin, disabled, origin, extra districts), console
 sessions, failed sign-ins, and the audit log
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
@@ -60,8 +60,8 @@ def upgrade() -> None:
 
 
 def _create_audit_log() -> None:
-    """The audit log (table ``audit_log``), kept in one operation of its own: the console
-    branch may create the same table, and whichever merges second drops this or its own."""
+    """The audit log (table ``audit_log``): who did what, when; plain ids for what it is about,
+    so a record outlives the purge of the conversation."""
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),

@@ -1,0 +1,153 @@
+"""What a consultant reads: the queue (most urgent first, then longest waiting) and one
+conversation's screen (the transcript, the elder's profile with what they qualify for and why,
+the bot's slots). Reads of one session each; access is checked by the caller's
+:class:`~knowledge.actors.Actor`, and another district's conversation is as good as absent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from careline import clock
+from knowledge.actors import Actor
+from knowledge.eligibility import check_all
+from knowledge.facts import age_on
+from knowledge.handoffs import TAKEN, WAITING
+from knowledge.models import (
+    Booking,
+    Consultant,
+    Conversation,
+    District,
+    Elder,
+    ElderFamily,
+    FamilyMember,
+    Handoff,
+    Message,
+)
+from knowledge.wording import describe_booking
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    conversation_id: int
+    handoff_id: int
+    status: str
+    urgency: int
+    reason: str
+    summary: str
+    channel: str
+    language: str
+    waiting_since: dt.datetime
+    district_key: str | None
+    elder_id: int | None
+    elder_name: str | None
+    consultant_id: int | None
+    consultant_name: str | None
+
+
+@dataclass(frozen=True)
+class Line:
+    message_id: int
+    sender: str
+    """``user`` (the person), ``bot``, ``system``, ``consultant`` or ``note`` (private)."""
+    kind: str
+    text: str
+    at: dt.datetime
+    consultant_id: int | None = None
+    confidence: float | None = None
+    """How sure the speech recogniser was, for a call's transcript."""
+
+
+@dataclass(frozen=True)
+class Qualification:
+    policy_key: str
+    title: dict[str, str]
+    verdict: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Profile:
+    elder_id: int
+    name: str
+    age: int | None
+    gender: str | None
+    place: dict[str, str] | None
+    care_level: int | None
+    lives_alone: bool | None
+    language: str
+    bookings: list[str]
+    family: list[tuple[str, str, bool]]
+    """Name, relationship, primary contact."""
+    qualifies: list[Qualification]
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    conversation_id: int
+    channel: str
+    language: str
+    status: str
+    district_key: str | None
+    handoff: QueueRow | None
+    transcript: list[Line]
+    profile: Profile | None
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+def queue(session: Session, actor: Actor, statuses: tuple[str, ...] = (WAITING,)) -> list[QueueRow]:
+    """Hand-offs of the actor's districts in these statuses, emergency first, then longest waiting."""
+    query = select(Handoff, Conversation).join(Conversation, Conversation.id == Handoff.conversation_id) \
+        .where(Handoff.status.in_(statuses))
+    if actor.district_ids is not None:
+        query = query.where(Conversation.district_id.in_(actor.district_ids))
+    rows = session.execute(query.order_by(Handoff.urgency.desc(), Handoff.created_at, Handoff.id)).all()
+    return [_row(session, handoff, conversation) for handoff, conversation in rows]
+
+
+def _row(session: Session, handoff: Handoff, conversation: Conversation) -> QueueRow:
+    elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
+    district = session.get(District, conversation.district_id) if conversation.district_id else None
+    holder = session.get(Consultant, handoff.consultant_id) if handoff.consultant_id else None
+    return QueueRow(conversation.id, handoff.id, handoff.status, handoff.urgency, handoff.reason, handoff.summary,
+                    conversation.channel, conversation.language, handoff.created_at,
+                    district.key if district else None, elder.id if elder else None, elder.name if elder else None,
+                    holder.id if holder else None, holder.name if holder else None)
+
+
+def conversation(session: Session, conversation_id: int, lang: str) -> ConversationView | None:
+    """One conversation's screen without the slots (the engine's, read by the caller)."""
+    found = session.get(Conversation, conversation_id)
+    if found is None:
+        return None
+    handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id,
+                                                   Handoff.status.in_((WAITING, TAKEN))).limit(1))
+    district = session.get(District, found.district_id) if found.district_id else None
+    lines = [Line(m.id, m.sender, m.kind, m.text, m.created_at, (m.meta or {}).get("consultant_id"),
+                  (m.meta or {}).get("confidence"))
+             for m in session.scalars(select(Message).where(Message.conversation_id == conversation_id)
+                                      .order_by(Message.id))]
+    elder = session.get(Elder, found.elder_id) if found.elder_id else None
+    return ConversationView(found.id, found.channel, found.language, found.status, district.key if district else None,
+                            _row(session, handoff, found) if handoff else None, lines,
+                            profile(session, elder, lang) if elder else None)
+
+
+def profile(session: Session, elder: Elder, lang: str) -> Profile:
+    today = clock.local_today(elder.district.timezone if elder.district else None)
+    bookings = session.scalars(select(Booking).where(Booking.elder_id == elder.id,
+                                                     Booking.status.in_(("active", "requested")))
+                               .order_by(Booking.id))
+    family = session.execute(select(FamilyMember.name, ElderFamily.relationship_, ElderFamily.primary_contact)
+                             .join(ElderFamily, ElderFamily.family_member_id == FamilyMember.id)
+                             .where(ElderFamily.elder_id == elder.id).order_by(FamilyMember.name)).all()
+    return Profile(elder.id, elder.name, age_on(elder.birth_date, today) if elder.birth_date else None, elder.gender,
+                   dict(elder.place.name) if elder.place else None, elder.care_level, elder.lives_alone,
+                   elder.language, [describe_booking(b, lang, today) for b in bookings],
+                   [(name, relation, bool(primary)) for name, relation, primary in family],
+                   [Qualification(e.policy.key, dict(e.policy.title), str(e.verdict), e.reasons(lang))
+                    for e in check_all(session, elder, today)])

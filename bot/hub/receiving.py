@@ -1,0 +1,125 @@
+"""Receiving a message: its conversation (created on first use), the transcript, the emergency
+check before anything else, the rate limit's verdict, and where it goes next: to the engine
+while the bot owns the conversation (``pending``), to the consultants once a person does
+(``open``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.emergency import detect
+from bot.hub import texts
+from bot.hub.context import HubContext
+from bot.hub.emergencies import alert_family, queue_emergency
+from bot.hub.lookup import district_of, last_bot_message
+from bot.hub.messages import Inbound, Kind, Reply
+from bot.hub.received import HELD, SENDING, Received
+from knowledge.db import transaction
+from knowledge.models import Conversation, District, Elder, Message, utcnow
+
+
+class Receiver:
+    def __init__(self, context: HubContext) -> None:
+        self.context = context
+
+    def receive(self, inbound: Inbound, limited: bool) -> Received:
+        """Record the message (one transaction) and decide where it goes; ``limited``: the
+        sender is over the rate limit, so it is held unless it is a cry for help."""
+        language = inbound.language if inbound.language in ("zh", "en") else self.context.default_language
+        with transaction(self.context.sessions) as session:
+            seen = session.scalar(select(Message.conversation_id).where(Message.external_id == inbound.external_id)) \
+                if inbound.external_id else None
+            if seen is not None:  # handed over again after an error: it was received the first time
+                return Received(seen, 0, language, to_bot=False, emergency=False, replies=[])
+            conversation, district = _conversation(session, inbound, language)
+            language = conversation.language
+            message = Message(conversation_id=conversation.id, sender="user", kind=str(inbound.kind),
+                              text=inbound.text, language=language, meta=_meta(inbound),
+                              external_id=inbound.external_id)
+            session.add(message)
+            session.flush()
+            received = Received(conversation.id, message.id, language, to_bot=False, emergency=False, replies=[])
+            received.emergency = inbound.kind in (Kind.TEXT, Kind.SPEECH) and detect(inbound.text) is not None
+            if limited and not received.emergency:  # a cry for help is never held back
+                message.bot_state, received.held = HELD, True
+                received.replies = [Reply(texts.t("slow_down", language), role="notice")]
+                return received
+            elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
+            if received.emergency and elder is not None:
+                alert_family(session, conversation, inbound.text)
+            if conversation.status == "open":
+                received.replies = _for_consultant(session, conversation, message, received.emergency,
+                                                   district, language)
+                received.handoff = received.emergency
+                return received
+            received.to_bot = True
+            received.for_bot = _numbered_choice(session, conversation.id, inbound) or inbound.for_bot()
+            if received.for_bot != inbound.text:
+                message.meta = {**message.meta, "payload": received.for_bot}
+            message.bot_state, message.bot_until = SENDING, utcnow() + self.context.lease
+            received.metadata = {"language": language, "channel": inbound.channel,
+                                 "elder": elder.key if elder else None,
+                                 "district": district.key if district else None,
+                                 **({"volunteer": inbound.meta["volunteer"]} if inbound.meta.get("volunteer") else {})}
+            received.metadata = {k: v for k, v in received.metadata.items() if v is not None}
+            return received
+
+
+def _conversation(session: Session, inbound: Inbound, language: str) -> tuple[Conversation, District | None]:
+    """The conversation of a message, created on first use, and the district it is about. A
+    resolved conversation that hears from the person again goes back to the bot."""
+    conversation = session.scalar(select(Conversation).where(Conversation.channel == inbound.channel,
+                                                             Conversation.external_id == inbound.conversation))
+    if conversation is None:
+        conversation = Conversation(channel=inbound.channel, external_id=inbound.conversation, language=language,
+                                    status="pending", priority=0)
+        session.add(conversation)
+    if inbound.elder_id is not None:
+        conversation.elder_id = inbound.elder_id
+    if inbound.account_id is not None:
+        conversation.account_id = inbound.account_id
+    if inbound.language in ("zh", "en"):
+        conversation.language = inbound.language
+    if conversation.status == "resolved":
+        conversation.status = "pending"
+    district = district_of(session, conversation, inbound.district_key)
+    if district is not None:
+        conversation.district_id = district.id
+    session.flush()
+    return conversation, district
+
+
+def _for_consultant(session: Session, conversation: Conversation, message: Message, emergency: bool,
+                    district: District | None, language: str) -> list[Reply]:
+    """A message in a conversation a person owns waits for them; the sender is told once."""
+    if emergency:
+        return [queue_emergency(session, conversation, message, district, language)]
+    told = session.scalar(select(Message.id).where(
+        Message.conversation_id == conversation.id, Message.sender == "system", Message.kind == "with_consultant",
+        Message.id > last_bot_message(session, conversation.id)).limit(1))
+    return [] if told is not None else [Reply(texts.t("with_consultant", language), role="with_consultant")]
+
+
+def _meta(inbound: Inbound) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if inbound.payload:
+        meta["payload"] = inbound.payload
+    if inbound.confidence is not None:
+        meta["confidence"] = round(inbound.confidence, 3)
+    return meta
+
+
+def _numbered_choice(session: Session, conversation_id: int, inbound: Inbound) -> str | None:
+    """A bare number typed or said after a reply that offered numbered choices picks that choice."""
+    text = inbound.text.strip().rstrip(".。")
+    if inbound.kind not in (Kind.TEXT, Kind.SPEECH) or not text.isdigit() or len(text) > 2:
+        return None
+    last = session.scalar(select(Message).where(Message.conversation_id == conversation_id, Message.sender == "bot")
+                          .order_by(Message.id.desc()).limit(1))
+    buttons = (last.meta or {}).get("buttons") if last is not None else None
+    if buttons and 1 <= int(text) <= len(buttons):
+        return str(buttons[int(text) - 1][1])
+    return None

@@ -1,0 +1,61 @@
+"""The doors of channels that answer in the same breath (the terminal, a phone line), each
+behind its channel token: ``POST /api/messages`` and ``GET /api/conversations/{id}/pending``."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from bot.hub.api_message import parse_message, request_schema
+from bot.hub.auth import ChannelTokens
+from bot.hub.binding import Refused, check_and_bind
+from bot.hub.http_errors import ApiError
+from bot.hub.messages import Inbound
+from bot.hub.runtime import HubRuntime
+from careline.settings import Settings
+
+
+def _channel(tokens: ChannelTokens, request: Request) -> str:
+    channel = tokens.channel_of(request.headers.get("authorization"))
+    if channel is None:
+        raise ApiError(401, "unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+    return channel
+
+
+def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.post("/api/messages", openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": request_schema()}}}})
+    async def message(request: Request) -> dict[str, Any]:
+        """One message from a channel that answers at once; the replies come back in the response."""
+        channel = _channel(tokens, request)
+        body = parse_message(await request.body())
+        if body.channel is not None and body.channel != channel:
+            raise ApiError(403, "channel_mismatch")
+        runtime: HubRuntime = request.app.state.runtime
+        try:
+            await asyncio.to_thread(check_and_bind, runtime.sessions, channel, body.conversation,
+                                    elder_id=body.elder_id, district_key=body.district_key,
+                                    language=body.language or settings.language)
+        except Refused as refused:
+            raise ApiError(refused.status, refused.code) from None
+        inbound = Inbound(channel=channel, conversation=body.conversation, address=body.conversation,
+                          text=body.text, kind=body.kind, payload=body.payload, language=body.language,
+                          elder_id=body.elder_id, district_key=body.district_key, confidence=body.confidence)
+        replies = await runtime.hub.handle(inbound)
+        return {"channel": channel, "conversation": body.conversation, "replies": [r.to_body() for r in replies]}
+
+    @routes.get("/api/conversations/{conversation}/pending")
+    async def pending(conversation: str, request: Request) -> dict[str, Any]:
+        """Replies that came after their exchange (the answer that follows "one moment", a
+        consultant's reply), for a channel that polls while the person waits; each is handed out once."""
+        channel = _channel(tokens, request)
+        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
+            raise ApiError(422, "invalid_body", fields="conversation")
+        replies = await request.app.state.runtime.hub.pending(channel, conversation)
+        return {"channel": channel, "conversation": conversation, "replies": [r.to_body() for r in replies]}
+
+    return routes

@@ -1,0 +1,118 @@
+"""Live events: the hub publishes a new message and a hand-off where it records them, the
+console's actions publish theirs; in one process through asyncio queues, across hubs through
+Redis pub/sub (the Redis of the machine, on a channel of the test's own)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.console.service import ConsoleService
+from bot.hub.bot_client import RasaClient
+from bot.hub.events_bus import MESSAGE, QUEUE, EventBus, LiveEvent, LocalBus, RedisBus, Subscription, event_bus
+from bot.hub.hub import Hub
+from bot.hub.messages import Inbound
+from careline.stack import free_port
+from knowledge.actors import Actor
+from tests.bot.console.conftest import Desk
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _hub(sessions: sessionmaker[Session], bus: EventBus) -> Hub:
+    return Hub(sessions, RasaClient(f"http://127.0.0.1:{free_port()}", timeout=2), lock_storage="memory://",
+               events=bus)
+
+
+async def _collect(subscription: Subscription, count: int, timeout: float = 10.0) -> list[LiveEvent]:
+    seen: list[LiveEvent] = []
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(seen) < count and loop.time() < deadline:
+        event = await subscription.next(timeout=max(0.01, deadline - loop.time()))
+        if event is not None:
+            seen.append(event)
+    return seen
+
+
+def _facts(events: list[LiveEvent]) -> list[tuple[str, str]]:
+    return [(e.kind, e.data.get("sender") or e.data.get("change")) for e in events]
+
+
+def test_every_subscriber_gets_each_event_once_and_a_slow_one_loses_only_its_oldest() -> None:
+    async def scenario() -> None:
+        bus = LocalBus(max_queued=3)
+        async with bus.subscribe() as first, bus.subscribe() as second:
+            for n in range(5):
+                await bus.publish(LiveEvent(QUEUE, n, {"change": "handoff"}))
+            assert [e.conversation_id for e in await _collect(first, 3)] == [2, 3, 4]
+            assert [e.conversation_id for e in await _collect(second, 3)] == [2, 3, 4]
+            assert await first.next(timeout=0.05) is None
+        await bus.publish(LiveEvent(QUEUE, 9))  # nobody listening: nothing kept
+
+    asyncio.run(scenario())
+
+
+def test_the_setting_names_the_bus() -> None:
+    assert isinstance(event_bus(""), LocalBus) and isinstance(event_bus(REDIS), RedisBus)
+    with pytest.raises(ValueError):
+        event_bus("kafka://somewhere")
+
+
+def test_an_emergency_in_a_consultants_conversation_and_their_reply_reach_an_open_console(desk: Desk) -> None:
+    actor = desk.consultant()
+    conversation_id, name = desk.waiting(channel="cli")
+
+    async def scenario() -> list[LiveEvent]:
+        async with desk.hub.events.subscribe() as console:
+            await desk.service.claim(conversation_id, actor)
+            await desk.hub.handle(Inbound(channel="cli", conversation=name, address=name, text="救命 我摔倒了"))
+            await desk.service.say(conversation_id, actor, "别动，我马上叫人")
+            return await _collect(console, 5)
+
+    seen = asyncio.run(scenario())
+    assert _facts(seen) == [(QUEUE, "claimed"), (MESSAGE, "user"), (MESSAGE, "bot"), (QUEUE, "handoff"),
+                            (MESSAGE, "consultant")]
+    assert {e.conversation_id for e in seen} == {conversation_id}
+    assert seen[3].data["urgency"] == 9 and "text" not in str(seen), "ids and facts, never what was said"
+
+
+def _redis_pair(desk: Desk) -> tuple[Hub, RedisBus]:
+    channel = f"careline:test:{uuid.uuid4().hex}"
+    publishing = _hub(desk.sessions, RedisBus(REDIS, channel))
+    return publishing, RedisBus(REDIS, channel)
+
+
+def test_a_console_on_one_hub_sees_what_another_hub_received_through_redis(desk: Desk) -> None:
+    other_hub, console_bus = _redis_pair(desk)
+    service = ConsoleService(other_hub)
+    actor: Actor = desk.consultant()
+    conversation_id, name = desk.waiting(channel="cli")
+
+    async def scenario() -> list[LiveEvent]:
+        async with console_bus.subscribe() as console:
+            await service.claim(conversation_id, actor)
+            await other_hub.handle(Inbound(channel="cli", conversation=name, address=name, text="还在吗"))
+            seen = await _collect(console, 3)
+        await console_bus.aclose()
+        await other_hub.events.aclose()
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert _facts(seen) == [(QUEUE, "claimed"), (MESSAGE, "user"), (MESSAGE, "system")]
+    assert seen[0].data["consultant_id"] == actor.consultant_id
+
+
+def test_a_hub_whose_redis_is_gone_still_answers(desk: Desk) -> None:
+    hub = _hub(desk.sessions, RedisBus(f"redis://127.0.0.1:{free_port()}/0"))
+    _, name = desk.waiting(channel="cli")
+    replies = asyncio.run(hub.handle(Inbound(channel="cli", conversation=name, address=name, text="有人吗")))
+    assert [r.role for r in replies] == ["with_consultant"]
+
+
+def test_events_travel_as_json() -> None:
+    event = LiveEvent(QUEUE, 7, {"change": "handoff", "urgency": 9})
+    assert LiveEvent.from_json(event.to_json()) == event
