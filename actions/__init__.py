@@ -1,7 +1,4 @@
-"""rasa-sdk actions: thin classes that read slots, call ``knowledge`` queries and format replies."""
+"""rasa-sdk actions: thin classes that read slots, call ``knowledge`` queries and format replies.
 
-from careline.logging import configure_stdlib_in_server
-
-# rasa-sdk imports this package after installing its own, unmasked, root log handler; the
-# careline.action_server entry point configures masking itself (and marks its workers)
-configure_stdlib_in_server("rasa_sdk.__main__")
+Nothing here has a side effect on import: the dialogue engine (its own venv) imports
+``actions.texts`` too. The action server configures its logging itself (careline/action_server.py)."""

@@ -53,7 +53,9 @@ def create_app(executor: ActionExecutor, token: str, endpoints: str = "endpoints
 
 
 def _app_for_serve(executor: ActionExecutor, endpoints: str) -> Sanic:
-    """Made in the main process and again in each worker; the secret is read where it is used."""
+    """Made in the main process and again in each worker (a process of its own, which masks its
+    logs like the main one); the secret is read where it is used."""
+    configure_stdlib(get_settings())
     return create_app(executor, secret(ACTION_SERVER, get_settings()), endpoints)
 
 

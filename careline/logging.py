@@ -10,7 +10,6 @@ stdlib loggers of libraries (rasa-sdk, Sanic, uvicorn) get the same treatment th
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 import threading
@@ -194,15 +193,11 @@ def _log_uncaught(kind: type[BaseException], error: BaseException | None, tb: Tr
     logging.getLogger("careline").critical("uncaught_exception", exc_info=(kind, error, tb))
 
 
-_CONFIGURED_MARK = "CARELINE_STDLIB_LOGGING"  # inherited by worker processes (Sanic's)
-
-
 def configure_stdlib(settings: Settings) -> None:
     """Masking for everything that logs through the standard library, rendered like structlog's
     lines: call it once at the start of a process (the action server, the hub) after any
-    library that installs its own root handler (rasa-sdk's coloredlogs). Worker processes it
-    starts are marked, see :func:`configure_stdlib_in_server`."""
-    os.environ[_CONFIGURED_MARK] = "1"
+    library that installs its own root handler (rasa-sdk's coloredlogs), and in each worker
+    process it starts (the action server's Sanic workers call it when they build the app)."""
     configure_logging(settings.log_level, settings.log_format)
     if not getattr(logging.getLogRecordFactory(), "careline_masking", False):
         logging.setLogRecordFactory(_masking_record_factory(logging.getLogRecordFactory()))
@@ -219,17 +214,6 @@ def configure_stdlib(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     sys.excepthook = _log_uncaught
     threading.excepthook = lambda hook: _log_uncaught(hook.exc_type, hook.exc_value, hook.exc_traceback)
-
-
-def configure_stdlib_in_server(main_module: str) -> None:
-    """:func:`configure_stdlib` in a process started as ``python -m <main_module>`` and in the
-    worker processes of one that was configured, and nowhere else (not in a test run that
-    merely imports the caller)."""
-    main = getattr(getattr(sys.modules.get("__main__"), "__spec__", None), "name", None)
-    if main == main_module or os.environ.get(_CONFIGURED_MARK) == "1":
-        from careline.settings import get_settings
-
-        configure_stdlib(get_settings())
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

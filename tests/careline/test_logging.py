@@ -121,7 +121,6 @@ def test_mask_value_keeps_little() -> None:
 
 @pytest.mark.parametrize("fmt", ["console", "json"])
 def test_stdlib_loggers_are_masked_in_process(capsys, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
-    monkeypatch.setenv("CARELINE_STDLIB_LOGGING", "0")  # restored after the test: later subprocesses unmarked
     root = logging.getLogger()
     saved = root.handlers[:], root.level, logging.getLogRecordFactory(), sys.excepthook
     try:
