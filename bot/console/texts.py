@@ -24,7 +24,6 @@ T: dict[str, dict[str, str]] = {
     "signed_in_as": {"zh": "已登录：{name}（{username}）", "en": "Signed in as {name} ({username})"},
     "districts": {"zh": "负责的区县：{districts}", "en": "Your districts: {districts}"},
     "districts_all": {"zh": "管理员：可以看到所有区县。", "en": "Administrator: you see every district."},
-    "queue_soon": {"zh": "等候的会话将显示在这里。", "en": "Waiting conversations will be shown here."},
     "need_sign_in": {"zh": "请先登录。", "en": "Please sign in first."},
     "go_sign_in": {"zh": "去登录", "en": "Go to sign-in"},
     "csrf_refused": {"zh": "这个请求没有有效的安全令牌，没有执行。请刷新页面再试。",

@@ -6,18 +6,26 @@ reply is enough here; ``test_hand_back.py`` hands back to the real engine)."""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from bot.console.security import ConsoleAuth
+from bot.hub.app import create_app
 from careline.secrets import secret
-from knowledge.models import Consultant, Conversation, Handoff
-from tests.bot.console.conftest import PASSWORD, Console, Desk
+from knowledge import db
+from knowledge.handoffs import Urgency, open_handoff
+from knowledge.models import Consultant, Conversation, District, Handoff
+from tests.bot.console.conftest import PASSWORD, Clock, Console, Desk, add_consultants, console_settings
+from tests.bot.hub.conftest import serve
+from tests.standins.telegram_api import TelegramAPI
 
 pytestmark = pytest.mark.browser
 
@@ -199,3 +207,45 @@ def test_resolve_from_the_page_with_an_outcome_in_english(
         assert (handoff.status, handoff.outcome) == ("resolved", "referred")
     page.goto(f"{console.url}/console/")
     expect(page.locator("#queue-empty")).to_have_text("No conversation is waiting now.")
+
+
+@pytest.fixture
+def telegram_console(maple_committing: Engine, tmp_path: Path, telegram_api: TelegramAPI) -> Iterator[Console]:
+    """The console on a hub that serves Telegram (the stand-in, long polling)."""
+    settings = console_settings(maple_committing, tmp_path, telegram_token=telegram_api.token,
+                                telegram_base_url=telegram_api.base_url,
+                                telegram_base_file_url=telegram_api.base_file_url, outbox_max_backoff=1.0)
+    add_consultants(maple_committing, settings)
+    app = create_app(settings)
+    clock = Clock()
+    app.state.console = ConsoleAuth(settings, now=clock)
+    with serve(app) as url:
+        yield Console(url, settings, db.session_factory(maple_committing), clock, app)
+
+
+def test_a_reply_typed_in_the_page_reaches_the_person_on_telegram(
+        telegram_console: Console, telegram_api: TelegramAPI, browser: Browser) -> None:
+    console = telegram_console
+    user = telegram_api.user(random.randint(10**8, 10**9), "Mei", "zh-hans")
+    with db.transaction(console.sessions) as session:
+        district_id = session.scalar(select(District.id).where(District.key == "maple-town"))
+        conversation = Conversation(channel="telegram", external_id=str(user.id), language="zh", status="pending",
+                                    priority=0, district_id=district_id)
+        session.add(conversation)
+        session.flush()
+        open_handoff(session, conversation, Urgency.REQUESTED, "requested", "zh", "想找工作人员")
+        conversation_id = conversation.id
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        sign_in(page, console)
+        page.get_by_role("button", name=f"接手对话 {conversation_id}").click()
+        expect(page.locator("#status-line")).to_have_text("您正在处理这个对话。")
+        page.get_by_label("回复来电人").fill("王阿姨，我是社区的 Alice <您好>")
+        page.get_by_role("button", name="发送").click()
+        expect(page.locator("#transcript li.consultant")).to_have_count(1)
+        [reply] = telegram_api.wait_for(user.id, 1, 30, since=0)
+        assert "王阿姨，我是社区的 Alice <您好>" in reply.text
+    finally:
+        context.close()
