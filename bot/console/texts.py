@@ -79,6 +79,8 @@ T: dict[str, dict[str, str]] = {
     "no_profile": {"zh": "还不知道是哪位老人。", "en": "The elder is not known yet."},
     "age": {"zh": "年龄", "en": "Age"},
     "gender": {"zh": "性别", "en": "Gender"},
+    "gender_female": {"zh": "女", "en": "female"},
+    "gender_male": {"zh": "男", "en": "male"},
     "place": {"zh": "住址", "en": "Place"},
     "care_level": {"zh": "护理等级", "en": "Care level"},
     "lives_alone": {"zh": "独居", "en": "Lives alone"},

@@ -195,7 +195,7 @@ def test_resolve_from_the_page_with_an_outcome_in_english(
     page = new_page()
     sign_in(page, console)
     page.get_by_role("link", name="English").click()
-    expect(page.locator("#queue caption")).to_have_text("Waiting conversations")
+    expect(page.locator("#queue caption")).to_have_text("Waiting conversations")  # in the table, for screen readers
     live(page)
     page.get_by_role("button", name=f"Take conversation {conversation_id}").click()
     expect(page.locator("#status-line")).to_have_text("You are handling this conversation.")
