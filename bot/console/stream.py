@@ -3,7 +3,9 @@ event bus (:mod:`bot.hub.events_bus`), only those of conversations the signed-in
 see (``?conversation=ID``: only that one's). Each event carries ids and small facts, never what
 was said: the page then asks for its fresh fragment, where access is checked again. A comment
 line every :data:`HEARTBEAT_SECONDS` keeps proxies from closing a quiet stream and lets the
-server notice a browser that went away."""
+server notice a browser that went away. A stream ends after :data:`MAX_STREAM_SECONDS` (the
+browser reconnects at once and the page reloads its fragment), so that no stream lives for ever:
+a session that ended stops getting events, and a stopping hub is not held up long."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from bot.hub.events_bus import LiveEvent
 log = structlog.get_logger("careline.console")
 
 HEARTBEAT_SECONDS = 15.0
+MAX_STREAM_SECONDS = 300.0
 #: how long a browser waits before reconnecting after the stream broke (EventSource's ``retry``)
 RETRY_MS = 3000
 
@@ -46,10 +49,12 @@ async def events(request: Request, actor: Annotated[Actor, Depends(current_consu
         return exists and actor.may_act_in(district_id)
 
     async def stream() -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + MAX_STREAM_SECONDS
         async with bus.subscribe() as subscription:
             yield f"retry: {RETRY_MS}\n: connected\n\n"
-            while True:
-                event = await subscription.next(timeout=HEARTBEAT_SECONDS)
+            while (left := until - loop.time()) > 0:
+                event = await subscription.next(timeout=min(HEARTBEAT_SECONDS, left))
                 if event is None:
                     yield ": heartbeat\n\n"
                     continue

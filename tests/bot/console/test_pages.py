@@ -10,16 +10,22 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+import uvicorn
+from sqlalchemy import Engine, select
 
 from bot.console import stream
+from bot.hub.app import create_app
+from careline.cli_hub import server_options
 from careline.secrets import secret
+from careline.stack import free_port
+from knowledge import db
 from knowledge.handoffs import Urgency
 from knowledge.models import Consultant, Conversation, District, Handoff, Message, OutboxMessage
-from tests.bot.console.conftest import Console, Desk, form_token
+from tests.bot.console.conftest import Clock, Console, Desk, add_consultants, console_settings, form_token
 
 
 @contextlib.contextmanager
@@ -135,7 +141,8 @@ def test_another_districts_conversation_answers_like_a_missing_one(console: Cons
 
 def _read_events(client: httpx.Client, found: list[dict], stop: threading.Event,
                  ready: threading.Event, **params: str) -> None:
-    with client.stream("GET", "/console/events", params=params, timeout=httpx.Timeout(30, read=30)) as response:
+    with contextlib.suppress(httpx.TransportError), \
+            client.stream("GET", "/console/events", params=params, timeout=httpx.Timeout(30, read=30)) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         kind = None
         for line in response.iter_lines():
@@ -193,3 +200,43 @@ def test_the_live_stream_carries_only_the_consultants_districts_and_a_heartbeat(
     assert sum("heartbeat" in e.get("comment", "") for e in found) >= 2
     with console.client() as anonymous:
         assert anonymous.get("/console/events").status_code == 401
+
+
+def test_a_live_stream_ends_by_itself_and_the_browser_is_told_to_come_back(
+        console: Console, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "MAX_STREAM_SECONDS", 1.0)
+    monkeypatch.setattr(stream, "HEARTBEAT_SECONDS", 0.3)
+    with _signed_in(console) as client:
+        started = time.monotonic()
+        with client.stream("GET", "/console/events", timeout=httpx.Timeout(30, read=10)) as response:
+            lines = list(response.iter_lines())
+        took = time.monotonic() - started
+    assert took < 5, took
+    assert lines[0] == f"retry: {stream.RETRY_MS}" and ": heartbeat" in lines
+
+
+def test_an_open_live_stream_does_not_hold_up_the_hubs_shutdown(maple_committing: Engine, tmp_path: Path) -> None:
+    """Served the way ``careline hub`` serves it, a hub stops soon although a console is listening."""
+    settings = console_settings(maple_committing, tmp_path, hub_bot_timeout=1.0, hub_host="127.0.0.1",
+                                hub_port=free_port())
+    add_consultants(maple_committing, settings)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **server_options(settings)))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    console = Console(f"http://127.0.0.1:{settings.hub_port}", settings, db.session_factory(maple_committing),
+                      Clock(), server.config.app)
+    found: list[dict] = []
+    stop, ready = threading.Event(), threading.Event()
+    with _signed_in(console) as client:
+        reader = threading.Thread(target=_read_events, args=(client, found, stop, ready), daemon=True)
+        reader.start()
+        assert ready.wait(20)
+        started = time.monotonic()
+        server.should_exit = True
+        thread.join(30)
+        took = time.monotonic() - started
+        stop.set()
+    assert not thread.is_alive() and took < 12, took
