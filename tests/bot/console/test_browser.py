@@ -65,6 +65,21 @@ def new_page(browser: Browser, console: Console) -> Iterator[Callable[..., Page]
         context.close()
 
 
+#: counts the tones the page starts through the Web Audio API
+TONE_COUNTER = """
+window.tonesPlayed = 0;
+const Original = window.AudioContext;
+window.AudioContext = class extends Original {
+  createOscillator() {
+    const oscillator = super.createOscillator();
+    const start = oscillator.start.bind(oscillator);
+    oscillator.start = (...when) => { window.tonesPlayed += 1; return start(...when); };
+    return oscillator;
+  }
+};
+"""
+
+
 def sign_in(page: Page, console: Console, username: str = "alice") -> None:
     page.goto(f"{console.url}/console/login")
     page.get_by_label("用户名").fill(username)
@@ -108,6 +123,7 @@ def test_sign_in_then_an_emergency_comes_to_the_top_of_the_open_queue_without_re
         console: Console, desk: Desk, new_page: Callable[..., Page]) -> None:
     waiting, _ = desk.waiting()
     page = new_page()
+    page.add_init_script(TONE_COUNTER)
     sign_in(page, console)
     expect(page.locator("#signed-in")).to_contain_text("Alice Wong")
     assert queue_order(page) == [waiting]
@@ -127,6 +143,7 @@ def test_sign_in_then_an_emergency_comes_to_the_top_of_the_open_queue_without_re
     expect(page.locator("#emergency-alert")).to_be_visible()
     expect(page.locator("#emergency-alert")).to_contain_text("紧急")
     assert page.evaluate("window.notReloaded") is True
+    page.wait_for_function("() => window.tonesPlayed === 1")
 
 
 def test_two_consultants_race_to_claim_one_gets_it_the_other_sees_who(
@@ -249,3 +266,27 @@ def test_a_reply_typed_in_the_page_reaches_the_person_on_telegram(
         assert "王阿姨，我是社区的 Alice <您好>" in reply.text
     finally:
         context.close()
+
+
+def test_the_console_works_from_the_keyboard(console: Console, desk: Desk, new_page: Callable[..., Page]) -> None:
+    conversation_id, _ = desk.waiting()
+    page = new_page()
+    page.goto(f"{console.url}/console/login")
+    page.keyboard.type("alice")  # the username field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{console.url}/console/")
+    live(page)
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == f"接手对话 {conversation_id}":
+            break
+    else:
+        pytest.fail("the claim button is not reachable with Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status-line")).to_have_text("您正在处理这个对话。")
+    page.get_by_label("回复来电人").focus()
+    page.keyboard.type("您好")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "send"

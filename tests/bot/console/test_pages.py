@@ -240,3 +240,23 @@ def test_an_open_live_stream_does_not_hold_up_the_hubs_shutdown(maple_committing
         took = time.monotonic() - started
         stop.set()
     assert not thread.is_alive() and took < 12, took
+
+
+def test_transfer_from_the_form_to_a_colleague_of_the_district(console: Console, desk: Desk) -> None:
+    conversation_id, _ = desk.waiting()
+    with console.sessions() as session:
+        chen = session.scalar(select(Consultant.id).where(Consultant.username == "maple-chen"))
+    path = f"/console/conversations/{conversation_id}"
+    with _signed_in(console) as client:
+        token = form_token(client.get("/console/").text)
+        assert client.post(f"{path}/claim", data={"csrf_token": token}).status_code == 303
+        screen = client.get(path).text
+        assert re.search(rf'<option value="{chen}">', screen), "colleagues to transfer to"
+        for wrong in ("", "abc", "2000000000"):
+            refused = client.post(f"{path}/transfer", data={"csrf_token": token, "to": wrong})
+            assert refused.status_code == 422 and "没有这位工作人员" in refused.text
+        moved = client.post(f"{path}/transfer", data={"csrf_token": token, "to": str(chen)})
+        assert moved.status_code == 303
+        assert "正在处理这个对话" in client.get(f"{path}/live").text
+    with console.sessions() as session:
+        assert session.scalar(select(Handoff.consultant_id).where(Handoff.conversation_id == conversation_id)) == chen
