@@ -272,7 +272,8 @@ def test_the_console_works_from_the_keyboard(console: Console, desk: Desk, new_p
     conversation_id, _ = desk.waiting()
     page = new_page()
     page.goto(f"{console.url}/console/login")
-    page.keyboard.type("alice")  # the username field has the focus
+    expect(page.get_by_label("用户名")).to_be_focused()  # autofocus
+    page.keyboard.type("alice")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
