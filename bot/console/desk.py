@@ -51,20 +51,31 @@ def waited(since: dt.datetime, now: dt.datetime, lang: str) -> str:
     return texts.t("waiting_hours", lang, hours=minutes // 60, minutes=minutes % 60)
 
 
-def _row(row: views.QueueRow, now: dt.datetime, lang: str) -> dict[str, Any]:
+def _district_names(request: Request, keys: set[str], lang: str) -> dict[str, str]:
+    """What the districts are called in ``lang`` (their key when they have no name in it)."""
+    if not keys:
+        return {}
+    with db_sessions(request)() as session:
+        return {row.key: row.name.get(lang) or row.key
+                for row in session.scalars(select(District).where(District.key.in_(keys)))}
+
+
+def _row(row: views.QueueRow, now: dt.datetime, lang: str, districts: dict[str, str]) -> dict[str, Any]:
     return {"id": row.conversation_id, "emergency": row.urgency >= Urgency.EMERGENCY,
             "channel": texts.label("channel", row.channel, lang),
             "language": texts.label("language", row.language, lang),
             "reason": texts.label("reason", row.reason, lang), "summary": " ".join(row.summary.split()),
             "waiting": waited(row.waiting_since, now, lang), "elder": row.elder_name or texts.t("unknown_elder", lang),
-            "district": row.district_key or "", "holder": row.consultant_name}
+            "district": districts.get(row.district_key or "", row.district_key or ""), "holder": row.consultant_name}
 
 
 async def _queues(request: Request, actor: Actor, lang: str) -> dict[str, Any]:
     rows = await _service(request).queue(actor, (WAITING, TAKEN))
     now = console_auth(request).now()
-    return {"waiting": [_row(r, now, lang) for r in rows if r.status == WAITING],
-            "taken": [_row(r, now, lang) for r in rows if r.status == TAKEN]}
+    keys = {r.district_key for r in rows if r.district_key}
+    districts = await asyncio.to_thread(_district_names, request, keys, lang)
+    return {"waiting": [_row(r, now, lang, districts) for r in rows if r.status == WAITING],
+            "taken": [_row(r, now, lang, districts) for r in rows if r.status == TAKEN]}
 
 
 @router.get("/")
@@ -104,8 +115,10 @@ async def _screen(request: Request, conversation_id: int | None, actor: Actor, s
         with db_sessions(request)() as session:
             return [c for c in views.colleagues(session, conversation_id) if c[0] != actor.consultant_id]
 
+    keys = {view.district_key} if view.district_key else set()
+    district = (await asyncio.to_thread(_district_names, request, keys, lang)).get(view.district_key or "", "")
     return pages.render(request, "conversation.html", status, actor=actor, view=view, message=message,
-                        colleagues=await asyncio.to_thread(others), outcomes=OUTCOMES,
+                        colleagues=await asyncio.to_thread(others), outcomes=OUTCOMES, district=district,
                         **_live(view, actor, lang))
 
 

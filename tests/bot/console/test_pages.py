@@ -55,7 +55,8 @@ def test_the_queue_shows_emergencies_first_then_the_longest_waiting(console: Con
     first = rows[1]
     assert 'data-emergency="1"' in first and "Terminal" in first and "Emergency" in first
     assert "Telegram" in rows[2] and "Phone" in rows[3] and "English" in rows[3]
-    assert "想找工作人员" in rows[2] and "0 min" in rows[2]
+    assert "想找工作人员" in rows[2] and "0 min" in rows[2] and "Maple Town" in rows[2]
+    assert "王秀英 · Maple Town" in rows[3]
     assert f'action="/console/conversations/{older}/claim"' in page.text
     policy = page.headers["content-security-policy"]
     nonce = re.search(r"script-src 'nonce-([^']+)'", policy).group(1)
