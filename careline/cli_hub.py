@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -50,7 +50,15 @@ def hub_command(lang: LangOption = None) -> None:
 
     settings, language = _setup(lang)
     typer.echo(say("hub_listening", language, host=settings.hub_host, port=settings.hub_port))
-    uvicorn.run(create_app(settings), host=settings.hub_host, port=settings.hub_port, log_level="warning")
+    uvicorn.run(create_app(settings), **server_options(settings))
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the hub. On shutdown, a request still running after the engine's own
+    timeout (and a moment) is cancelled: the consoles' live streams (``/console/events``) would
+    otherwise hold the hub up for minutes; a browser reconnects by itself."""
+    return {"host": settings.hub_host, "port": settings.hub_port, "log_level": "warning",
+            "timeout_graceful_shutdown": int(settings.hub_bot_timeout) + 5}
 
 
 def chat_command(

@@ -1,9 +1,9 @@
-"""The console's doors for signing in and out, and its (for now) front page.
+"""The console's doors for signing in and out (the pages behind them: :mod:`bot.console.desk`).
 
 ``GET /console/login`` is public: the form, with its sign-in token. ``POST /console/login``
 checks that token, then the password (``knowledge.accounts``: Argon2id, lock-out after repeated
 failures, the same answer for unknown names), and starts a server-side session.
-``POST /console/logout`` ends it (CSRF token required). ``GET /console/`` needs a session."""
+``POST /console/logout`` ends it (CSRF token required)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from bot.console import pages, texts
+from bot.console import desk, pages, stream, texts
 from bot.console.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -27,7 +26,6 @@ from bot.console.security import (
     SignInRequired,
     clear_cookie,
     console_auth,
-    current_consultant,
     db_sessions,
     guard_unsafe_methods,
     language,
@@ -40,7 +38,6 @@ from knowledge import accounts, console_sessions
 from knowledge.accounts import Outcome
 from knowledge.audit import audit
 from knowledge.db import transaction
-from knowledge.models import District
 
 log = structlog.get_logger("careline.console")
 
@@ -122,22 +119,6 @@ async def logout(request: Request, actor: Annotated[Actor, Depends(require_csrf)
     return response
 
 
-@router.get("/")
-async def home(request: Request, actor: Annotated[Actor, Depends(current_consultant)]) -> Response:
-    """A placeholder for the queue: who is signed in, and which districts they serve."""
-    lang = language(request)
-
-    def names() -> str:
-        if actor.district_ids is None:
-            return ""
-        with db_sessions(request)() as session:
-            rows = session.scalars(select(District).where(District.id.in_(actor.district_ids)).order_by(District.key))
-            return "、".join(row.name.get(lang) or row.key for row in rows) if lang == "zh" else \
-                ", ".join(row.name.get(lang) or row.key for row in rows)
-
-    return pages.render(request, "home.html", actor=actor, districts=await asyncio.to_thread(names))
-
-
 def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
@@ -165,3 +146,5 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(CsrfRefused, csrf_refused)
     app.include_router(router)
+    app.include_router(desk.router)
+    app.include_router(stream.router)

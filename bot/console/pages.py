@@ -1,5 +1,6 @@
 """Server-rendered console pages (Jinja2, autoescaped), with the headers every console page
-carries: never cached, never framed, no script, styles only with the page's nonce."""
+carries: never cached, never framed, scripts and styles only inline with the page's nonce (our
+own, never one from elsewhere), connections only to the hub itself (the live events)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select
 def headers(nonce: str) -> dict[str, str]:
     return {
         "Cache-Control": "no-store",
-        "Content-Security-Policy": f"default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self'; "
+        "Content-Security-Policy": f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+                                   "img-src 'self'; connect-src 'self'; "
                                    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
@@ -38,8 +40,11 @@ def render(request: Request, template: str, status: int = 200, lang: str | None 
     def t(key: str, **values: Any) -> str:
         return texts.t(key, lang, **values)
 
+    def label(prefix: str, value: str | None) -> str:
+        return texts.label(prefix, value, lang)
+
     body = _environment.get_template(template).render(
-        lang=lang, t=t, nonce=nonce, languages=texts.LANGUAGE_NAMES, path=request.url.path, **context)
+        lang=lang, t=t, label=label, nonce=nonce, languages=texts.LANGUAGE_NAMES, path=request.url.path, **context)
     response = HTMLResponse(body, status_code=status, headers=headers(nonce))
     if request.query_params.get("lang") in texts.LANGUAGE_NAMES or lang != language(request):
         set_cookie(request, response, LANGUAGE_COOKIE, lang, max_age=365 * 86400)

@@ -151,3 +151,19 @@ def profile(session: Session, elder: Elder, lang: str) -> Profile:
                    [(name, relation, bool(primary)) for name, relation, primary in family],
                    [Qualification(e.policy.key, dict(e.policy.title), str(e.verdict), e.reasons(lang))
                     for e in check_all(session, elder, today)])
+
+
+def colleagues(session: Session, conversation_id: int) -> list[tuple[int, str]]:
+    """Who a conversation may be transferred to: the consultants of its district (id, name)."""
+    district_id = session.scalar(select(Conversation.district_id).where(Conversation.id == conversation_id))
+    if district_id is None:
+        return []
+    return [(row.id, row.name) for row in session.scalars(
+        select(Consultant).where(Consultant.district_id == district_id).order_by(Consultant.name, Consultant.id))]
+
+
+def district_of(session: Session, conversation_id: int) -> tuple[bool, int | None]:
+    """Whether the conversation exists, and its district."""
+    row = session.execute(select(Conversation.id, Conversation.district_id)
+                          .where(Conversation.id == conversation_id)).first()
+    return (False, None) if row is None else (True, row.district_id)

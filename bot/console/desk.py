@@ -1,0 +1,212 @@
+"""The console's working pages: the queue (``GET /console/``) and a conversation's screen
+(``GET /console/conversations/{id}``), their live fragments (what the page's own script fetches
+when a live event says something changed), and the forms that act on a conversation through
+the conversation service (:mod:`bot.console.service`). An action that works answers with a
+redirect back (303); one the service refuses shows the conversation again with the refusal in
+the consultant's language and the refusal's status. Another district's conversation answers
+exactly like a missing one (404)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from bot.console import pages, texts, views
+from bot.console.security import (
+    Actor,
+    console_auth,
+    current_consultant,
+    db_sessions,
+    guard_unsafe_methods,
+    language,
+    require_csrf,
+)
+from bot.console.service import ConsoleService, Refused
+from knowledge.handoffs import OUTCOMES, TAKEN, WAITING, Urgency
+from knowledge.models import District
+
+router = APIRouter(prefix="/console", dependencies=[Depends(guard_unsafe_methods)])
+
+INT32 = 2**31 - 1
+
+
+def _service(request: Request) -> ConsoleService:
+    return request.app.state.runtime.console
+
+
+def _id(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= INT32 else None
+
+
+def waited(since: dt.datetime, now: dt.datetime, lang: str) -> str:
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return texts.t("waiting_minutes", lang, minutes=minutes)
+    return texts.t("waiting_hours", lang, hours=minutes // 60, minutes=minutes % 60)
+
+
+def _district_names(request: Request, keys: set[str], lang: str) -> dict[str, str]:
+    """What the districts are called in ``lang`` (their key when they have no name in it)."""
+    if not keys:
+        return {}
+    with db_sessions(request)() as session:
+        return {row.key: row.name.get(lang) or row.key
+                for row in session.scalars(select(District).where(District.key.in_(keys)))}
+
+
+def _row(row: views.QueueRow, now: dt.datetime, lang: str, districts: dict[str, str]) -> dict[str, Any]:
+    return {"id": row.conversation_id, "emergency": row.urgency >= Urgency.EMERGENCY,
+            "channel": texts.label("channel", row.channel, lang),
+            "language": texts.label("language", row.language, lang),
+            "reason": texts.label("reason", row.reason, lang), "summary": " ".join(row.summary.split()),
+            "waiting": waited(row.waiting_since, now, lang), "elder": row.elder_name or texts.t("unknown_elder", lang),
+            "district": districts.get(row.district_key or "", row.district_key or ""), "holder": row.consultant_name}
+
+
+async def _queues(request: Request, actor: Actor, lang: str) -> dict[str, Any]:
+    rows = await _service(request).queue(actor, (WAITING, TAKEN))
+    now = console_auth(request).now()
+    keys = {r.district_key for r in rows if r.district_key}
+    districts = await asyncio.to_thread(_district_names, request, keys, lang)
+    return {"waiting": [_row(r, now, lang, districts) for r in rows if r.status == WAITING],
+            "taken": [_row(r, now, lang, districts) for r in rows if r.status == TAKEN]}
+
+
+@router.get("/")
+async def queue_page(request: Request, actor: Annotated[Actor, Depends(current_consultant)]) -> Response:
+    lang = language(request)
+
+    def names() -> str:
+        if actor.district_ids is None:
+            return ""
+        with db_sessions(request)() as session:
+            rows = session.scalars(select(District).where(District.id.in_(actor.district_ids)).order_by(District.key))
+            return ("、" if lang == "zh" else ", ").join(row.name.get(lang) or row.key for row in rows)
+
+    return pages.render(request, "queue.html", actor=actor, districts=await asyncio.to_thread(names),
+                        **await _queues(request, actor, lang))
+
+
+@router.get("/queue")
+async def queue_fragment(request: Request, actor: Annotated[Actor, Depends(current_consultant)]) -> Response:
+    return pages.render(request, "queue_rows.html", actor=actor, **await _queues(request, actor, language(request)))
+
+
+async def _screen(request: Request, conversation_id: int | None, actor: Actor, status: int = 200,
+                  message: str | None = None) -> Response:
+    lang = language(request)
+    service = _service(request)
+    try:
+        if conversation_id is None:
+            raise Refused("not_found", 404)
+        view = await service.conversation(conversation_id, actor, lang)
+    except Refused as refused:
+        if refused.status != 404:
+            raise
+        return pages.render(request, "not_found.html", 404, actor=actor)
+
+    def others() -> list[tuple[int, str]]:
+        with db_sessions(request)() as session:
+            return [c for c in views.colleagues(session, conversation_id) if c[0] != actor.consultant_id]
+
+    keys = {view.district_key} if view.district_key else set()
+    district = (await asyncio.to_thread(_district_names, request, keys, lang)).get(view.district_key or "", "")
+    return pages.render(request, "conversation.html", status, actor=actor, view=view, message=message,
+                        colleagues=await asyncio.to_thread(others), outcomes=OUTCOMES, district=district,
+                        **_live(view, actor, lang))
+
+
+def _live(view: views.ConversationView, actor: Actor, lang: str) -> dict[str, Any]:
+    handoff = view.handoff
+    if handoff is not None and handoff.status == TAKEN:
+        status = texts.t("status_yours", lang) if handoff.consultant_id == actor.consultant_id else \
+            texts.t("status_taken_by", lang, name=handoff.consultant_name or "")
+    elif handoff is not None:
+        status = texts.t("status_waiting", lang)
+    else:
+        status = texts.t("status_resolved" if view.status == "resolved" else "status_bot", lang)
+    return {"status_line": status, "lines": view.transcript}
+
+
+@router.get("/conversations/{conversation_id}")
+async def conversation_page(request: Request, conversation_id: str,
+                            actor: Annotated[Actor, Depends(current_consultant)]) -> Response:
+    return await _screen(request, _id(conversation_id), actor)
+
+
+@router.get("/conversations/{conversation_id}/live")
+async def conversation_fragment(request: Request, conversation_id: str,
+                                actor: Annotated[Actor, Depends(current_consultant)]) -> Response:
+    """The status line and the transcript, read without the bot's slots and without an audit
+    record of its own (opening the screen was audited)."""
+    lang = language(request)
+    number = _id(conversation_id)
+
+    def read() -> views.ConversationView | None:
+        with db_sessions(request)() as session:
+            exists, district_id = views.district_of(session, number) if number else (False, None)
+            if not exists or not actor.may_act_in(district_id):
+                return None
+            return views.conversation(session, number, lang)
+
+    view = await asyncio.to_thread(read)
+    if view is None:
+        return pages.render(request, "not_found.html", 404, actor=actor)
+    return pages.render(request, "conversation_live.html", actor=actor, view=view, **_live(view, actor, lang))
+
+
+async def _act(request: Request, raw_id: str, actor: Actor,
+               action: Callable[[ConsoleService, int, dict[str, str]], Awaitable[Any]]) -> Response:
+    conversation_id = _id(raw_id)
+    form = await request.form()
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    try:
+        if conversation_id is None:
+            raise Refused("not_found", 404)
+        await action(_service(request), conversation_id, fields)
+    except Refused as refused:
+        return await _screen(request, conversation_id, actor, refused.status, refused.say(language(request)))
+    return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/claim")
+async def claim(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
+    return await _act(request, conversation_id, actor, lambda s, c, f: s.claim(c, actor))
+
+
+@router.post("/conversations/{conversation_id}/say")
+async def say(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
+    return await _act(request, conversation_id, actor, lambda s, c, f: s.say(c, actor, f.get("text", "")))
+
+
+@router.post("/conversations/{conversation_id}/note")
+async def note(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
+    return await _act(request, conversation_id, actor, lambda s, c, f: s.note(c, actor, f.get("text", "")))
+
+
+@router.post("/conversations/{conversation_id}/hand-back")
+async def hand_back(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
+    return await _act(request, conversation_id, actor, lambda s, c, f: s.hand_back(c, actor))
+
+
+@router.post("/conversations/{conversation_id}/resolve")
+async def resolve(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
+    return await _act(request, conversation_id, actor, lambda s, c, f: s.resolve(c, actor, f.get("outcome", "")))
+
+
+async def _transfer(service: ConsoleService, conversation_id: int, fields: dict[str, str], actor: Actor) -> None:
+    target = _id(fields.get("to", ""))
+    if target is None:
+        raise Refused("unknown_consultant", 422)
+    await service.transfer(conversation_id, actor, target)
+
+
+@router.post("/conversations/{conversation_id}/transfer")
+async def transfer(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
+    return await _act(request, conversation_id, actor, lambda s, c, f: _transfer(s, c, f, actor))

@@ -1,0 +1,56 @@
+"""Not a test: makes the console's screenshots in docs/screenshots (1280×800, zh and en) with
+the browser tests' fixtures. Run it by name:
+``.venv/bin/python -m pytest -p no:cacheprovider tests/bot/console/screenshots.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+from pathlib import Path
+
+from playwright.sync_api import Browser
+
+from bot.hub.messages import Inbound
+from tests.bot.console.conftest import Console, Desk
+from tests.bot.console.test_browser import VIEWPORT, backend, browser, live, terminal  # noqa: F401
+
+OUT = Path("docs/screenshots")
+
+
+def test_screenshots(console: Console, desk: Desk, browser: Browser) -> None:  # noqa: F811
+    a, name_a = desk.waiting(channel="telegram", elder="wang")
+    b, _ = desk.waiting(channel="phone", language="en", elder="smith")
+    emergency = terminal(console, "shot-1", "救命 我摔倒了，起不来")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, desk.hub.handle(Inbound(channel="telegram", conversation=name_a, address=name_a,
+                                                        text="我想问一下助餐服务怎么申请"))).result()
+    for lang in ("zh", "en"):
+        context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(f"{console.url}/console/login?lang={lang}")
+        page.screenshot(path=OUT / f"login-{lang}.png")
+        page.locator("#username").fill("alice")
+        page.locator("#password").fill("correct horse battery staple")
+        page.locator("button[type=submit]").click()
+        live(page)
+        console.clock.offset = dt.timedelta(minutes=7)
+        page.screenshot(path=OUT / f"queue-{lang}.png")
+        page.set_viewport_size({"width": 768, "height": 1000})
+        page.screenshot(path=f"/tmp/ui-bt/queue-768-{lang}.png", full_page=True)
+        page.set_viewport_size(VIEWPORT)
+        page.goto(f"{console.url}/console/conversations/{a}")
+        if lang == "zh":
+            page.locator("#claim").click()
+            page.wait_for_selector("#reply-text")
+            page.locator("#reply-text").fill("王阿姨您好，我是社区的 Alice，助餐服务我来帮您登记。")
+            page.locator("#send").click()
+            page.locator("#note-text").fill("她儿子是主要联系人，下午回电确认。")
+            page.locator("#add-note").click()
+        live(page)
+        page.screenshot(path=OUT / f"conversation-{lang}.png")
+        page.set_viewport_size({"width": 768, "height": 1000})
+        page.screenshot(path=f"/tmp/ui-bt/conversation-768-{lang}.png", full_page=True)
+        context.close()
+    assert emergency and b
