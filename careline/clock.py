@@ -48,6 +48,12 @@ def local_today(zone: str | None = None) -> dt.date:
     return local_now(zone).date()
 
 
+def from_utc(value: dt.datetime, zone: str | None = None) -> dt.datetime:
+    """A stored time (naive UTC, as the database keeps them) as local wall time in ``zone``."""
+    tz = zoneinfo.ZoneInfo(zone or get_settings().timezone)
+    return value.replace(tzinfo=dt.UTC).astimezone(tz).replace(tzinfo=None)
+
+
 def reset() -> None:
     """Forget the offset (tests that change the settings)."""
     _offset.cache_clear()

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.console import texts
 from bot.console.security import LANGUAGE_COOKIE, language, set_cookie
+from careline import clock
 
 TEMPLATES = Path(__file__).parent / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -44,7 +45,8 @@ def render(request: Request, template: str, status: int = 200, lang: str | None 
         return texts.label(prefix, value, lang)
 
     body = _environment.get_template(template).render(
-        lang=lang, t=t, label=label, nonce=nonce, languages=texts.LANGUAGE_NAMES, path=request.url.path, **context)
+        lang=lang, t=t, label=label, nonce=nonce, languages=texts.LANGUAGE_NAMES, path=request.url.path,
+        local=clock.from_utc, **context)
     response = HTMLResponse(body, status_code=status, headers=headers(nonce))
     if request.query_params.get("lang") in texts.LANGUAGE_NAMES or lang != language(request):
         set_cookie(request, response, LANGUAGE_COOKIE, lang, max_age=365 * 86400)

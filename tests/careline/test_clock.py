@@ -39,3 +39,9 @@ def test_a_set_clock_starts_at_its_anchor_and_runs_on(fresh_clock: pytest.Monkey
     assert dt.datetime(2026, 12, 7, 0, 0, 25) <= now <= dt.datetime(2026, 12, 7, 0, 0, 40), now
     assert clock.local_today() == dt.date(2026, 12, 7)
     assert clock.local_now("UTC").date() == dt.date(2026, 12, 6)
+
+
+def test_stored_utc_times_read_as_local(fresh_clock: pytest.MonkeyPatch) -> None:
+    fresh_clock.setenv("CARELINE_TIMEZONE", "Asia/Shanghai")
+    assert clock.from_utc(dt.datetime(2026, 12, 6, 20, 25)) == dt.datetime(2026, 12, 7, 4, 25)
+    assert clock.from_utc(dt.datetime(2026, 12, 6, 20, 25), "Europe/London") == dt.datetime(2026, 12, 6, 20, 25)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 
 from bot.console import stream
 from bot.hub.app import create_app
+from careline import clock
 from careline.cli_hub import server_options
 from careline.secrets import secret
 from careline.stack import free_port
@@ -120,8 +121,12 @@ def test_reply_note_and_resolve_from_the_forms_and_everything_typed_stays_text(c
         assert [row.body["text"] for row in sent] == ["<script>alert(1)</script> 您好"]
         handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id))
         assert (handoff.status, handoff.outcome) == ("resolved", "answered")
-        assert session.scalar(select(Message.sender).where(Message.conversation_id == conversation_id,
-                                                           Message.text.like("%her daughter"))) == "note"
+        note = session.scalar(select(Message).where(Message.conversation_id == conversation_id,
+                                                    Message.text.like("%her daughter")))
+        assert note.sender == "note"
+    local = clock.from_utc(note.created_at, console.settings.timezone)
+    assert f'{note.created_at.isoformat()}Z">{local:%H:%M}</time>' in screen.text, "times in the districts' zone"
+    assert local != note.created_at
 
 
 def test_another_districts_conversation_answers_like_a_missing_one(console: Console, desk: Desk) -> None:
