@@ -12,6 +12,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careline import clock
 from careline.secrets import CHANNEL_TERMINAL, secret
 from careline.settings import Settings
 from careline.texts import say
@@ -81,7 +82,7 @@ def chat_command(
         typer.echo(say("chat_no_hub", language, url=url), err=True)
         raise typer.Exit(3) from None
     elder_id, district_key = _find_elder(settings, language, elder, district) if elder else (None, district)
-    name = conversation or f"{getpass.getuser()}:{elder or '-'}:{dt.date.today().isoformat()}"
+    name = conversation or f"{getpass.getuser()}:{elder or '-'}:{clock.local_today().isoformat()}"
     try:
         headers = {"Authorization": f"Bearer {secret(CHANNEL_TERMINAL, settings)}"}
     except OSError:  # the hub's data folder belongs to another user
