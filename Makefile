@@ -61,6 +61,7 @@ lint: $(APP_STAMP)
 bench: model
 	$(APP_VENV)/bin/python bench/import_bench.py
 	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/nlu_eval.py
+	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/heldout_eval.py
 	$(APP_VENV)/bin/python bench/chat_bench.py
 	$(APP_VENV)/bin/python bench/hub_bench.py
 	$(APP_VENV)/bin/python bench/speech_bench.py

@@ -1,0 +1,118 @@
+"""How the trained model reads people it was not written for: the independent held-out sets.
+
+``bench/heldout/{zh,en}.yml`` were written by an evaluator who never saw the training data, with
+their own labels (what the person wants). Each label maps to the intents that would serve the
+person; a prediction outside that set is a miss. Prints per language: accuracy, false emergency
+alarms (non-emergencies the engine would treat as emergencies, rules and model together, as the
+hub does), missed emergencies, and the labels most often missed. Runs in the engine venv:
+
+    PYTHONPATH=. .venv-rasa/bin/python bench/heldout_eval.py [--model PATH] [--misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+#: The evaluator's labels and the intents that serve each (nlu/INTENTS.md).
+SERVES: dict[str, frozenset[str]] = {label: frozenset(intents) for label, intents in {
+    "greet": {"greet"},
+    "goodbye": {"goodbye"},
+    "thanks": {"thank"},
+    "ask_policy": {"ask_policy"},
+    "ask_how_to_apply": {"ask_more"},
+    "check_eligibility": {"check_eligibility"},
+    "ask_price": {"ask_more", "list_meals", "list_activities"},
+    "book_activity": {"book_activity"},
+    "book_meal": {"book_meal"},
+    "book_home_service": {"request_home_service"},
+    "cancel_booking": {"cancel_booking"},
+    "list_activities": {"list_activities"},
+    "find_service_point": {"find_service_point"},
+    "ask_point_details": {"find_service_point", "list_meals"},
+    "time_bank": {"time_bank_hours", "request_volunteer", "ask_policy", "ask_more"},
+    "ask_person": {"human_handoff"},
+    "switch_language": {"change_language"},
+    "emergency": {"emergency"},
+    "affirm": {"affirm"},
+    "deny": {"deny"},
+    "repeat": {"repeat"},
+    "out_of_scope": {"out_of_scope", "nlu_fallback"},
+    "chitchat": {"out_of_scope", "who_are_you", "greet", "nlu_fallback"},
+}.items()}
+
+
+def load(language: str) -> list[dict]:
+    import yaml
+
+    items = yaml.safe_load((ROOT / "bench" / "heldout" / f"{language}.yml").read_text(encoding="utf-8"))
+    unknown = {item["want"] for item in items} - SERVES.keys()
+    if unknown:
+        raise SystemExit(f"labels without a mapping: {sorted(unknown)}")
+    return items
+
+
+async def evaluate(model: Path, show_misses: bool) -> None:
+    import logging
+
+    import structlog
+
+    logging.disable(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    for language in ("zh", "en"):
+        items = load(language)
+        right, false_alarms, missed_alarms = 0, [], []
+        missed_by_label: collections.Counter[str] = collections.Counter()
+        confusions: collections.Counter[tuple[str, str]] = collections.Counter()
+        misses: list[str] = []
+        for item in items:
+            parsed = await agent.parse_message(item["text"])
+            intent = parsed["intent"]["name"]
+            if intent in SERVES[item["want"]]:
+                right += 1
+            else:
+                missed_by_label[item["want"]] += 1
+                confusions[(item["want"], intent)] += 1
+                misses.append(f"    {item['want']:>18} -> {intent:<20} {item['text']}")
+            alarmed = intent == "emergency"
+            if alarmed and not item.get("emergency"):
+                false_alarms.append(item["text"])
+            if item.get("emergency") and not alarmed:
+                missed_alarms.append(item["text"])
+        total = len(items)
+        calm = sum(not item.get("emergency") for item in items)
+        print(f"[{language}] {total} held-out utterances ({total - calm} emergencies)")
+        print(f"  accuracy {right / total:.3f}   false alarms {len(false_alarms)}/{calm}   "
+              f"missed emergencies {len(missed_alarms)}/{total - calm}")
+        print("  most missed: " + ", ".join(f"{label} {n}" for label, n in missed_by_label.most_common(6)))
+        print("  most confused: " + ", ".join(f"{a}->{b} {n}" for (a, b), n in confusions.most_common(6)))
+        if show_misses:
+            print("\n".join(misses))
+            print("  false alarms:\n" + "\n".join(f"    {t}" for t in false_alarms))
+            print("  missed emergencies:\n" + "\n".join(f"    {t}" for t in missed_alarms))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--misses", action="store_true", help="list every miss")
+    args = parser.parse_args()
+    from careline.engine import model_path
+
+    asyncio.run(evaluate(args.model or model_path(), args.misses))
+
+
+if __name__ == "__main__":
+    main()
