@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     )
     language: Language = Field(default="zh", description="Default language of messages.")
     timezone: str = Field(default="Asia/Shanghai", description="Local time of the districts.")
+    holiday_country: str = Field(default="CN", pattern=r"^([A-Z]{2})?$", description="Country (ISO 3166 code) "
+                                 "whose public holidays `PH` means in opening hours; empty: no day is a holiday.")
     clock_start: dt.datetime | None = Field(default=None, description="Set the clock (tests, demonstrations): "
                                             "the local wall time at clock_anchor; it runs on from there.")
     clock_anchor: float | None = Field(default=None, description="Unix seconds at which the clock reads "
