@@ -72,6 +72,9 @@ _MASKS = [
     # Names of services and devices, not events: 急救箱, 紧急联系人, 防走失手环, 一键呼叫.
     r"急救(?:箱|包|知识|培训|课|证|常识|技能|演练|措施|方法|中心的?电话|电话是)",
     r"紧急(?:联系人|呼叫(?:器|按钮|设备)?|按钮|求助(?:器|按钮|设备)|救援电话)|一键呼叫|防走失|防摔|防跌",
+    r"sos\s?(?:键|按钮|按键|手环|手表|呼叫器|报警器|功能|设备|服务)",
+    r"\bsos\s+(?:call\s+)?(?:buttons?|pendants?|alarms?|watch(?:es)?|bracelets?|devices?|phones?|keys?|cards?|"
+    r"functions?|features?|services?|lanyards?|necklaces?)\b",
     # English: falling asleep/behind/in love, things that fall or drop.
     r"\b(?:fell|fallen|falls?|falling)\s+(?:asleep|behind|in love|out with|apart|through|short|silent|"
     r"for (?:it|that|him|her|the)|into (?:a|the) habit)\b",
@@ -394,7 +397,7 @@ _WEAK = [
     (r"\b(?:gone|went|is|has been|'s)\s+missing\b|\b(?:got|gotten)\s+lost\b|\bhasn't\s+(?:come|been)\s+(?:back|home)\b|"
      r"\bdidn't\s+come\s+(?:back|home)\b|\bdementia\b[^.?!]{0,40}\b(?:out|gone|left|missing)\b|\b(?:car )?(?:accident|crash)\b", "event"),
     # --- Ambulance words without an order.
-    (r"救护车|(?:叫|打|拨|喊)(?:个|一下|了)?(?:救护车|120)", "event"), (r"\bambulance\b", "event"),
+    (r"救护车|(?:叫|打|拨|喊)(?:个|一下|了)?(?:救护车|120)", "ambulance"), (r"\bambulance\b", "ambulance"),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -405,7 +408,8 @@ _PAST = (r"上次|上回|那次|那回|去年|前年|以前|之前|早先|早些
          r"那时候?|曾经|平时|平常|经常|(?:中风|脑梗|摔|跌|手术|出院|住院|心梗)(?:以后|之后|后)|好多年|好几年|多年|常年|老毛病|后遗症|从小|昨天|昨晚|前天|前几天|(?:摔|跌|倒|风|梗|晕|昏|犯|伤|断|院)过(?![去来])|"
          r"\blast\s+(?:year|month|week|winter|summer|spring|autumn|fall|time|night|christmas)\b|\b(?:years?|months?|weeks?|days?)\s+ago\b|"
          r"\ba\s+(?:while|long time)\s+ago\b|\bprevious(?:ly)?\b|\bused to\b|\bin the past\b|\bback in\b|\bhistory of\b|"
-         r"\bsince\s+(?:his|her|my|the)\b|\bafter\s+(?:his|her|my)\b|\brecover(?:ed|ing|y)\s+from\b|\bsurvivor\b|\byesterday\b|"
+         r"\bsince\s+(?:his|her|my|the|then|(?:19|20)\d\d)\b|\bever since\b|\bin\s+(?:19|20)\d\d\b|(?:19|20)\d\d\s?年|"
+         r"\b(?:been|has been|have been)\s+(?:\w+\s+){0,4}since\b|\bafter\s+(?:his|her|my)\b|\brecover(?:ed|ing|y)\s+from\b|\bsurvivor\b|\byesterday\b|"
          r"\bthe other (?:day|week)\b|\bonce had\b|\bfor years\b|\blately\b|\bsometimes\b|\boften\b|\busually\b|\bevery (?:day|night|week|time)\b|"
          r"\bany ?more\b|\bno longer\b|\bthese days\b|\bwhen (?:he|she|i|they) (?:stands?|gets? up|walks?|climbs?|bends?)\b")
 # Long ago ("五年前", "last year"), unless the sentence also says now/again ("现在又", "again").
@@ -416,7 +420,7 @@ _CURRENT = r"现在|又|还在|还是|这次|这回|这下|\bnow\b|\bagain\b|\bs
 _ADMIN = (r"补贴|补助|补帖|不贴|津贴|今贴|保险|长护险|护理险|意外险|医保|社保|报销|能报|政策|福利|待遇|优待|享受|申请|资格|条件|够格|"
           r"能领|领取|领不|可以领|能不能领|有啥能领|办理|手续|费用|多少钱|要钱|收钱|收费|花了|床位|评估|慢病|残疾证|低保|特困|"
           r"帮扶|救助金|登记|(?<!危)险(?!情)|补偿|赔偿|理赔|适老化|改造|政府|"
-          r"\bsubsid|\ballowance|\binsurance|\binsured\b|\bclaim|\bgrant|\bbenefit|\beligib|\bentitled|\bqualif|\bapply|"
+          r"\bsubsid|\ballowance|\binsurance|\binsured\b|\bclaim|\bgrant|\bbenefit|\b(?:eligib|elegib|eligab|elligib|illegib)|\bentitled|\bqualif|\bapply|"
           r"\bapplication|\bforms?\b|\bpay(?:s|ing)?\s+for\b|\bpaid\s+for\b|\bcosts?\b|\bfees?\b|\bfree\b|\bmoney\b|\bfunding\b|"
           r"\bvoucher|\bdiscount|\bscheme|\bpolic(?:y|ies)\b|\bsupport\b|\bwhat help\b|\bhelp is there\b|\bany help\b|"
           r"\bcan\s+(?:she|he|i|we|they|mum|mom|dad)\s+(?:get|claim|have)\b|\bis there (?:any )?(?:help|money|support)\b|\bhelp for\b|\bcompensation\b|\bcomplain|\bwhat(?:'s| is) the (?:phone )?number\b|\bnumber (?:to|for)\b|\bcare bed\b|\bcare level\b|"
@@ -451,7 +455,8 @@ _RESOLVED = (r"没事(?![吧吗啊呀])|没什么事|没啥事|没大碍|没受�
              r"痊愈|康复了|恢复(?:得)?(?:挺|很|还)?好|"
              r"\bit's (?:fine|ok|okay|alright|all right) now\b|\b(?:fine|better|healed|recovered|mended) now\b|\bfully recovered\b|"
              r"\b(?:she's|he's|i'm|she is|he is|i am|we're)\s+(?:fine|ok|okay|alright|all right)\s+now\b|\bno\s+(?:harm|injuries|injury)\b|"
-             r"\b(?:wasn't|not|isn't|weren't)\s+(?:hurt|injured)\b|\bdidn't hurt\s+(?:himself|herself|myself)\b|\bfalse alarm\b|\ball (?:fine|ok|okay|good|well)\b|\beverything(?:'s| is) (?:fine|ok|okay)\b")
+             r"\b(?:wasn't|not|isn't|weren't)\s+(?:hurt|injured)\b|\b(?:no ?one|nobody|no-one)(?:'s| is| was| got)\s+(?:hurt|injured)\b|"
+             r"没(?:有)?人(?:受伤|出事)|\bnothing(?:'s| has)\s+happened\b|\bdidn't hurt\s+(?:himself|herself|myself)\b|\bfalse alarm\b|\ball (?:fine|ok|okay|good|well)\b|\beverything(?:'s| is) (?:fine|ok|okay)\b")
 # Asking for a service (only cancels "help" words).
 _REQUEST = (r"志愿者|自愿者|志原者|义工|上门|打扫|洗澡|理发|报名|抱名|预约|订|陪|聊天|买菜|跑腿|修|读|写|弄|灯泡|收拾|搞卫生|"
             r"\bvolunteers?\b|\btime bank\b|\bshopping\b|\bshower\b|\bbath(?:e|ing)?\b|\bwash|\bclean|\bcook|\bcarry|\bbulb\b|\bfill\b|"
@@ -459,6 +464,18 @@ _REQUEST = (r"志愿者|自愿者|志原者|义工|上门|打扫|洗澡|理发|�
             r"\bgarden|\bpaperwork\b|\bletters?\b|\bread\b|\bwrite\b|\bdress|\bbins?\b|\bsign (?:up|me)\b|\bhomework\b|"
             r"^\W*(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|a|the|one)\b|\bto help\b|\bwin\b|\bseat\b|\bplace\b|"
             r"\bpress\b|\boption\b|\bmenu\b|\bunderstand\b|\bexplain\b|\bmean\b|\bwebsite\b|\bbutton\b")
+# Asking what the ambulance number is, to know it ("just so I know", "for the fridge"): explains
+# away ambulance words only, never another danger word in the same message.
+_NUMBER_INFO = (r"(?:急救|救护车)(?:的)?(?:电话|号码)(?:是)?(?:多少|几号|什么)|(?:多少|几号)(?:是|叫)?救护车|"
+                r"以备|备用|存(?:一下|个|下来|起来)?(?:号码|电话)|记(?:一下|下来|住)(?:号码|电话)?|就问问|随便问问|先问问|问一下而已|"
+                r"\bwhat(?:'s| is)\s+(?:the\s+)?(?:number\s+(?:for|of)\s+(?:an?\s+|the\s+)?ambulance|ambulance\s+number)\b|"
+                r"\bwhat\s+number\s+(?:is|do\s+(?:i|you|we)\s+(?:call|ring|dial)\s+for)\s+(?:an?\s+|the\s+)?ambulance\b|"
+                r"\b(?:is|isn't)\s+(?:the\s+)?(?:ambulance|emergency number)\s+(?:120|999|911|112)\b|"
+                r"\b(?:120|999|911|112)\s+(?:is|for)\s+(?:the\s+|an?\s+)?ambulance\b|"
+                r"\bjust so (?:i|we|she|he|you) (?:know|have it)\b|\bfor (?:later|future reference|the future|reference)\b|"
+                r"\bjust (?:asking|wondering|curious|checking)\b|\basking for later\b|\bon (?:the|her|his|my|mum's|dad's) fridge\b|"
+                r"\bwrite (?:it|that) down\b|\bsave (?:it|the number)\b")
+
 # Said to be happening now or urgent: overrides every harmless reading above.
 _NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
         r"现在又|这会又|又开始|"
@@ -541,6 +558,8 @@ _SAFE_RE = [_compile(p) for p in _GENERAL_SAFE]
 _PAST_RE, _ADMIN_RE, _EDU_RE, _FICTION_RE, _HYPOTHETICAL_RE, _CANCEL_RE, _RESOLVED_RE, _MEDIA_RE, _SERVICE_RE = _SAFE_RE
 _REQUEST_RE = _compile(_REQUEST)
 _DISTANT_PAST_RE = _compile(_DISTANT_PAST)
+_NUMBER_INFO_RE = _compile(_NUMBER_INFO)
+_AMBULANCE_WORD_RE = _compile(r"ambulance|救护车|\b(?:120|999|911|112)\b")
 _CURRENT_RE = _compile(_CURRENT)
 _NOW_RE = _compile(_NOW)
 
@@ -562,6 +581,8 @@ def _strong_counts(text: str, found: re.Match[str]) -> bool:
         return True
     if _FICTION_RE.search(around) or _HYPOTHETICAL_RE.search(around):
         return False
+    if _AMBULANCE_WORD_RE.search(found.group(0)) and _NUMBER_INFO_RE.search(around):
+        return False
     if (_DISTANT_PAST_RE.search(around) or _PAST_RE.search(around)) and _RESOLVED_RE.search(around):
         return False
     if _DISTANT_PAST_RE.search(around) and not _CURRENT_RE.search(around):
@@ -576,6 +597,8 @@ def _weak_counts(text: str, found: re.Match[str], kind: str) -> bool:
     if _NOW_RE.search(around):
         return True
     if any(safe.search(around) for safe in _SAFE_RE):
+        return False
+    if kind == "ambulance" and _NUMBER_INFO_RE.search(around):
         return False
     # "help me, I need a volunteer to take me shopping": a request, not a cry for help.
     return not (kind == "help" and _REQUEST_RE.search(around))

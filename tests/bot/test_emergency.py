@@ -840,6 +840,42 @@ EN_NEAR_MISS = [
 ]
 
 
+# Danger told as a lasting condition or a dated past, devices named SOS, and the ambulance number
+# asked for to keep (issue 14): quiet. The same words with danger now beside them: an alarm.
+LASTING_OR_INFO = [
+    "does the sos pendant need charging every night",
+    "how much does an SOS watch cost for my dad",
+    "SOS手环要不要充电",
+    "my mother broke her hip in 2019 and has used a walker ever since, can we get a grab rail fitted",
+    "Dad had a fall in 2021 and has been in a wheelchair since then, what equipment grants are there",
+    "she's been using a wheelchair since 2023 after a bad fall, can someone help with bathing",
+    "what's the number for an ambulance there, just so I have it",
+    "is the ambulance 120 in Shanghai? asking for my notes, nobody is hurt",
+    "what number do I call for an ambulance over there? for future reference",
+    "救护车的电话是多少，我存一下",
+    "我爸2020年摔过一跤，现在坐轮椅，有什么补贴",
+]
+DANGER_BESIDE_THEM = [
+    "what's the ambulance number, my husband collapsed",
+    "what's the number for an ambulance? mum's on the floor and won't wake up",
+    "what number do I call for an ambulance, my wife collapsed",
+    "SOS! she fell down the stairs",
+    "救护车电话多少 我妈倒在地上了",
+    "she fell in the bathroom in 2024 and again just now, she can't get up",
+    "my dad fell and he can't get up, what's the ambulance number",
+]
+
+
+@pytest.mark.parametrize("text", LASTING_OR_INFO)
+def test_quiet_on_lasting_conditions_devices_and_the_number_asked_to_keep(text: str) -> None:
+    assert detect(text) is None, (text, detect(text))
+
+
+@pytest.mark.parametrize("text", DANGER_BESIDE_THEM)
+def test_danger_beside_those_words_still_fires(text: str) -> None:
+    assert detect(text) is not None, text
+
+
 @pytest.mark.parametrize("text", ZH_EMERGENCY + EN_EMERGENCY)
 def test_fires_on_danger_now(text: str) -> None:
     assert detect(text) is not None, text
