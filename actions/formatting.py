@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from knowledge import hours
-from knowledge.text import has_cjk
+from knowledge.text import person_name
 from knowledge.wording import RELATIVE_DAYS, WEEKDAYS, amount_text, clock, day, describe_booking, moment, money
 
 # shared with the hub and the console, which do not import from actions/
-__all__ = ["RELATIVE_DAYS", "WEEKDAYS", "amount_text", "clock", "day", "describe_booking", "moment", "money"]
+__all__ = ["RELATIVE_DAYS", "WEEKDAYS", "amount_text", "clock", "day", "describe_booking", "moment", "money",
+           "person_name"]
 
 
 def distance(metres: float, lang: str) -> str:
@@ -37,21 +38,6 @@ def opening_state(expression: str, now: dt.datetime, lang: str) -> str:
     if upcoming is None:
         return t("point_closed", lang)
     return t("point_closed_now", lang, next=moment(upcoming, lang, now.date()))
-
-
-def person_name(name: str, lang: str) -> str:
-    """A person's name as said in ``lang``: 何树林 is "He Shulin" in English."""
-    if lang == "zh" or not has_cjk(name):
-        return name
-    import re
-
-    latin = re.sub(r"\s*[（(][^）)]*[）)]\s*", " ", name).strip()
-    if latin and not has_cjk(latin):  # "Margaret Ho（何美玲）": the name she uses in English
-        return latin
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(name, style=Style.NORMAL)
-    return " ".join(part for part in (syllables[0].capitalize(), "".join(syllables[1:]).capitalize()) if part)
 
 
 _DAY_CODES = {"Mo": ("周一", "Mon"), "Tu": ("周二", "Tue"), "We": ("周三", "Wed"), "Th": ("周四", "Thu"),

@@ -45,9 +45,9 @@ class Draft:
 def _clean(draft: Draft, actor: Actor) -> Draft:
     title, text = " ".join((draft.title or "").split()), (draft.text or "").strip()
     if draft.district_id is None or not actor.may_act_in(draft.district_id):
-        raise CannedRefused("reply_district")
+        raise CannedRefused("reply_district_refused")
     if draft.language not in LANGUAGES:
-        raise CannedRefused("reply_language")
+        raise CannedRefused("reply_language_refused")
     if not title or not text or "\x00" in title + text:
         raise CannedRefused("reply_empty")
     if len(title) > MAX_TITLE or len(text) > MAX_TEXT:
@@ -84,7 +84,7 @@ def one(session: Session, actor: Actor, reply_id: int) -> CannedReply:
 def add(session: Session, actor: Actor, draft: Draft) -> CannedReply:
     draft = _clean(draft, actor)
     if session.get(District, draft.district_id) is None:
-        raise CannedRefused("reply_district")
+        raise CannedRefused("reply_district_refused")
     reply = CannedReply(district_id=draft.district_id, language=draft.language, title=draft.title,
                         text=draft.text, origin=CONSOLE, created_by=actor.consultant_id,
                         updated_by=actor.consultant_id)

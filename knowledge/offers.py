@@ -144,8 +144,10 @@ def _meal_price(service: MealService, delivery: bool, lang: str) -> str:
     return price_text(service.price + fee, subsidised, lang)
 
 
-def read_back(session: Session, elder: Elder, choice: Choice, now: dt.datetime, lang: str) -> ReadBack | None:
-    """The read-back of a choice, or None when it names nothing of the elder's district."""
+def read_back(session: Session, elder: Elder, choice: Choice, now: dt.datetime, lang: str,
+              check: bool = True) -> ReadBack | None:
+    """The read-back of a choice, or None when it names nothing of the elder's district; with
+    ``check``, what would stop the booking now (:func:`trial`)."""
     today = now.date()
     if choice.kind == ACTIVITY:
         slot = session.get(ActivitySession, choice.item_id)
@@ -170,7 +172,7 @@ def read_back(session: Session, elder: Elder, choice: Choice, now: dt.datetime, 
     else:
         return None
     return ReadBack(choice, elder.id, elder.name, what, when, place, choice.delivery, price,
-                    trial(session, elder.id, choice, now))
+                    trial(session, elder.id, choice, now) if check else None)
 
 
 def book(session: Session, elder_id: int, choice: Choice, now: dt.datetime, via: str = "console",
