@@ -129,8 +129,8 @@ class QuickActions:
                                   source=hub_sender(conversation_id))
             if not outcome.ok or outcome.booking is None:
                 raise _refused(outcome.refusal, elder.name)
-            text = texts.t("told_booked", lang, who=_who(conversation, elder, lang),
-                           what=_what(said, lang), price=said.price)
+            told = "told_requested" if said.choice.kind == offers.HOME_SERVICE else "told_booked"
+            text = texts.t(told, lang, who=_who(conversation, elder, lang), what=_what(said, lang), price=said.price)
             message = _transcribe(session, conversation, "consultant", "consultant", text, actor)
             _deliver(session, conversation, Reply(text, role="consultant"), f"consultant:{message.id}")
             audit(session, actor, "book", conversation_id, {"booking": outcome.booking.id, "kind": said.choice.kind,

@@ -165,6 +165,7 @@ T: dict[str, dict[str, str]] = {
     "booking_line": {"zh": "{what}，{when}，{where}", "en": "{what}, {when}, {where}"},
     "booking_line_nowhere": {"zh": "{what}，{when}", "en": "{what}, {when}"},
     "told_booked": {"zh": "工作人员已经为{who}预约好了：{what}，费用{price}。", "en": "Booked for {who} by our staff: {what}, {price}."},
+    "told_requested": {"zh": "工作人员已经为{who}提交了上门服务申请：{what}，费用{price}。服务人员会提前打电话确认。", "en": "Requested for {who} by our staff: {what}, {price}. The provider will phone ahead to confirm."},
     "told_cancelled": {"zh": "工作人员已经为{who}取消了：{what}。", "en": "Cancelled for {who} by our staff: {what}."},
     "policy_intro": {"zh": "{title}：{summary}", "en": "{title}: {summary}"},
     "policy_amount": {"zh": "标准是{amount}。", "en": "It is {amount}."},

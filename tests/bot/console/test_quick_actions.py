@@ -251,3 +251,24 @@ def test_nothing_is_booked_for_a_conversation_whose_elder_is_not_known(desk: Des
     refusal = refused(quick.booking_options(conversation_id, actor, "zh"))
     assert (refusal.code, refusal.status) == ("no_elder", 409)
     assert "老人" in refusal.say("zh") and "elder" in refusal.say("en")
+
+
+def test_a_home_service_is_requested_within_its_hours_only(desk: Desk) -> None:
+    quick = QuickActions(desk.service)
+    conversation_id, name, actor = held(desk)
+    _, options = run(quick.booking_options(conversation_id, actor, "zh"))
+    [haircut] = options.home_services
+    assert haircut.what == "上门理发" and haircut.hours == "Mo-Fr 09:00-17:00"
+    today = dt.date.today()
+    monday = today + dt.timedelta(days=7 - today.weekday() + 7)  # a Monday at least a week away
+    saturday = f"home_service:{haircut.home_service_id}:{monday + dt.timedelta(days=5)}T10:00"
+    said = run(quick.booking_read_back(conversation_id, actor, saturday, "en"))
+    assert said.problem is booking.Refusal.UNAVAILABLE_TIME and said.what == "Haircut at home"
+    assert refused(quick.book(conversation_id, actor, saturday)).code == "refused_unavailable_time"
+    run(quick.book(conversation_id, actor, f"home_service:{haircut.home_service_id}:{monday}T10:00"))
+    with desk.sessions() as session:
+        [request] = session.scalars(select(Booking).where(Booking.elder_id == elder_id(desk, "wang"))).all()
+        assert (request.kind, request.status, request.preferred_time) == (
+            "home_service", "requested", dt.datetime.combine(monday, dt.time(10, 0)))
+    [told] = [r.text for r in run(desk.hub.pending("cli", name))]
+    assert told.startswith("工作人员已经为您提交了上门服务申请：上门理发") and "15元" in told
