@@ -20,7 +20,7 @@ from knowledge import booking
 from knowledge.activities import meal_days, meal_services, upcoming_sessions
 from knowledge.booking import Outcome, Refusal
 from knowledge.models import ActivitySession, Elder, HomeService, MealService
-from knowledge.wording import day, moment, money, price_text
+from knowledge.wording import day, meal_price, moment, money, price_text
 
 ACTIVITY, MEAL, HOME_SERVICE = "activity", "meal", "home_service"
 _TOKEN = re.compile(r"^(?:activity:(\d{1,9})|meal:(\d{1,9}):(\d{4}-\d\d-\d\d):(pickup|delivery)"
@@ -130,18 +130,12 @@ def options(session: Session, elder: Elder, now: dt.datetime, lang: str, days: i
                 meals.append(Option(Choice(MEAL, service.id, day=meal_day.date, delivery=delivery),
                                     service.name[lang], day(meal_day.date, lang, today),
                                     "" if delivery else service.service_point.name[lang],
-                                    _meal_price(service, delivery, lang), meal_day.free))
+                                    meal_price(service, delivery, lang), meal_day.free))
     homes = [HomeServiceOption(s.id, s.name[lang], price_text(s.price, s.subsidised_price, lang), s.available_hours)
              for s in session.scalars(select(HomeService).where(HomeService.district_id == elder.district_id,
                                                                 HomeService.active.is_(True))
                                       .order_by(HomeService.key))]
     return Options(activities, meals, homes)
-
-
-def _meal_price(service: MealService, delivery: bool, lang: str) -> str:
-    fee = service.delivery_fee if delivery else 0
-    subsidised = service.subsidised_price + fee if service.subsidised_price is not None else None
-    return price_text(service.price + fee, subsidised, lang)
 
 
 def read_back(session: Session, elder: Elder, choice: Choice, now: dt.datetime, lang: str,
@@ -162,7 +156,7 @@ def read_back(session: Session, elder: Elder, choice: Choice, now: dt.datetime, 
             return None
         what, when = meal.name[lang], f"{day(choice.day, lang, today)} {meal.serving_time}"
         place = "" if choice.delivery else meal.service_point.name[lang]
-        price = _meal_price(meal, choice.delivery, lang)
+        price = meal_price(meal, choice.delivery, lang)
     elif choice.kind == HOME_SERVICE and choice.at is not None:
         service = session.get(HomeService, choice.item_id)
         if service is None or service.district_id != elder.district_id:

@@ -100,6 +100,13 @@ def price_text(price: Any, subsidised: Any, lang: str) -> str:
     return money(price, lang)
 
 
+def meal_price(meal: Any, delivery: bool, lang: str) -> str:
+    """The price of a meal of a meal service, with the delivery fee when delivered."""
+    fee = meal.delivery_fee if delivery else 0
+    subsidised = meal.subsidised_price + fee if meal.subsidised_price is not None else None
+    return price_text(meal.price + fee, subsidised, lang)
+
+
 def amount_text(amount: dict | None, lang: str) -> str | None:
     if not amount:
         return None
