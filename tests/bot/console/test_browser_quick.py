@@ -155,3 +155,34 @@ def test_a_booking_made_in_the_console_reaches_the_family_member_on_telegram(
     finally:
         context.close()
     assert _bookings(console) == [("meal", "active")]
+
+
+def test_the_quick_actions_work_from_the_keyboard_at_tablet_width(
+        console: Console, desk: Desk, new_page: Callable[..., Page]) -> None:  # noqa: F811
+    conversation_id, _ = desk.waiting(channel="terminal", elder="wang")
+    page = new_page()
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(page, console)
+    _take(page, console, conversation_id)
+    page.get_by_label("选择常用回复").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "canned-insert"
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("回复来电人")).to_be_focused()
+    expect(page.get_by_label("回复来电人")).not_to_have_value("")
+    page.get_by_role("link", name="替老人预约").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="替王秀英预约")).to_be_visible()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if (page.evaluate("document.activeElement.getAttribute('aria-label')") or "").startswith("选择：老年午餐"):
+            break
+    else:
+        pytest.fail("no meal can be chosen with Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="确认预约")).to_be_visible()
+    page.get_by_role("button", name="确认预约").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#transcript li.consultant").last).to_contain_text("工作人员已经为您预约好了")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
+    assert _bookings(console) == [("meal", "active")]
