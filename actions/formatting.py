@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from knowledge import hours
-from knowledge.text import has_cjk
-from knowledge.wording import RELATIVE_DAYS, WEEKDAYS, clock, day, describe_booking, moment
+from knowledge.text import person_name
+from knowledge.wording import RELATIVE_DAYS, WEEKDAYS, amount_text, clock, day, describe_booking, moment, money
 
-__all__ = ["RELATIVE_DAYS", "WEEKDAYS", "clock", "day", "describe_booking", "moment"]  # shared with the hub
-
-def money(value: Decimal | float | int, lang: str) -> str:
-    amount = Decimal(value)
-    text = f"{int(amount)}" if amount == amount.to_integral_value() else f"{amount:.2f}".rstrip("0")
-    if lang == "zh":
-        return "免费" if amount == 0 else f"{text}元"
-    return "free" if amount == 0 else f"{text} yuan"
+# shared with the hub and the console, which do not import from actions/
+__all__ = ["RELATIVE_DAYS", "WEEKDAYS", "amount_text", "clock", "day", "describe_booking", "moment", "money",
+           "person_name"]
 
 
 def distance(metres: float, lang: str) -> str:
@@ -44,37 +38,6 @@ def opening_state(expression: str, now: dt.datetime, lang: str) -> str:
     if upcoming is None:
         return t("point_closed", lang)
     return t("point_closed_now", lang, next=moment(upcoming, lang, now.date()))
-
-
-def amount_text(amount: dict | None, lang: str) -> str | None:
-    if not amount:
-        return None
-    per = {"once": ("一次性", "one-off"), "day": ("每天", "a day"), "month": ("每月", "a month"),
-           "year": ("每年", "a year"), "hour": ("每小时", "an hour"), "meal": ("每餐", "a meal"),
-           "visit": ("每次", "a visit")}[amount["per"]]
-    low = money(Decimal(str(amount["value"])), lang)
-    high = money(Decimal(str(amount["max"])), lang) if amount.get("max") is not None else None
-    if lang == "zh":
-        text = f"{per[0]}{low}" + (f"到{high}" if high else "")
-    else:
-        text = (f"{low} to {high}" if high else low) + f" {per[1]}"
-    note = (amount.get("note") or {}).get(lang)
-    return f"{text}（{note}）" if note and lang == "zh" else (f"{text} ({note})" if note else text)
-
-
-def person_name(name: str, lang: str) -> str:
-    """A person's name as said in ``lang``: 何树林 is "He Shulin" in English."""
-    if lang == "zh" or not has_cjk(name):
-        return name
-    import re
-
-    latin = re.sub(r"\s*[（(][^）)]*[）)]\s*", " ", name).strip()
-    if latin and not has_cjk(latin):  # "Margaret Ho（何美玲）": the name she uses in English
-        return latin
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(name, style=Style.NORMAL)
-    return " ".join(part for part in (syllables[0].capitalize(), "".join(syllables[1:]).capitalize()) if part)
 
 
 _DAY_CODES = {"Mo": ("周一", "Mon"), "Tu": ("周二", "Tue"), "We": ("周三", "Wed"), "Th": ("周四", "Thu"),

@@ -11,12 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import day, money
-from actions.pending import price_text
 from actions.texts import t
 from knowledge.activities import meal_days, meal_services, order_deadline, serves_on
 from knowledge.geo import distance_m
 from knowledge.models import MealService
 from knowledge.schema_constants import WEEKDAY_CODES
+from knowledge.wording import meal_price
 
 DAY_NAMES = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 MEALS = ("breakfast", "lunch", "dinner")
@@ -118,14 +118,12 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
             dispatcher.utter_message(text=t("refused_full", ctx.lang))
             return [SlotSet("pending", None)]
         target = upcoming[0].date
-    fee = service.delivery_fee if delivery else 0
-    subsidised = service.subsidised_price + fee if service.subsidised_price is not None else None
     how = t("meal_how_delivery", ctx.lang) if delivery else t(
         "meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
     dispatcher.utter_message(
         text=t("meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
                name=service.name[ctx.lang], how=how,
-               price=price_text(service.price + fee, subsidised, ctx.lang)),
+               price=meal_price(service, delivery, ctx.lang)),
         buttons=confirm_buttons(ctx.lang))
     return [SlotSet("pending", {"kind": "meal", "meal_service_id": service.id,
                                 "date": target.isoformat(), "delivery": delivery})]

@@ -13,11 +13,14 @@ import datetime as dt
 from typing import Any
 
 from actions.context import Context
-from actions.formatting import describe_booking, moment, money
+from actions.formatting import describe_booking, moment
 from actions.texts import t
 from knowledge import booking
 from knowledge.booking import Refusal
 from knowledge.models import ActivitySession, HomeService, MealService
+from knowledge.wording import price_text
+
+__all__ = ["carry_out", "price_text", "refusal_text"]
 
 
 def refusal_text(refusal: Refusal, ctx: Context, deadline: str | None = None) -> str:
@@ -84,12 +87,3 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
         outcome = booking.request_volunteer_visit(ctx.session, ctx.elder.id, when, ctx.now, via=via, source=source)
         return t("volunteer_requested", ctx.lang) if outcome.ok else refusal_text(outcome.refusal, ctx)
     return t("refused_other", ctx.lang)
-
-
-def price_text(price: Any, subsidised: Any, lang: str) -> str:
-    """The full price, and what it comes to with a subsidy: whether this elder has one is not
-    known here, so the lower price is never quoted as theirs."""
-    if subsidised is not None and subsidised < price:
-        return f"{money(price, lang)}（有补贴的老人{money(subsidised, lang)}）" if lang == "zh" \
-            else f"{money(price, lang)} ({money(subsidised, lang)} with a subsidy)"
-    return money(price, lang)

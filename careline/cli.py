@@ -89,6 +89,9 @@ def db_current(lang: LangOption = None) -> None:
     typer.echo(db.current_revision(engine) or "-")
 
 
+OUTCOMES = ("created", "updated", "retired", "deleted", "unchanged")
+
+
 def _print_result(result: ImportResult, language: str) -> None:
     if result.dry_run:
         typer.echo(say("dry_run", language))
@@ -99,8 +102,7 @@ def _print_result(result: ImportResult, language: str) -> None:
             typer.echo(say("nothing_changed", language))
             continue
         for what, counter in report.changes.items():
-            parts = [say(outcome, language, n=n) for outcome in ("created", "updated", "retired", "unchanged")
-                     if (n := counter.get(outcome))]
+            parts = [say(outcome, language, n=n) for outcome in OUTCOMES if (n := counter.get(outcome))]
             name = KIND_NAMES.get(what, {}).get(language, what)
             typer.echo(say("change_line", language, what=name, parts=", ".join(parts)))
 

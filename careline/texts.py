@@ -19,6 +19,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "updated": {"zh": "更新 {n}", "en": "{n} updated"},
     "retired": {"zh": "停用 {n}", "en": "{n} retired"},
     "unchanged": {"zh": "未变 {n}", "en": "{n} unchanged"},
+    "deleted": {"zh": "删除 {n}", "en": "{n} deleted"},
     "export_ok": {"zh": "已导出 {n} 个区县到 {path}。", "en": "Exported {n} district(s) to {path}."},
     "export_none": {"zh": "数据库里没有可导出的区县。", "en": "There is no district in the database to export."},
     "samples_loaded": {"zh": "首次启动：已载入示例区县数据。", "en": "First start: the sample districts were loaded."},
@@ -115,6 +116,7 @@ KIND_NAMES: dict[str, dict[str, str]] = {
     "family_members": {"zh": "家属", "en": "family members"},
     "volunteers": {"zh": "志愿者", "en": "volunteers"},
     "consultants": {"zh": "咨询员", "en": "consultants"},
+    "canned_replies": {"zh": "常用回复", "en": "canned replies"},
 }
 
 

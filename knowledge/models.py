@@ -392,6 +392,29 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class CannedReply(Base):
+    """A ready-made reply consultants insert into a conversation, for one district and one
+    language. ``origin`` is ``bundle`` for the replies a district bundle brings (keyed, replaced
+    by the next import of that bundle) and ``console`` for those consultants write (no key; an
+    import never touches them)."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (UniqueConstraint("district_id", "key", "language"),
+                      Index("ix_canned_replies_district_language", "district_id", "language"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(8), default="console")
+    key: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("consultants.id", ondelete="SET NULL"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("consultants.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Booking(Base):
     """A booking of an activity session or a meal, or a request for a home/volunteer visit.
 

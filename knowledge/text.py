@@ -9,7 +9,7 @@ import unicodedata
 from functools import lru_cache
 
 import jieba
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -71,3 +71,14 @@ def tokens(text: str) -> list[str]:
 def pinyin_key(text: str) -> str:
     """Toneless pinyin of a text: 桂花村 and 贵花村 both give 'guihuacun'."""
     return "".join(lazy_pinyin(fold(text)))
+
+
+def person_name(name: str, lang: str) -> str:
+    """A person's name as said in ``lang``: 何树林 is "He Shulin" in English."""
+    if lang == "zh" or not has_cjk(name):
+        return name
+    latin = re.sub(r"\s*[（(][^）)]*[）)]\s*", " ", name).strip()
+    if latin and not has_cjk(latin):  # "Margaret Ho（何美玲）": the name she uses in English
+        return latin
+    syllables = lazy_pinyin(name, style=Style.NORMAL)
+    return " ".join(part for part in (syllables[0].capitalize(), "".join(syllables[1:]).capitalize()) if part)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the engine's venv (Rasa's SQLAlchemy) imports this module through actions.texts
@@ -80,3 +81,43 @@ def describe_booking(item: Booking, lang: str, today: dt.date) -> str:
     if item.home_service is not None:
         return say_from(T, "home_service_line", lang, name=item.home_service.name[lang], when=when)
     return say_from(T, "volunteer_line", lang, when=when)
+
+
+def money(value: Decimal | float | int, lang: str) -> str:
+    amount = Decimal(value)
+    text = f"{int(amount)}" if amount == amount.to_integral_value() else f"{amount:.2f}".rstrip("0")
+    if lang == "zh":
+        return "免费" if amount == 0 else f"{text}元"
+    return "free" if amount == 0 else f"{text} yuan"
+
+
+def price_text(price: Any, subsidised: Any, lang: str) -> str:
+    """The full price, and what it comes to with a subsidy: whether this elder has one is not
+    known here, so the lower price is never quoted as theirs."""
+    if subsidised is not None and subsidised < price:
+        return f"{money(price, lang)}（有补贴的老人{money(subsidised, lang)}）" if lang == "zh" \
+            else f"{money(price, lang)} ({money(subsidised, lang)} with a subsidy)"
+    return money(price, lang)
+
+
+def meal_price(meal: Any, delivery: bool, lang: str) -> str:
+    """The price of a meal of a meal service, with the delivery fee when delivered."""
+    fee = meal.delivery_fee if delivery else 0
+    subsidised = meal.subsidised_price + fee if meal.subsidised_price is not None else None
+    return price_text(meal.price + fee, subsidised, lang)
+
+
+def amount_text(amount: dict | None, lang: str) -> str | None:
+    if not amount:
+        return None
+    per = {"once": ("一次性", "one-off"), "day": ("每天", "a day"), "month": ("每月", "a month"),
+           "year": ("每年", "a year"), "hour": ("每小时", "an hour"), "meal": ("每餐", "a meal"),
+           "visit": ("每次", "a visit")}[amount["per"]]
+    low = money(Decimal(str(amount["value"])), lang)
+    high = money(Decimal(str(amount["max"])), lang) if amount.get("max") is not None else None
+    if lang == "zh":
+        text = f"{per[0]}{low}" + (f"到{high}" if high else "")
+    else:
+        text = (f"{low} to {high}" if high else low) + f" {per[1]}"
+    note = (amount.get("note") or {}).get(lang)
+    return f"{text}（{note}）" if note and lang == "zh" else (f"{text} ({note})" if note else text)

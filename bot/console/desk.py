@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from bot.console import pages, texts, views
+from bot.console.quick import QuickActions
 from bot.console.security import (
     Actor,
     console_auth,
@@ -99,7 +100,7 @@ async def queue_fragment(request: Request, actor: Annotated[Actor, Depends(curre
 
 
 async def _screen(request: Request, conversation_id: int | None, actor: Actor, status: int = 200,
-                  message: str | None = None) -> Response:
+                  message: str | None = None, reply: str = "") -> Response:
     lang = language(request)
     service = _service(request)
     try:
@@ -117,9 +118,10 @@ async def _screen(request: Request, conversation_id: int | None, actor: Actor, s
 
     keys = {view.district_key} if view.district_key else set()
     district = (await asyncio.to_thread(_district_names, request, keys, lang)).get(view.district_key or "", "")
+    canned = await QuickActions(service).canned(view.conversation_id, actor)
     return pages.render(request, "conversation.html", status, actor=actor, view=view, message=message,
                         colleagues=await asyncio.to_thread(others), outcomes=OUTCOMES, district=district,
-                        **_live(view, actor, lang))
+                        canned=canned, reply=reply, **_live(view, actor, lang))
 
 
 def _live(view: views.ConversationView, actor: Actor, lang: str) -> dict[str, Any]:
@@ -137,7 +139,20 @@ def _live(view: views.ConversationView, actor: Actor, lang: str) -> dict[str, An
 @router.get("/conversations/{conversation_id}")
 async def conversation_page(request: Request, conversation_id: str,
                             actor: Annotated[Actor, Depends(current_consultant)]) -> Response:
-    return await _screen(request, _id(conversation_id), actor)
+    number = _id(conversation_id)
+    chosen = request.query_params.get("reply")
+    if chosen and number is not None:  # a canned reply put in the reply box (what the page's script does)
+        try:
+            reply_id = _id(chosen)
+            if reply_id is None:
+                raise Refused("reply_not_found", 404)
+            text = await QuickActions(_service(request)).canned_text(number, actor, reply_id)
+        except Refused as refused:
+            if refused.code == "not_found":
+                return pages.render(request, "not_found.html", 404, actor=actor)
+            return await _screen(request, number, actor, refused.status, refused.say(language(request)))
+        return await _screen(request, number, actor, reply=text)
+    return await _screen(request, number, actor)
 
 
 @router.get("/conversations/{conversation_id}/live")

@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge import models
+from knowledge import canned, models
 from knowledge.bundle import schema
 from knowledge.bundle.importer import KeyIndex, _district_header, load_children
 from knowledge.bundle.mapping import KINDS, row_to_item
@@ -67,7 +67,24 @@ def export_district(session: Session, district: models.District, folder: Path) -
             path.write_text(_dump([schema.dump_item(item) for item in items]), encoding="utf-8")
         elif path.exists():
             path.unlink()
+    replies = canned_replies(session, district)
+    counts["canned_replies"] = len(replies)
+    path = folder / "canned_replies.yaml"
+    if replies:
+        path.write_text(_dump([schema.dump_item(item) for item in replies]), encoding="utf-8")
+    elif path.exists():
+        path.unlink()
     return counts
+
+
+def canned_replies(session: Session, district: models.District) -> list[schema.CannedReply]:
+    """The canned replies the district's bundle brought (not those consultants wrote)."""
+    items = []
+    for key, by_language in canned.imported(session, district.id).items():
+        items.append(schema.CannedReply(
+            key=key, title=schema.ReplyText(**{lang: title for lang, (title, _) in by_language.items()}),
+            text=schema.ReplyText(**{lang: text for lang, (_, text) in by_language.items()})))
+    return items
 
 
 def export_all(session: Session, target: Path, district_keys: list[str] | None = None) -> dict[str, dict[str, int]]:

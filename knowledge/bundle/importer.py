@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge import links, models
+from knowledge import canned, links, models
 from knowledge.bundle import schema
 from knowledge.bundle.mapping import KINDS, Kind, item_to_columns, normalize, row_to_item
 from knowledge.bundle.problems import Problem
@@ -223,6 +223,16 @@ def _retire_missing_family(session: Session, district: models.District, bundle: 
     session.flush()
 
 
+def _import_canned_replies(session: Session, district: models.District, bundle: schema.Bundle,
+                           report: DistrictReport) -> None:
+    """The bundle's canned replies replace the ones an earlier import of it brought; replies
+    consultants wrote in the console stay."""
+    wanted = {(item.key, lang): (getattr(item.title, lang), getattr(item.text, lang))
+              for item in bundle.canned_replies for lang in item.title.languages}
+    for outcome, n in canned.replace_imported(session, district.id, wanted).items():
+        report.count("canned_replies", outcome, n=n)
+
+
 def import_bundle(session: Session, bundle: schema.Bundle, today: dt.date, weeks_ahead: int) -> DistrictReport:
     report = DistrictReport(bundle.key)
     district = session.scalar(select(models.District).where(models.District.key == bundle.key))
@@ -249,6 +259,7 @@ def import_bundle(session: Session, bundle: schema.Bundle, today: dt.date, weeks
     family_after = links.bundle_family(session, district.id)
     links.forget_bundle_family(session, family_before - family_after)
     links.link_bundle_family(session, family_after - family_before)
+    _import_canned_replies(session, district, bundle, report)
 
     for activity in session.scalars(select(models.Activity).where(models.Activity.district_id == district.id)):
         created, retired = extend_schedule(session, activity, today, weeks_ahead)

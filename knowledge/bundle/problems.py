@@ -12,6 +12,7 @@ REASONS: dict[str, dict[str, str]] = {
     "extra_forbidden": {"zh": "不认识这个字段（是不是拼错了？）", "en": "is not a known field (a typo?)"},
     "string_type": {"zh": "应该是文字", "en": "should be text"},
     "string_too_short": {"zh": "不能为空", "en": "must not be empty"},
+    "string_too_long": {"zh": "太长了（最多 {max_length} 个字）", "en": "is too long (at most {max_length} characters)"},
     "pattern_key": {"zh": "格式不对：只能用小写字母、数字和 - _ .，以字母或数字开头", "en": "has the wrong format: use lower-case letters, digits and - _ . only, starting with a letter or digit"},
     "pattern_time": {"zh": "应该是时间，例如 09:30", "en": "should be a time such as 09:30"},
     "pattern_time_range": {"zh": "应该是时间段，例如 11:00-12:30", "en": "should be a time range such as 11:00-12:30"},
@@ -56,6 +57,9 @@ REASONS: dict[str, dict[str, str]] = {
     "careline_activity_where": {"zh": "需要填写 service_point 或 place", "en": "needs a service_point or a place"},
     "careline_activity_when": {"zh": "需要填写 repeat 重复规则或 sessions 场次", "en": "needs a repeat rule or sessions"},
     "careline_activity_time": {"zh": "有 repeat 时必须填写 time（HH:MM）", "en": "a repeat rule needs a time (HH:MM)"},
+    "careline_reply_languages": {"zh": "title 和 text 要用同样的语言写（zh、en 或两种都写），至少一种",
+                                 "en": "title and text must be written in the same languages (zh, en or both), at least one"},
+    "careline_reply_title": {"zh": "标题太长了（最多 {max_length} 个字）", "en": "the title is too long (at most {max_length} characters)"},
     "careline_birth_date": {"zh": "出生日期不合理：{value}", "en": "is not a plausible birth date: {value}"},
     # problems found by the loader and the cross-checks
     "file_missing": {"zh": "缺少这个文件", "en": "this file is missing"},

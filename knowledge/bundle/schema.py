@@ -397,6 +397,39 @@ class Consultant(Item):
     languages: list[Lang] = Field(default=["zh"], min_length=1)
 
 
+class ReplyText(Item):
+    """A canned reply's title or text, in the languages it is written in (at least one)."""
+
+    zh: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    en: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang in ("zh", "en") if getattr(self, lang) is not None)
+
+
+class CannedReply(Item):
+    """A ready-made reply consultants insert into a conversation of this district in one of its
+    languages (``canned_replies.yaml``)."""
+
+    key: Key
+    title: ReplyText
+    text: ReplyText
+
+    @model_validator(mode="after")
+    def _same_languages(self) -> CannedReply:
+        if not self.title.languages or self.title.languages != self.text.languages:
+            raise PydanticCustomError("careline_reply_languages",
+                                      "title and text need the same languages, zh and/or en", {})
+        for lang in self.title.languages:
+            if len(getattr(self.title, lang)) > REPLY_TITLE_MAX:
+                raise PydanticCustomError("careline_reply_title", "the title is longer than {max_length}",
+                                          {"max_length": REPLY_TITLE_MAX})
+        return self
+
+
+REPLY_TITLE_MAX = 128
+
 ITEM_FILES: dict[str, type[Item]] = {
     "places.yaml": Place,
     "service_points.yaml": ServicePoint,
@@ -408,6 +441,7 @@ ITEM_FILES: dict[str, type[Item]] = {
     "family_members.yaml": FamilyMember,
     "volunteers.yaml": Volunteer,
     "consultants.yaml": Consultant,
+    "canned_replies.yaml": CannedReply,
 }
 DISTRICT_FILE = "district.yaml"
 
@@ -428,6 +462,7 @@ class Bundle(BaseModel):
     family_members: list[FamilyMember] = []
     volunteers: list[Volunteer] = []
     consultants: list[Consultant] = []
+    canned_replies: list[CannedReply] = []
 
     @property
     def key(self) -> str:
