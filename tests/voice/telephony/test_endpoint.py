@@ -1,0 +1,205 @@
+"""The hotline's SIP endpoint (pjsua2) against SIPp, a real SIP caller, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import audioop
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.voice.telephony.conftest import (
+    CallRecord,
+    RunningHotline,
+    new_caller,
+    sipp,
+    tone,
+    write_ulaw,
+)
+from voice.call import CALL_RATE, FRAME_BYTES
+from voice.audio import resample
+
+SPEECH = Path("/usr/share/pocketsphinx/test/data/goforward.raw")  # Debian pocketsphinx-testdata
+
+
+def dominant_frequency(pcm: bytes) -> float:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.fft.rfftfreq(len(samples), 1 / CALL_RATE)[spectrum.argmax()])
+
+
+def rms(pcm: bytes) -> float:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    return float(np.sqrt(np.mean(samples ** 2))) if len(samples) else 0.0
+
+
+def best_match(heard: bytes, reference: bytes) -> float:
+    """Peak normalised cross-correlation of ``reference`` within ``heard`` (1.0: an exact copy)."""
+    x = np.frombuffer(heard, dtype="<i2").astype(np.float64)
+    y = np.frombuffer(reference, dtype="<i2").astype(np.float64)
+    n = len(x) + len(y)
+    correlation = np.fft.irfft(np.fft.rfft(x, n) * np.conj(np.fft.rfft(y, n)), n)[: len(x) - len(y) + 1]
+    energy = np.sqrt(np.convolve(x ** 2, np.ones(len(y)), "valid"))
+    return float(np.max(correlation / (np.linalg.norm(y) * np.maximum(energy, 1e-9))))
+
+
+def test_options_gets_200(hotline: RunningHotline, tmp_path: Path) -> None:
+    done = sipp(hotline, "options.xml", "hotline", new_caller(), tmp_path)
+    assert done.returncode == 0, done.stdout
+
+
+def test_a_call_is_answered_and_the_callers_hang_up_ends_it(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    write_ulaw(tmp_path, tone(440, 1.0))
+    done = sipp(hotline, "call.xml", "hotline", caller, tmp_path, duration_ms=2000)
+    assert done.returncode == 0, done.stdout  # INVITE, 200, ACK, BYE, 200
+    record = hotline.sessions.record_for(caller)
+    assert record.hangup_reason == "caller"
+    assert record.call.caller == caller and record.call.called == "hotline" and record.call.call_id
+    assert len(record.heard) % FRAME_BYTES == 0 and len(record.heard) >= FRAME_BYTES * 50
+    assert dominant_frequency(bytes(record.heard)) == pytest.approx(440, abs=10)
+
+
+def test_real_speech_streamed_by_the_caller_arrives_intact(hotline: RunningHotline, tmp_path: Path) -> None:
+    assert SPEECH.exists(), "apt-get install pocketsphinx-testdata"
+    speech = resample(SPEECH.read_bytes(), 16000, CALL_RATE)  # "go forward ten meters", 16 kHz raw
+    caller = new_caller()
+    write_ulaw(tmp_path, speech)
+    seconds = len(speech) / (2 * CALL_RATE)
+    done = sipp(hotline, "call.xml", "hotline", caller, tmp_path, duration_ms=int(seconds * 1000 * 2) + 500)
+    assert done.returncode == 0, done.stdout
+    record = hotline.sessions.record_for(caller)
+    reference = audioop.ulaw2lin(audioop.lin2ulaw(speech, 2), 2)  # what a G.711 line can carry
+    # Half-second pieces: the jitter buffer may drop or stretch a frame between them on a busy machine.
+    pieces = [reference[i:i + CALL_RATE] for i in range(0, len(reference) - CALL_RATE, CALL_RATE)]
+    matches = [best_match(bytes(record.heard), piece) for piece in pieces]
+    assert min(matches) > 0.7 and float(np.median(matches)) > 0.95, matches
+
+
+def test_audio_the_session_plays_reaches_the_caller(hotline: RunningHotline, tmp_path: Path) -> None:
+    """The session plays 1 s of 1 kHz; SIPp echoes the RTP it receives; the echo comes back as 1 kHz."""
+    caller = new_caller()
+    done = sipp(hotline, "echo.xml", "echo", caller, tmp_path, "-rtp_echo", "-mp", str(_free_even_port()),
+                duration_ms=2500)
+    assert done.returncode == 0, done.stdout
+    record = hotline.sessions.record_for(caller)
+    assert rms(bytes(record.heard)) > 1000
+    assert dominant_frequency(bytes(record.heard)) == pytest.approx(1000, abs=10)
+
+
+def test_a_silent_session_sends_silence_not_an_echo(hotline: RunningHotline, tmp_path: Path) -> None:
+    """The control of the test above: a session that plays nothing hears nothing back."""
+    caller = new_caller()
+    done = sipp(hotline, "echo.xml", "hotline", caller, tmp_path, "-rtp_echo", "-mp", str(_free_even_port()),
+                duration_ms=1500)
+    assert done.returncode == 0, done.stdout
+    assert rms(bytes(hotline.sessions.record_for(caller).heard)) < 50
+
+
+def test_an_offer_without_g711_gets_488(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    done = sipp(hotline, "unsupported_codec.xml", "hotline", caller, tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert hotline.sessions.calls_from(caller) == []
+    follow = sipp(hotline, "options.xml", "hotline", caller, tmp_path)
+    assert follow.returncode == 0, follow.stdout
+
+
+def _free_even_port() -> int:
+    from tests.voice.telephony.conftest import free_udp_port
+
+    return free_udp_port() // 2 * 2
+
+
+def _exchange(port: int, datagram: bytes) -> list[bytes]:
+    """Send one datagram to the hotline; the first lines of whatever it answers within 2 s."""
+    answers = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(2)
+        sock.sendto(datagram, ("127.0.0.1", port))
+        try:
+            while True:
+                answers.append(sock.recvfrom(65535)[0].split(b"\r\n", 1)[0])
+        except TimeoutError:
+            pass
+    return answers
+
+
+def _invite(port: int, call_id: str, body: bytes, cseq: str = "1 INVITE") -> bytes:
+    head = (f"INVITE sip:hotline@127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:9;rport;branch=z9hG4bK-{call_id}\r\n"
+            "From: <sip:13900000000@127.0.0.1>;tag=1\r\nTo: <sip:hotline@127.0.0.1>\r\n"
+            f"Call-ID: {call_id}\r\nCSeq: {cseq}\r\nContact: <sip:13900000000@127.0.0.1:9>\r\nMax-Forwards: 70\r\n"
+            f"Content-Type: application/sdp\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+def test_malformed_sip_is_answered_or_dropped_and_the_next_call_is_taken(hotline: RunningHotline,
+                                                                         tmp_path: Path) -> None:
+    port = hotline.port
+    assert _exchange(port, b"\x00\x01\xff not SIP at all\r\n\r\n") == []
+    assert _exchange(port, _invite(port, "bad-cseq", b"", cseq="abc INVITE")) == []
+    no_call_id = _invite(port, "x", b"").replace(b"Call-ID: x\r\n", b"")
+    assert _exchange(port, no_call_id) == []
+    assert _exchange(port, _invite(port, "bad-sdp", b"v=0\r\nm=audio\r\n")) == [b"SIP/2.0 400 Bad SDP"]
+    short_body = _invite(port, "short", b"v=0\r\n").replace(b"Content-Length: 5", b"Content-Length: 900")
+    assert _exchange(port, short_body) == []
+
+    caller = new_caller()
+    done = sipp(hotline, "call.xml", "hotline", caller, tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert hotline.sessions.record_for(caller).hangup_reason == "caller"
+
+
+def test_two_calls_at_once_each_get_their_own_call(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    done = sipp(hotline, "call.xml", "together", caller, tmp_path, duration_ms=3000, calls=2)
+    assert done.returncode == 0, done.stdout
+    records: list[CallRecord] = hotline.sessions.calls_from(caller)
+    assert len(records) == 2
+    for record in records:
+        assert record.done.wait(15)
+        assert record.saw_other_call and record.hangup_reason == "caller" and record.heard
+    assert records[0].call is not records[1].call
+    assert records[0].call.call_id != records[1].call.call_id
+
+
+def test_rfc4733_keypad_presses_arrive_once_each(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    done = sipp(hotline, "dtmf_rfc4733.xml", "hotline", caller, tmp_path, "-mp", str(_free_even_port()),
+                duration_ms=500)
+    assert done.returncode == 0, done.stdout
+    assert hotline.sessions.record_for(caller).digits == ["1", "#", "7"]
+
+
+def test_sip_info_keypad_presses_arrive_once_each(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    done = sipp(hotline, "dtmf_info.xml", "hotline", caller, tmp_path, duration_ms=500)
+    assert done.returncode == 0, done.stdout
+    assert hotline.sessions.record_for(caller).digits == ["5", "9", "*"]
+
+
+def test_the_session_hangs_up_with_a_bye(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    done = sipp(hotline, "callee_hangs_up.xml", "hangup", caller, tmp_path)
+    assert done.returncode == 0, done.stdout  # SIPp got our BYE and answered it
+    record = hotline.sessions.record_for(caller)
+    assert record.hangup_reason == "local"
+
+
+def test_a_call_whose_rtp_stops_is_ended_with_no_media(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    done = sipp(hotline, "no_media.xml", "hotline", caller, tmp_path)
+    assert done.returncode == 0, done.stdout  # SIPp got our BYE
+    record = hotline.sessions.record_for(caller)
+    assert record.hangup_reason == "no_media"
+
+
+def test_a_blind_transfer_sends_refer_and_ends_the_call(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    done = sipp(hotline, "refer.xml", "transfer", caller, tmp_path)
+    assert done.returncode == 0, done.stdout  # REFER with Refer-To sip:8001@…, 202, NOTIFY 200, our BYE
+    record = hotline.sessions.record_for(caller)
+    assert record.transferred is True
+    assert record.hangup_reason == "transfer"
