@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import gc
 import queue
 import threading
@@ -157,10 +158,8 @@ class _PjCall(pj.Call):
     def _disconnect_port(self) -> None:
         if self.port is not None and self.media is not None:
             for action in (lambda: self.media.stopTransmit(self.port), lambda: self.port.stopTransmit(self.media)):
-                try:
+                with contextlib.suppress(pj.Error):
                     action()
-                except pj.Error:
-                    pass
         self.port, self.media = None, None
 
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:  # noqa: N802
@@ -362,10 +361,8 @@ class SipEndpoint:
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
 
-        try:
+        with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(begin)
-        except RuntimeError:
-            pass
 
     def _call_disconnected(self, call: _PjCall, status: int) -> None:
         if call.gone:
@@ -423,10 +420,8 @@ class SipEndpoint:
         for call in list(self._calls.values()):
             if call.session is not None:
                 call.session.ending("shutdown")
-            try:
+            with contextlib.suppress(pj.Error):
                 self._hang_up(call)
-            except pj.Error:
-                pass
         deadline = time.monotonic() + 2.0
         while self._calls and time.monotonic() < deadline:
             endpoint.libHandleEvents(_POLL_MS)
@@ -439,10 +434,8 @@ class SipEndpoint:
 
     def _destroy(self, endpoint: pj.Endpoint, account: _Account | None) -> None:
         if account is not None:
-            try:
+            with contextlib.suppress(pj.Error):
                 account.shutdown()
-            except pj.Error:
-                pass
         del account
         gc.collect()
         try:

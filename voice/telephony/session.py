@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -56,10 +57,8 @@ class SipCall(Call):
 
     # --- from pjsua2's threads -------------------------------------------------------------
     def _deliver(self, event: CallEvent) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the process is stopping
             self._loop.call_soon_threadsafe(self._enqueue, event)
-        except RuntimeError:  # the loop is closed: the process is stopping
-            pass
 
     def _enqueue(self, event: CallEvent) -> None:
         if self._ended.is_set():
@@ -145,7 +144,7 @@ class SipCall(Call):
 
         def refer() -> None:
             try:
-                self._send_refer(target).add_done_callback(  # noqa: B023 - one call
+                self._send_refer(target).add_done_callback(
                     lambda done: outcome.set_result(done.result()) if not outcome.done() else None)
             except Exception as error:  # noqa: BLE001 - pjsua refused to send: no transfer
                 log.warning("sip_transfer_failed", call_id=self.call_id, error=type(error).__name__)

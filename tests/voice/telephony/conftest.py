@@ -11,16 +11,15 @@ import asyncio
 import audioop
 import itertools
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from tests.voice.telephony.tools import free_udp_port, tone
 from voice.call import CALL_RATE, Call, EventKind
 from voice.telephony.endpoint import EndpointConfig
 from voice.telephony.hotline import Hotline
@@ -29,17 +28,6 @@ SCENARIOS = Path(__file__).parent / "scenarios"
 NO_MEDIA_SECONDS = 2.0
 TRANSFER_TARGET = "8001"
 _numbers = itertools.count(13900000001)
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tone(frequency: float, seconds: float, amplitude: int = 8000) -> bytes:
-    samples = np.arange(int(CALL_RATE * seconds)) / CALL_RATE
-    return (np.sin(2 * np.pi * frequency * samples) * amplitude).astype("<i2").tobytes()
 
 
 @dataclass
