@@ -195,8 +195,9 @@ class Settings(BaseSettings):
     sip_rtp_port_max: int = Field(default=40999, ge=1025, le=65535, description="Last UDP port for calls' RTP.")
     sip_no_media_seconds: float = Field(default=10.0, gt=0, le=300, description="A call whose RTP stops arriving "
                                         "for this long is ended (BYE): the line is dead.")
-    sip_max_calls: int = Field(default=20, ge=1, le=32, description="Calls the hotline takes at once; one more "
-                                "is refused with 486 Busy Here (32 is pjsua's limit).")
+    sip_max_calls: int = Field(default=20, ge=1, le=28, description="Callers the hotline talks with at once; up "
+                                "to 4 more hear that the lines are busy, beyond that 486 Busy Here (pjsua's "
+                                "limit is 32 calls).")
     hotline_enabled: bool = Field(default=True, description="`careline run` starts the voice hotline "
                                   "(`careline hotline`) as one of its processes.")
     hotline_handler: str = Field(default="voice.hotline.session:handle_call", description="module:function "
@@ -206,7 +207,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _rtp_range(self) -> Settings:
         if self.sip_rtp_port_max <= self.sip_rtp_port_min:
-            raise ValueError("sip_rtp_port_max must be above sip_rtp_port_min / RTP 端口范围无效")
+            raise ValueError("RTP 端口上限必须大于下限 / sip_rtp_port_max must be above sip_rtp_port_min")
         return self
 
     @property

@@ -43,6 +43,10 @@ _POLL_MS = 10
 _MEDIA_CHECK_SECONDS = 0.5
 #: Seconds to wait, after a REFER was accepted, for the far end to report that the target answered.
 TRANSFER_NOTIFY_WAIT = 8.0
+#: Calls answered beyond ``max_calls`` to hear that the lines are busy; more get 486 Busy Here.
+BUSY_CALLS = 4
+#: pjsua's own limit on calls (PJSUA_MAX_CALLS in the wheel's build).
+PJSUA_MAX_CALLS = 32
 _LOG_LEVELS = {0: 50, 1: 40, 2: 30, 3: 20}
 
 
@@ -287,7 +291,7 @@ class SipEndpoint:
         config = pj.EpConfig()
         config.uaConfig.threadCnt = 0
         config.uaConfig.mainThreadOnly = False
-        config.uaConfig.maxCalls = self.config.max_calls
+        config.uaConfig.maxCalls = min(PJSUA_MAX_CALLS, self.config.max_calls + BUSY_CALLS)
         config.uaConfig.userAgent = "CareLine hotline"
         config.logConfig.level = self.config.pj_log_level
         config.logConfig.consoleLevel = self.config.pj_log_level

@@ -42,22 +42,26 @@ def _tone(frequency: float, seconds: float) -> bytes:
     return (np.sin(2 * np.pi * frequency * samples) * 6000).astype("<i2").tobytes()
 
 
-def unavailable_audio(settings: Settings) -> bytes:
-    """The 'hotline not available' prompt, Mandarin then English, at 8 kHz. If no voice can say
-    it, three short tones (a caller still hears that the line works but nobody answers)."""
+def prompt_audio(settings: Settings, key: str) -> bytes:
+    """Fixed prompt ``key``, Mandarin then English, at 8 kHz. If no voice can say it, three short
+    tones (a caller still hears that the line works)."""
     from voice.tts.speaker import Speaker
 
     gap = bytes(int(CALL_RATE * 0.4) * 2)
     try:
         speaker = Speaker(settings)
-        return gap.join(speaker.prompt("hotline_unavailable", language, CALL_RATE).pcm for language in ("zh", "en"))
+        return gap.join(speaker.prompt(key, language, CALL_RATE).pcm for language in ("zh", "en"))
     except Exception as error:  # noqa: BLE001 - the fallback of the fallback
-        log.error("hotline_prompt_failed", error=type(error).__name__)
+        log.error("hotline_prompt_failed", prompt=key, error=type(error).__name__)
         return gap.join(_tone(425, 0.5) for _ in range(3))
 
 
+def unavailable_audio(settings: Settings) -> bytes:
+    return prompt_audio(settings, "hotline_unavailable")
+
+
 def unavailable_handler(audio: bytes) -> CallHandler:
-    """A session that plays ``audio`` and hangs up."""
+    """A session that plays ``audio`` and hangs up (the hotline is not available, or busy)."""
 
     async def handle(call: Call) -> None:
         call.play(audio)
@@ -80,11 +84,14 @@ def resolve_handler(settings: Settings) -> CallHandler:
 
 
 class Hotline:
-    """An endpoint plus a session per call, on the running asyncio loop."""
+    """An endpoint plus a session per call, on the running asyncio loop. Beyond ``config.max_calls``
+    sessions at once, a call gets ``busy`` instead (a short message, then goodbye)."""
 
-    def __init__(self, config: EndpointConfig, handler: CallHandler) -> None:
+    def __init__(self, config: EndpointConfig, handler: CallHandler, busy: CallHandler | None = None) -> None:
         self.config = config
         self.handler = handler
+        self.busy = busy or unavailable_handler(_tone(425, 0.5))
+        self.sessions = 0
         self.endpoint: SipEndpoint | None = None
 
     async def start(self) -> None:
@@ -92,14 +99,19 @@ class Hotline:
         await asyncio.get_running_loop().run_in_executor(None, self.endpoint.start)
 
     async def _run_session(self, call: SipCall) -> None:
-        log.info("hotline_call_started", call_id=call.call_id, phone=call.caller)
+        full = self.sessions >= self.config.max_calls
+        log.info("hotline_call_started", call_id=call.call_id, phone=call.caller, busy=full)
+        if not full:
+            self.sessions += 1
         try:
-            await self.handler(call)
+            await (self.busy if full else self.handler)(call)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - one call's failure never ends another's
             log.error("hotline_session_failed", call_id=call.call_id, error=type(error).__name__, exc_info=True)
         finally:
+            if not full:
+                self.sessions -= 1
             if not call.ended:
                 await call.hang_up()
             log.info("hotline_call_finished", call_id=call.call_id)
@@ -122,7 +134,9 @@ class Hotline:
 async def serve(settings: Settings, handler: CallHandler | None = None,
                 ready: Callable[[], None] | None = None) -> None:
     """Run the hotline until SIGINT or SIGTERM."""
-    hotline = Hotline(EndpointConfig.from_settings(settings), handler or resolve_handler(settings))
+    handler = handler or resolve_handler(settings)
+    busy = unavailable_handler(prompt_audio(settings, "hotline_busy"))
+    hotline = Hotline(EndpointConfig.from_settings(settings), handler, busy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

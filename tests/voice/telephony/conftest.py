@@ -26,6 +26,7 @@ from voice.telephony.hotline import Hotline
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 NO_MEDIA_SECONDS = 2.0
+MAX_CALLS = 3
 TRANSFER_TARGET = "8001"
 _numbers = itertools.count(13900000001)
 
@@ -38,6 +39,7 @@ class CallRecord:
     hangup_reason: str = ""
     transferred: bool | None = None
     saw_other_call: bool = False
+    busy: bool = False
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -62,11 +64,32 @@ class RecordingSessions:
         with self.lock:
             return [r for key, r in self.records.items() if key.split("#")[0] == caller]
 
-    async def __call__(self, call: Call) -> None:
+    def _add(self, call: Call) -> CallRecord:
         record = CallRecord(call)
         with self.lock:
             key = call.caller if call.caller not in self.records else f"{call.caller}#{call.call_id}"
             self.records[key] = record
+        return record
+
+    async def busy(self, call: Call) -> None:
+        """What a call beyond the hotline's capacity gets: a short tone, then goodbye."""
+        record = self._add(call)
+        record.busy = True
+        try:
+            call.play(tone(600, 0.5))
+            while call.playing_seconds > 0:
+                event = await call.next_event(0.1)
+                if event is not None and event.kind is EventKind.HANGUP:
+                    record.hangup_reason = event.reason
+                    return
+            await call.hang_up()
+            await self._listen(call, record)
+        finally:
+            record.done.set()
+
+    async def __call__(self, call: Call) -> None:
+        record = self._add(call)
+        with self.lock:
             self.active += 1
             if self.two_active is None:
                 self.two_active = asyncio.Event()
@@ -128,9 +151,9 @@ def hotline() -> Iterator[RunningHotline]:
     rtp = free_udp_port() // 2 * 2
     rtp = min(rtp, 64000)
     config = EndpointConfig(host="127.0.0.1", port=port, rtp_port_min=rtp, rtp_port_max=rtp + 200,
-                            no_media_seconds=NO_MEDIA_SECONDS, max_calls=8)
+                            no_media_seconds=NO_MEDIA_SECONDS, max_calls=MAX_CALLS)
     sessions = RecordingSessions()
-    hotline = Hotline(config, sessions)
+    hotline = Hotline(config, sessions, busy=sessions.busy)
     loop = asyncio.new_event_loop()
     started = threading.Event()
     failure: list[BaseException] = []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import audioop
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.voice.telephony.conftest import CallRecord, RunningHotline, new_caller, sipp, write_ulaw
+from tests.voice.telephony.conftest import MAX_CALLS, CallRecord, RunningHotline, new_caller, sipp, write_ulaw
 from tests.voice.telephony.tools import (
     best_match,
     dominant_frequency,
@@ -125,6 +126,21 @@ def test_two_calls_at_once_each_get_their_own_call(hotline: RunningHotline, tmp_
         assert record.saw_other_call and record.hangup_reason == "caller" and record.heard
     assert records[0].call is not records[1].call
     assert records[0].call.call_id != records[1].call.call_id
+
+
+def test_calls_over_capacity_hear_the_lines_are_busy(hotline: RunningHotline, tmp_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while hotline.hotline.sessions:  # the calls of earlier tests are over
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    caller = new_caller()
+    done = sipp(hotline, "call_or_bye.xml", "hotline", caller, tmp_path, calls=MAX_CALLS + 1)
+    assert done.returncode == 0, done.stdout
+    records = hotline.sessions.calls_from(caller)
+    assert len(records) == MAX_CALLS + 1 and all(record.done.wait(15) for record in records)
+    busy = [record for record in records if record.busy]
+    assert len(busy) == 1 and busy[0].hangup_reason == "local"
+    assert all(record.hangup_reason == "caller" for record in records if not record.busy)
 
 
 def test_rfc4733_keypad_presses_arrive_once_each(hotline: RunningHotline, tmp_path: Path) -> None:
