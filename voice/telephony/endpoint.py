@@ -21,6 +21,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import gc
+import logging
 import queue
 import threading
 import time
@@ -72,15 +73,12 @@ CallStarter = Callable[[SipCall], Awaitable[None]]
 
 
 class _LogWriter(pj.LogWriter):
-    """pjlib's log lines into the standard library's logging (masked like every other line)."""
+    """pjlib's log lines into the standard library's logging (masked like every other line). Only
+    the first line: pjsip appends the whole packet to some errors, and a packet names the caller."""
 
     def write(self, entry: pj.LogEntry) -> None:
-        try:
-            import logging
-
-            logging.getLogger("pjsip").log(_LOG_LEVELS.get(entry.level, 10), entry.msg.rstrip())
-        except Exception:  # noqa: BLE001, S110 - logging must never raise into pjlib
-            pass
+        with contextlib.suppress(Exception):  # logging must never raise into pjlib
+            logging.getLogger("pjsip").log(_LOG_LEVELS.get(entry.level, 10), entry.msg.strip().split("\n", 1)[0])
 
 
 class _AudioPort(pj.AudioMediaPort):
