@@ -20,11 +20,13 @@ from pathlib import Path
 import pytest
 
 from tests.voice.telephony.tools import free_udp_port, tone
+from voice.audio import resample
 from voice.call import CALL_RATE, Call, EventKind
 from voice.telephony.endpoint import EndpointConfig
 from voice.telephony.hotline import Hotline
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+SPEECH = Path("/usr/share/pocketsphinx/test/data/goforward.raw")
 NO_MEDIA_SECONDS = 2.0
 MAX_CALLS = 3
 TRANSFER_TARGET = "8001"
@@ -118,6 +120,20 @@ class RecordingSessions:
                 record.hangup_reason = event.reason
                 return False
 
+    async def _listen_once(self, call: Call, record: CallRecord) -> bool:
+        """Take one event (0.1 s at most); False once the call has ended."""
+        event = await call.next_event(0.1)
+        if event is None:
+            return True
+        if event.kind is EventKind.AUDIO:
+            record.heard += event.audio
+        elif event.kind is EventKind.DIGIT:
+            record.digits.append(event.digit)
+        else:
+            record.hangup_reason = event.reason
+            return False
+        return True
+
     async def _behave(self, call: Call, record: CallRecord) -> None:
         if call.called == "echo":
             call.play(tone(1000, 1.0))
@@ -127,6 +143,12 @@ class RecordingSessions:
         elif call.called == "transfer":
             if await self._listen(call, record, until_audio=True):
                 record.transferred = await call.transfer(TRANSFER_TARGET)
+        elif call.called == "speak":
+            call.play(speech_clip() + bytes(CALL_RATE))  # and a second of quiet before goodbye
+            while call.playing_seconds > 0:
+                if not await self._listen_once(call, record):
+                    return
+            await call.hang_up()
         elif call.called == "together":
             assert self.two_active is not None
             try:
@@ -179,6 +201,12 @@ def hotline() -> Iterator[RunningHotline]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+def speech_clip() -> bytes:
+    """Real speech at 8 kHz: "go forward ten meters" (Debian pocketsphinx-testdata, 16 kHz raw)."""
+    assert SPEECH.exists(), "apt-get install pocketsphinx-testdata (make install does)"
+    return resample(SPEECH.read_bytes(), 16000, CALL_RATE)
 
 
 def new_caller() -> str:

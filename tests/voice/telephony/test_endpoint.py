@@ -9,7 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.voice.telephony.conftest import MAX_CALLS, CallRecord, RunningHotline, new_caller, sipp, write_ulaw
+from tests.voice.telephony.conftest import (
+    MAX_CALLS,
+    CallRecord,
+    RunningHotline,
+    new_caller,
+    sipp,
+    speech_clip,
+    write_ulaw,
+)
 from tests.voice.telephony.tools import (
     best_match,
     dominant_frequency,
@@ -19,10 +27,7 @@ from tests.voice.telephony.tools import (
     sip_options,
     tone,
 )
-from voice.audio import resample
 from voice.call import CALL_RATE, FRAME_BYTES
-
-SPEECH = Path("/usr/share/pocketsphinx/test/data/goforward.raw")  # Debian pocketsphinx-testdata
 
 
 def test_options_gets_200(hotline: RunningHotline, tmp_path: Path) -> None:
@@ -44,8 +49,7 @@ def test_a_call_is_answered_and_the_callers_hang_up_ends_it(hotline: RunningHotl
 
 
 def test_real_speech_streamed_by_the_caller_arrives_intact(hotline: RunningHotline, tmp_path: Path) -> None:
-    assert SPEECH.exists(), "apt-get install pocketsphinx-testdata"
-    speech = resample(SPEECH.read_bytes(), 16000, CALL_RATE)  # "go forward ten meters", 16 kHz raw
+    speech = speech_clip()
     caller = new_caller()
     write_ulaw(tmp_path, speech)
     seconds = len(speech) / (2 * CALL_RATE)
