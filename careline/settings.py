@@ -195,9 +195,9 @@ class Settings(BaseSettings):
     sip_rtp_port_max: int = Field(default=40999, ge=1025, le=65535, description="Last UDP port for calls' RTP.")
     sip_no_media_seconds: float = Field(default=10.0, gt=0, le=300, description="A call whose RTP stops arriving "
                                         "for this long is ended (BYE): the line is dead.")
-    sip_max_calls: int = Field(default=20, ge=1, le=28, description="Callers the hotline talks with at once; up "
-                                "to 4 more hear that the lines are busy, beyond that 486 Busy Here (pjsua's "
-                                "limit is 32 calls).")
+    sip_max_calls: int = Field(default=3, ge=1, le=4, description="Callers the hotline talks with at once; the "
+                                "SIP stack answers 4 calls at most (pjsua2-python's build), and a call beyond "
+                                "sip_max_calls within those 4 hears that the lines are busy; a fifth gets 486.")
     hotline_enabled: bool = Field(default=True, description="`careline run` starts the voice hotline "
                                   "(`careline hotline`) as one of its processes.")
     hotline_handler: str = Field(default="voice.hotline.session:handle_call", description="module:function "

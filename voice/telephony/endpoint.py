@@ -44,10 +44,9 @@ _POLL_MS = 10
 _MEDIA_CHECK_SECONDS = 0.5
 #: Seconds to wait, after a REFER was accepted, for the far end to report that the target answered.
 TRANSFER_NOTIFY_WAIT = 8.0
-#: Calls answered beyond ``max_calls`` to hear that the lines are busy; more get 486 Busy Here.
-BUSY_CALLS = 4
-#: pjsua's own limit on calls (PJSUA_MAX_CALLS in the wheel's build).
-PJSUA_MAX_CALLS = 32
+#: Calls pjsua answers at once. Measured: the pjsua2-python 2.15.1.post1 wheel answers at most 4
+#: whatever ``maxCalls`` says (a compile-time limit); the next INVITE gets 486 Busy Here from pjsua.
+PJSUA_MAX_CALLS = 4
 _LOG_LEVELS = {0: 50, 1: 40, 2: 30, 3: 20}
 
 
@@ -59,7 +58,7 @@ class EndpointConfig:
     rtp_port_min: int = 40000
     rtp_port_max: int = 40999
     no_media_seconds: float = 10.0
-    max_calls: int = 20
+    max_calls: int = 3
     pj_log_level: int = 2
 
     @classmethod
@@ -289,7 +288,7 @@ class SipEndpoint:
         config = pj.EpConfig()
         config.uaConfig.threadCnt = 0
         config.uaConfig.mainThreadOnly = False
-        config.uaConfig.maxCalls = min(PJSUA_MAX_CALLS, self.config.max_calls + BUSY_CALLS)
+        config.uaConfig.maxCalls = PJSUA_MAX_CALLS  # those beyond max_calls hear that the lines are busy
         config.uaConfig.userAgent = "CareLine hotline"
         config.logConfig.level = self.config.pj_log_level
         config.logConfig.consoleLevel = self.config.pj_log_level
