@@ -349,7 +349,16 @@ class SipEndpoint:
         log.info("sip_call_incoming", call_id=session.call_id, phone=session.caller, calls=len(self._calls))
         answer = pj.CallOpParam()
         answer.statusCode = pj.PJSIP_SC_OK
-        call.answer(answer)
+        try:
+            call.answer(answer)
+        except pj.Error as error:  # e.g. no RTP port free: refuse this call, keep the others
+            log.error("sip_answer_failed", call_id=session.call_id, error=error.info())
+            self._calls.pop(prm.callId, None)
+            refuse = pj.CallOpParam()
+            refuse.statusCode = pj.PJSIP_SC_INTERNAL_SERVER_ERROR
+            with contextlib.suppress(pj.Error):
+                call.hangup(refuse)
+            self._released.append(call)
 
     def _call_confirmed(self, call: _PjCall) -> None:
         session = call.session
