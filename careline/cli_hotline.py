@@ -16,6 +16,7 @@ LangOption = Annotated[str | None, typer.Option("--lang", metavar="zh|en", show_
 def hotline_command(lang: LangOption = None) -> None:
     """运行语音热线（SIP 接听电话）。Run the voice hotline: a SIP endpoint that answers calls."""
     from careline.cli import _setup
+    from voice.telephony.endpoint import EndpointStartError
     from voice.telephony.hotline import serve
 
     settings, language = _setup(lang)
@@ -25,7 +26,7 @@ def hotline_command(lang: LangOption = None) -> None:
 
     try:
         asyncio.run(serve(settings, ready=ready))
-    except RuntimeError as error:
+    except EndpointStartError as error:
         typer.echo(say("hotline_port_busy", language, host=settings.sip_host, port=settings.sip_port,
                        detail=str(error)), err=True)
         raise typer.Exit(3) from None

@@ -50,6 +50,10 @@ PJSUA_MAX_CALLS = 4
 _LOG_LEVELS = {0: 50, 1: 40, 2: 30, 3: 20}
 
 
+class EndpointStartError(RuntimeError):
+    """The SIP endpoint could not start (most often: its UDP port is taken)."""
+
+
 @dataclass(frozen=True)
 class EndpointConfig:
     host: str = "127.0.0.1"
@@ -239,9 +243,10 @@ class SipEndpoint:
         """Start the library and the transport; raises if the port cannot be bound."""
         self._thread.start()
         if not self._started.wait(timeout):
-            raise RuntimeError("the SIP endpoint did not start")
+            raise EndpointStartError("the SIP endpoint did not start in time")
         if self._error is not None:
-            raise RuntimeError(f"the SIP endpoint did not start: {self._error}") from self._error
+            detail = self._error.info() if isinstance(self._error, pj.Error) else repr(self._error)
+            raise EndpointStartError(detail) from self._error
 
     def post(self, command: Callable[[], object]) -> None:
         """Run ``command`` on the pjsua thread."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import numpy as np
 
@@ -42,29 +42,44 @@ def _tone(frequency: float, seconds: float) -> bytes:
     return (np.sin(2 * np.pi * frequency * samples) * 6000).astype("<i2").tobytes()
 
 
-def prompt_audio(settings: Settings, key: str) -> bytes:
-    """Fixed prompt ``key``, Mandarin then English, at 8 kHz. If no voice can say it, three short
-    tones (a caller still hears that the line works)."""
+_GAP = bytes(int(CALL_RATE * 0.4) * 2)
+
+
+def prompt_audios(settings: Settings, keys: tuple[str, ...]) -> dict[str, bytes]:
+    """Fixed prompts, each Mandarin then English, at 8 kHz (one voice for all, loaded once). If no
+    voice can say one, three short tones (a caller still hears that the line works)."""
     from voice.tts.speaker import Speaker
 
-    gap = bytes(int(CALL_RATE * 0.4) * 2)
+    audios: dict[str, bytes] = {}
     try:
         speaker = Speaker(settings)
-        return gap.join(speaker.prompt(key, language, CALL_RATE).pcm for language in ("zh", "en"))
     except Exception as error:  # noqa: BLE001 - the fallback of the fallback
-        log.error("hotline_prompt_failed", prompt=key, error=type(error).__name__)
-        return gap.join(_tone(425, 0.5) for _ in range(3))
+        log.error("hotline_voice_failed", error=type(error).__name__)
+        speaker = None
+    for key in keys:
+        try:
+            if speaker is None:
+                raise RuntimeError("no voice")
+            audios[key] = _GAP.join(speaker.prompt(key, language, CALL_RATE).pcm for language in ("zh", "en"))
+        except Exception as error:  # noqa: BLE001
+            log.error("hotline_prompt_failed", prompt=key, error=type(error).__name__)
+            audios[key] = _GAP.join(_tone(425, 0.5) for _ in range(3))
+    return audios
 
 
 def unavailable_audio(settings: Settings) -> bytes:
-    return prompt_audio(settings, "hotline_unavailable")
+    return prompt_audios(settings, ("hotline_unavailable",))["hotline_unavailable"]
 
 
-def unavailable_handler(audio: bytes) -> CallHandler:
-    """A session that plays ``audio`` and hangs up (the hotline is not available, or busy)."""
+Audio = bytes | Callable[[], Awaitable[bytes]]
+
+
+def unavailable_handler(audio: Audio) -> CallHandler:
+    """A session that plays ``audio`` (or what it resolves to) and hangs up: the hotline is not
+    available, or busy."""
 
     async def handle(call: Call) -> None:
-        call.play(audio)
+        call.play(audio if isinstance(audio, bytes) else await audio())
         while call.playing_seconds > 0:
             event = await call.next_event(0.2)
             if event is not None and event.kind is EventKind.HANGUP:
@@ -75,12 +90,27 @@ def unavailable_handler(audio: bytes) -> CallHandler:
     return handle
 
 
-def resolve_handler(settings: Settings) -> CallHandler:
+class _Prompts:
+    """Prompts synthesised on a worker thread after the endpoint has started (the port is taken
+    or not at once); a call that needs one before it is ready waits for it."""
+
+    def __init__(self, settings: Settings, keys: tuple[str, ...]) -> None:
+        self._made = asyncio.get_running_loop().run_in_executor(None, prompt_audios, settings, keys)
+
+    def audio(self, key: str) -> Callable[[], Awaitable[bytes]]:
+        async def get() -> bytes:
+            return (await asyncio.shield(self._made))[key]
+
+        return get
+
+
+def resolve_handler(settings: Settings) -> CallHandler | None:
+    """The call session named by ``hotline_handler``; None (logged) when it cannot be imported."""
     try:
         return load_handler(settings.hotline_handler)
     except Exception as error:  # noqa: BLE001 - any failure means the same: no session to run
         log.error("hotline_handler_unavailable", handler=settings.hotline_handler, error=repr(error))
-        return unavailable_handler(unavailable_audio(settings))
+        return None
 
 
 class Hotline:
@@ -135,13 +165,16 @@ async def serve(settings: Settings, handler: CallHandler | None = None,
                 ready: Callable[[], None] | None = None) -> None:
     """Run the hotline until SIGINT or SIGTERM."""
     handler = handler or resolve_handler(settings)
-    busy = unavailable_handler(prompt_audio(settings, "hotline_busy"))
-    hotline = Hotline(EndpointConfig.from_settings(settings), handler, busy)
+    hotline = Hotline(EndpointConfig.from_settings(settings), handler or unavailable_handler(_tone(425, 0.5)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await hotline.start()
+    prompts = _Prompts(settings, ("hotline_busy", "hotline_unavailable"))
+    hotline.busy = unavailable_handler(prompts.audio("hotline_busy"))
+    if handler is None:
+        hotline.handler = unavailable_handler(prompts.audio("hotline_unavailable"))
     if ready is not None:
         ready()
     try:
