@@ -64,6 +64,8 @@ class SipCall(Call):
         if self._ended.is_set():
             return
         if event.kind is EventKind.AUDIO and self._events.qsize() >= MAX_QUEUED_FRAMES:
+            if not self._dropped:
+                log.warning("sip_audio_unread", call_id=self.call_id, frames=MAX_QUEUED_FRAMES)
             self._dropped += 1
             return
         self._events.put_nowait(event)
