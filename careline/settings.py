@@ -195,9 +195,10 @@ class Settings(BaseSettings):
     sip_rtp_port_max: int = Field(default=40999, ge=1025, le=65535, description="Last UDP port for calls' RTP.")
     sip_no_media_seconds: float = Field(default=10.0, gt=0, le=300, description="A call whose RTP stops arriving "
                                         "for this long is ended (BYE): the line is dead.")
-    sip_max_calls: int = Field(default=3, ge=1, le=4, description="Callers the hotline talks with at once; the "
-                                "SIP stack answers 4 calls at most (pjsua2-python's build), and a call beyond "
-                                "sip_max_calls within those 4 hears that the lines are busy; a fifth gets 486.")
+    sip_max_calls: int = Field(default=3, ge=1, le=32, description="Callers the hotline talks with at once. The "
+                                "SIP stack answers as many calls as its build allows (4 with the pjsua2-python "
+                                "wheel); a call beyond sip_max_calls within those hears that the lines are busy, "
+                                "and one beyond the build's limit gets 486 Busy Here.")
     hotline_enabled: bool = Field(default=True, description="`careline run` starts the voice hotline "
                                   "(`careline hotline`) as one of its processes.")
     hotline_handler: str = Field(default="voice.hotline.session:handle_call", description="module:function "

@@ -44,9 +44,14 @@ _POLL_MS = 10
 _MEDIA_CHECK_SECONDS = 0.5
 #: Seconds to wait, after a REFER was accepted, for the far end to report that the target answered.
 TRANSFER_NOTIFY_WAIT = 8.0
-#: Calls pjsua answers at once. Measured: the pjsua2-python 2.15.1.post1 wheel answers at most 4
-#: whatever ``maxCalls`` says (a compile-time limit); the next INVITE gets 486 Busy Here from pjsua.
-PJSUA_MAX_CALLS = 4
+
+
+def call_limit() -> int:
+    """Calls pjsua answers at once: ``PJSUA_MAX_CALLS`` of the build, which is also the default of
+    ``maxCalls``. pjproject 2.15's default build, which the pjsua2-python wheel keeps, says 4;
+    ``maxCalls`` above it is capped, and pjsua answers the next INVITE with 486 Busy Here."""
+    return int(pj.EpConfig().uaConfig.maxCalls)
+
 _LOG_LEVELS = {0: 50, 1: 40, 2: 30, 3: 20}
 
 
@@ -293,7 +298,9 @@ class SipEndpoint:
         config = pj.EpConfig()
         config.uaConfig.threadCnt = 0
         config.uaConfig.mainThreadOnly = False
-        config.uaConfig.maxCalls = PJSUA_MAX_CALLS  # those beyond max_calls hear that the lines are busy
+        config.uaConfig.maxCalls = call_limit()  # those beyond max_calls hear that the lines are busy
+        if self.config.max_calls > call_limit():
+            log.warning("sip_max_calls_capped", wanted=self.config.max_calls, limit=call_limit())
         config.uaConfig.userAgent = "CareLine hotline"
         config.logConfig.level = self.config.pj_log_level
         config.logConfig.consoleLevel = self.config.pj_log_level

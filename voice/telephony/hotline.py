@@ -17,7 +17,7 @@ import numpy as np
 from careline.logging import get_logger
 from careline.settings import Settings
 from voice.call import CALL_RATE, Call, CallHandler, EventKind
-from voice.telephony.endpoint import EndpointConfig, SipEndpoint
+from voice.telephony.endpoint import EndpointConfig, SipEndpoint, call_limit
 from voice.telephony.session import SipCall
 
 log = get_logger("voice.telephony")
@@ -122,6 +122,7 @@ class Hotline:
         self.handler = handler
         self.busy = busy or unavailable_handler(_tone(425, 0.5))
         self.sessions = 0
+        self.capacity = min(config.max_calls, call_limit())
         self.endpoint: SipEndpoint | None = None
 
     async def start(self) -> None:
@@ -129,7 +130,7 @@ class Hotline:
         await asyncio.get_running_loop().run_in_executor(None, self.endpoint.start)
 
     async def _run_session(self, call: SipCall) -> None:
-        full = self.sessions >= self.config.max_calls
+        full = self.sessions >= self.capacity
         log.info("hotline_call_started", call_id=call.call_id, phone=call.caller, busy=full)
         if not full:
             self.sessions += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voice.telephony.dtmf import digit_from_info
+from voice.telephony.endpoint import call_limit
 from voice.telephony.sipmsg import called_of, caller_of
 
 INVITE = ("INVITE sip:4008001234@10.0.0.5:5060;user=phone SIP/2.0\r\n"
@@ -39,3 +40,9 @@ def test_an_asserted_identity_wins_and_compact_headers_are_read() -> None:
 ])
 def test_info_bodies(content_type: str, body: str, digit: str | None) -> None:
     assert digit_from_info(content_type, body) == digit
+
+
+def test_the_call_limit_is_the_builds() -> None:
+    """pjsua2-python 2.15.1.post1 is built with pjproject's default PJSUA_MAX_CALLS (4): the README's
+    capacity section rests on it; a wheel built for more calls changes this figure."""
+    assert call_limit() == 4
