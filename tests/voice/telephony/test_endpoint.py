@@ -48,6 +48,16 @@ def test_a_call_is_answered_and_the_callers_hang_up_ends_it(hotline: RunningHotl
     assert dominant_frequency(bytes(record.heard)) == pytest.approx(440, abs=10)
 
 
+def test_an_a_law_caller_is_answered_and_heard(hotline: RunningHotline, tmp_path: Path) -> None:
+    caller = new_caller()
+    (tmp_path / "caller.alaw").write_bytes(audioop.lin2alaw(tone(440, 1.0), 2))
+    done = sipp(hotline, "call_pcma.xml", "hotline", caller, tmp_path, duration_ms=2000)
+    assert done.returncode == 0, done.stdout
+    record = hotline.sessions.record_for(caller)
+    assert record.hangup_reason == "caller" and len(record.heard) >= FRAME_BYTES * 50
+    assert dominant_frequency(bytes(record.heard)) == pytest.approx(440, abs=10)
+
+
 def test_real_speech_streamed_by_the_caller_arrives_intact(hotline: RunningHotline, tmp_path: Path) -> None:
     speech = speech_clip()
     caller = new_caller()
