@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import gc
 import logging
 import queue
@@ -46,6 +47,7 @@ _MEDIA_CHECK_SECONDS = 0.5
 TRANSFER_NOTIFY_WAIT = 8.0
 
 
+@functools.cache
 def call_limit() -> int:
     """Calls pjsua answers at once: ``PJSUA_MAX_CALLS`` of the build, which is also the default of
     ``maxCalls``. pjproject 2.15's default build, which the pjsua2-python wheel keeps, says 4;
