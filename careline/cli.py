@@ -250,6 +250,11 @@ from careline import cli_consultants  # noqa: E402, I001  (`careline consultant`
 cli_consultants.register(app)
 
 
+from careline import cli_hotline  # noqa: E402, I001  (`careline hotline`)
+
+cli_hotline.register(app)
+
+
 def main() -> None:
     """Entry point: an unexpected failure is said plainly in both languages, the details go to
     the log (personal data masked), and the exit code is non-zero."""

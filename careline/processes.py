@@ -20,7 +20,8 @@ class Process:
 
 
 def planned_processes(settings: Settings) -> list[Process]:
-    """What runs in one CareLine system: the action server, Rasa, and the hub (with its channels).
+    """What runs in one CareLine system: the action server, Rasa, the hub (with its channels) and,
+    unless ``hotline_enabled`` is off, the voice hotline.
     The action server and Rasa listen on local interfaces by default, and each asks its callers
     for a secret (careline/secrets.py)."""
     from careline.engine import RASA_TOKEN_ENV, model_path, rasa_run_command, write_engine_files
@@ -36,11 +37,13 @@ def planned_processes(settings: Settings) -> list[Process]:
         model_path().resolve(), settings.rasa_port + i, endpoints.resolve(), credentials.resolve(),
         settings.rasa_host)), {RASA_TOKEN_ENV: api_token})
         for i in range(settings.rasa_workers)]
+    hotline = [Process("hotline", f"{python} -m careline.cli hotline")] if settings.hotline_enabled else []
     return [
         Process("actions", f"{python} -m careline.action_server --actions actions "
                 f"--host {shlex.quote(settings.action_server_host)} --port {settings.action_server_port}"),
         *engines,
         Process("hub", f"{python} -m careline.cli hub"),
+        *hotline,
     ]
 
 

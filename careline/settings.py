@@ -186,6 +186,33 @@ class Settings(BaseSettings):
     tts_offline_en: Literal["piper", "espeak"] = "piper"
     tts_offline_zh: Literal["espeak"] = "espeak"
 
+    # --- the hotline's telephony (voice/telephony/) ---
+    sip_host: str = Field(default="127.0.0.1", description="Interface the hotline's SIP endpoint (UDP) and its RTP "
+                          "listen on; 0.0.0.0 or a LAN address only when a SIP trunk or PBX must reach it.")
+    sip_port: int = Field(default=5060, ge=1, le=65535, description="UDP port of the hotline's SIP endpoint.")
+    sip_public_address: str = Field(default="", description="Address written into SIP Contact and SDP when the "
+                                    "trunk reaches the hotline through NAT; empty means sip_host.")
+    sip_rtp_port_min: int = Field(default=40000, ge=1024, le=65534, description="First UDP port for calls' RTP "
+                                  "(each call takes two: RTP and RTCP).")
+    sip_rtp_port_max: int = Field(default=40999, ge=1025, le=65535, description="Last UDP port for calls' RTP.")
+    sip_no_media_seconds: float = Field(default=10.0, gt=0, le=300, description="A call whose RTP stops arriving "
+                                        "for this long is ended (BYE): the line is dead.")
+    sip_max_calls: int = Field(default=3, ge=1, le=32, description="Callers the hotline talks with at once. The "
+                                "SIP stack answers as many calls as its build allows (4 with the pjsua2-python "
+                                "wheel); a call beyond sip_max_calls within those hears that the lines are busy, "
+                                "and one beyond the build's limit gets 486 Busy Here.")
+    hotline_enabled: bool = Field(default=True, description="`careline run` starts the voice hotline "
+                                  "(`careline hotline`) as one of its processes.")
+    hotline_handler: str = Field(default="voice.hotline.session:handle_call", description="module:function "
+                                 "that talks with each caller (a voice.call.CallHandler). If it cannot be "
+                                 "imported, callers hear that the hotline is not available, in both languages.")
+
+    @model_validator(mode="after")
+    def _rtp_range(self) -> Settings:
+        if self.sip_rtp_port_max <= self.sip_rtp_port_min:
+            raise ValueError("RTP 端口上限必须大于下限 / sip_rtp_port_max must be above sip_rtp_port_min")
+        return self
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -38,6 +38,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "unlink_nobody": {"zh": "没有家属账号绑定{elder}。", "en": "No family account is linked to {elder}."},
     "unlink_both": {"zh": "--account 和 --all 只能用一个。", "en": "Use either --account or --all, not both."},
     "hub_listening": {"zh": "会话中心在 http://{host}:{port} 运行。", "en": "The conversation hub is listening on http://{host}:{port}."},
+    "hotline_listening": {"zh": "语音热线在 SIP {host}:{port}（UDP）接听。", "en": "The voice hotline is answering SIP on {host}:{port} (UDP)."},
+    "hotline_port_busy": {"zh": "语音热线无法在 {host}:{port} 监听：{detail}", "en": "The voice hotline cannot listen on {host}:{port}: {detail}"},
     "starting": {"zh": "正在启动：{names}", "en": "Starting: {names}"},
     "unexpected": {"zh": "出了意外错误（{error}），已记入日志，数据没有改动。请联系维护人员。",
                    "en": "An unexpected error occurred ({error}); it was logged and no data was changed. Please contact the maintainers."},

@@ -37,7 +37,8 @@ class CallEvent:
     digit: str = ""
     """``0``–``9``, ``*`` or ``#`` (``DIGIT``), once per key press."""
     reason: str = ""
-    """Why the call ended (``HANGUP``): ``caller``, ``no_media``, ``shutdown``, ``transfer``."""
+    """Why the call ended (``HANGUP``): ``caller``, ``no_media``, ``shutdown``, ``transfer``, or
+    ``local`` (the session's own :meth:`Call.hang_up`)."""
 
 
 class Call(abc.ABC):

@@ -50,6 +50,10 @@ PROMPTS: dict[str, Prompt] = {p.key: p for p in (
            "Sorry, something went wrong. I am connecting you to a person."),
     Prompt("anything_else", "请问还有别的需要吗？",
            "Is there anything else I can help you with?"),
+    Prompt("hotline_unavailable", "对不起，热线暂时无法使用，请稍后再打。",
+           "Sorry, the hotline is not available right now. Please call again later."),
+    Prompt("hotline_busy", "现在线路都在忙，请过几分钟再打。谢谢您。",
+           "All our lines are busy right now. Please call again in a few minutes. Thank you."),
     Prompt("goodbye", "感谢您的来电，祝您身体健康，再见。",
            "Thank you for calling. Take care, goodbye."),
 )}

@@ -99,3 +99,10 @@ def test_rasa_api_will_not_start_without_a_token() -> None:
     with pytest.raises(SystemExit, match="token"):
         with_auth_token(argv, {})
     assert with_auth_token(["run", "--port", "5005"], {}) == ["run", "--port", "5005"]
+
+
+def test_the_hotline_listens_on_127_0_0_1_by_default_and_can_be_left_out(tmp_path: Path) -> None:
+    settings = Settings(var_dir=tmp_path)
+    assert settings.sip_host == "127.0.0.1"
+    assert shlex.split(_by_name(settings)["hotline"].command)[-1] == "hotline"
+    assert "hotline" not in _by_name(Settings(var_dir=tmp_path, hotline_enabled=False))
