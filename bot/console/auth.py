@@ -16,7 +16,7 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from bot.console import desk, pages, stream, texts
+from bot.console import dashboard, desk, pages, stream, texts
 from bot.console.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -148,3 +148,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(router)
     app.include_router(desk.router)
     app.include_router(stream.router)
+    app.include_router(dashboard.router)

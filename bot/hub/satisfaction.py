@@ -113,7 +113,9 @@ def take_answer(session: Session, conversation: Conversation, message: Message, 
     last = session.scalar(select(Satisfaction).where(Satisfaction.conversation_id == conversation.id)
                           .order_by(Satisfaction.id.desc()).limit(1))
     button = is_rating_button(inbound)
-    if last is not None and last.status == ANSWERED and (button or last.answer_message_id == _previous(session, message)):
+    repeated = last is not None and last.status == ANSWERED and \
+        (button or last.answer_message_id == _previous(session, message))
+    if repeated:
         return [Reply(texts.t("satisfaction_already", language), role="notice")]
     if button:  # a rating button of a question that lapsed: never something for the bot
         return [Reply(texts.t("satisfaction_closed", language), role="notice")]
