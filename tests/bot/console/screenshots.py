@@ -70,7 +70,8 @@ async def _rated(console: Console, desk: Desk) -> None:
     """Three conversations Alice answered, resolved and had rated through the terminal today."""
     with console.sessions() as session:
         alice = actor_for(session, session.scalar(select(Consultant.id).where(Consultant.username == "alice")))
-    for rating, reply in ((5, "您好，助餐服务已经帮您登记了。"), (4, "上门服务明天上午九点到。"), (3, "补贴申请表我寄给您。")):
+    answers = ((5, "您好，助餐服务已经帮您登记了。"), (4, "上门服务明天上午九点到。"), (3, "补贴申请表我寄给您。"))
+    for rating, reply in answers:
         conversation_id, name = desk.waiting(channel="cli")
         await desk.service.claim(conversation_id, alice)
         await desk.service.say(conversation_id, alice, reply)
