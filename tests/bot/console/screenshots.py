@@ -10,11 +10,12 @@ import datetime as dt
 from pathlib import Path
 
 from playwright.sync_api import Browser
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.hub.messages import Inbound
+from knowledge import db
 from knowledge.actors import actor_for
-from knowledge.models import Consultant
+from knowledge.models import Consultant, Handoff, utcnow
 from tests.bot.console.conftest import Console, Desk
 from tests.bot.console.test_browser import VIEWPORT, backend, browser, live, terminal  # noqa: F401
 
@@ -71,8 +72,11 @@ async def _rated(console: Console, desk: Desk) -> None:
     with console.sessions() as session:
         alice = actor_for(session, session.scalar(select(Consultant.id).where(Consultant.username == "alice")))
     answers = ((5, "您好，助餐服务已经帮您登记了。"), (4, "上门服务明天上午九点到。"), (3, "补贴申请表我寄给您。"))
-    for rating, reply in answers:
+    for minutes, (rating, reply) in zip((3, 5, 2), answers, strict=True):
         conversation_id, name = desk.waiting(channel="cli")
+        with db.transaction(desk.sessions) as session:  # asked for a person a few minutes ago
+            session.execute(update(Handoff).where(Handoff.conversation_id == conversation_id)
+                            .values(created_at=utcnow() - dt.timedelta(minutes=minutes, seconds=20)))
         await desk.service.claim(conversation_id, alice)
         await desk.service.say(conversation_id, alice, reply)
         await desk.service.resolve(conversation_id, alice, "answered")

@@ -373,6 +373,9 @@ def test_resolve_a_terminal_conversation_the_digit_answered_in_the_terminal_show
     assert [r["text"] for r in answered.json()["replies"]] == ["谢谢您的评分！以后有需要随时找我们。"]
     dashboard_shows(page, console, "Alice Wong", "5")
     expect(page.locator("#by-consultant caption")).to_have_text("按工作人员（今天）")
-    page.set_viewport_size({"width": 768, "height": 1000})
-    expect(page.locator("#overall [data-figure=satisfaction]")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 768, "no sideways scrolling at 768 px"
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("#by-district caption")).to_have_text("By district")
+    for width in (1280, 768):
+        page.set_viewport_size({"width": width, "height": 800})
+        expect(page.locator("#overall [data-figure=ratings]")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"no sideways scrolling at {width} px"
