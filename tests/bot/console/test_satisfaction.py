@@ -157,3 +157,14 @@ def test_nobody_is_asked_after_no_reply(desk: Desk) -> None:
     conversation_id, name = resolved(desk, actor, outcome="no_reply")
     assert run(desk.hub.pending("cli", name)) == []
     assert ratings(desk, conversation_id) == []
+
+
+def test_on_the_phone_the_caller_is_asked_for_a_key_and_a_key_is_the_rating(desk: Desk) -> None:
+    actor = desk.consultant()
+    conversation_id, name = resolved(desk, actor, channel="phone", language="en")
+    [question] = run(desk.hub.pending("phone", name))
+    assert question.text == ("How well did our staff help you? Please press or say a digit from 1 to 5: "
+                             "1 very dissatisfied, 5 very satisfied.")
+    replies = say(desk, name, "2", Kind.DIGIT, channel="phone")
+    assert [r.text for r in replies] == ["Thank you for your rating! Come back any time you need us."]
+    assert ratings(desk, conversation_id) == [("answered", 2, actor.consultant_id)]
