@@ -12,7 +12,8 @@ What is measured (wall clock of this machine, in ms): from just before the termi
 - *queue, Chromium*: the new emergency's row being in the queue page's DOM (a MutationObserver
   notes the moment);
 - *queue, SSE*: each of the four programs holding the queue fragment with that row;
-- *transcript, Chromium*: the person's message being in the open conversation's transcript.
+- *transcript, Chromium*: the person's message being in the open conversation's transcript;
+  for comparison, the time the hub took to answer that message's POST (the channel's side).
 After each new emergency the administrator claims and resolves it, so about 20 stay waiting.
 
     .venv/bin/python bench/console_bench.py [--samples 30]
@@ -206,6 +207,7 @@ def main() -> None:
 
                 chromium_queue: list[float] = []
                 chromium_transcript: list[float] = []
+                answered: list[float] = []
                 for sample in range(args.samples):
                     name, mark = f"new-{sample}", f"bench-{uuid.uuid4().hex[:8]}"
                     started = time.time() * 1000
@@ -225,6 +227,7 @@ def main() -> None:
                     started = time.time() * 1000
                     said = terminal.post("/api/messages", json={"conversation": "held", "text": f"我在厨房 {mark}",
                                                                 "language": "zh", "district_key": DISTRICT})
+                    answered.append(time.time() * 1000 - started)
                     assert said.status_code == 200, said.text
                     chromium_transcript.append(_wait(conversation, mark) - started)
                     time.sleep(0.2)
@@ -235,7 +238,8 @@ def main() -> None:
           f"(1 Chromium, {SSE_CONSULTANTS} SSE programs), {args.samples} samples each; target p95 < 250 ms")
     for label, values in (("new emergency -> queue row, Chromium", chromium_queue),
                           (f"new emergency -> queue row, SSE + fragment ({SSE_CONSULTANTS} consultants)", sse),
-                          ("person's message -> open transcript, Chromium", chromium_transcript)):
+                          ("person's message -> open transcript, Chromium", chromium_transcript),
+                          ("(for comparison: the hub answering that message's POST)", answered)):
         if values:
             print(f"  {label:<62} p50 {statistics.median(values):6.0f} ms   p95 {pct(values, 0.95):6.0f} ms   "
                   f"(n={len(values)})")
