@@ -120,7 +120,7 @@ def test_reply_note_and_resolve_from_the_forms_and_everything_typed_stays_text(c
     with console.sessions() as session:
         sent = session.scalars(select(OutboxMessage).where(OutboxMessage.conversation_id == conversation_id)).all()
         assert [row.body["text"] for row in sent] == ["<script>alert(1)</script> 您好", hub_texts.t(
-            "satisfaction_buttons", "zh")], "the reply, and after resolve the satisfaction question (Telegram: buttons); never the note"
+            "satisfaction_buttons", "zh")], "the reply, then the rating question; never the note"
         handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id))
         assert (handoff.status, handoff.outcome) == ("resolved", "answered")
         note = session.scalar(select(Message).where(Message.conversation_id == conversation_id,
