@@ -64,6 +64,7 @@ bench: model
 	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/heldout_eval.py
 	$(APP_VENV)/bin/python bench/chat_bench.py
 	$(APP_VENV)/bin/python bench/hub_bench.py
+	$(APP_VENV)/bin/python bench/console_bench.py
 	$(APP_VENV)/bin/python bench/speech_bench.py
 
 # Rasa's NLU cross-validation report (slow: one training per fold), written to var/nlu-report/

@@ -531,6 +531,29 @@ class Handoff(Base):
     conversation: Mapped[Conversation] = relationship()
 
 
+class Satisfaction(Base):
+    """The satisfaction question asked when a consultant resolves a conversation, and the
+    person's rating (1–5). One per resolved hand-off; ``status``: ``asked`` (the next reply may
+    be the rating), ``answered`` or ``lapsed`` (the person said something else)."""
+
+    __tablename__ = "satisfaction"
+    __table_args__ = (Index("ix_satisfaction_open", "conversation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"), unique=True)
+    """The resolved hand-off (cleared when ``careline purge`` deletes it: the rating stays)."""
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id", ondelete="SET NULL"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8), default="asked")
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    answer_message_id: Mapped[int | None] = mapped_column(Integer)
+    """The person's message that gave the rating (a repeat right after it is not a new rating)."""
+
+
 class ChannelAccount(Base):
     """Someone who talks to CareLine through a chat channel (a family member on Telegram).
 

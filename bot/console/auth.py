@@ -16,7 +16,7 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from bot.console import desk, pages, quick_pages, replies_pages, stream, texts
+from bot.console import dashboard, desk, pages, quick_pages, replies_pages, stream, texts
 from bot.console.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -150,3 +150,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(quick_pages.router)
     app.include_router(replies_pages.router)
     app.include_router(stream.router)
+    app.include_router(dashboard.router)

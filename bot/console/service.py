@@ -29,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.console import texts, views
-from bot.hub import live
+from bot.hub import live, satisfaction
 from bot.hub import texts as hub_texts
 from bot.hub.bot_client import BotSilent, BotUnavailable
 from bot.hub.hub import Hub
@@ -45,6 +45,8 @@ from knowledge.models import Consultant, Conversation, Handoff, Message, utcnow
 log = structlog.get_logger("careline.console")
 
 MAX_TEXT = 2000
+#: outcomes after which the person is not asked how well they were helped (nobody answered)
+NOT_ASKED = frozenset({"no_reply"})
 
 
 class Refused(Exception):
@@ -118,11 +120,15 @@ class ConsoleService:
         await live.queue(self.context.events, conversation_id, "handed_back", consultant_id=actor.consultant_id)
 
     async def resolve(self, conversation_id: int, actor: Actor, outcome: str) -> None:
-        """Close the conversation with an outcome (:data:`knowledge.handoffs.OUTCOMES`); a new
-        message from the person later goes to the bot."""
+        """Close the conversation with an outcome (:data:`knowledge.handoffs.OUTCOMES`) and ask
+        the person to rate the help (:mod:`bot.hub.satisfaction`; not after ``no_reply``); their
+        next message is the rating, or goes to the bot."""
         if outcome not in OUTCOMES:
             raise Refused("bad_outcome", 422, outcomes=", ".join(OUTCOMES))
-        await asyncio.to_thread(self._resolve, conversation_id, actor, outcome)
+        asked = await asyncio.to_thread(self._resolve, conversation_id, actor, outcome)
+        if asked is not None:
+            self.context.on_queued()
+            await live.message(self.context.events, conversation_id, asked, "system")
         await live.queue(self.context.events, conversation_id, "resolved", consultant_id=actor.consultant_id,
                          outcome=outcome)
 
@@ -210,13 +216,17 @@ class ConsoleService:
             audit(session, actor, "hand_back", conversation_id, {"handoff": handoff.id})
             return message.id
 
-    def _resolve(self, conversation_id: int, actor: Actor, outcome: str) -> None:
+    def _resolve(self, conversation_id: int, actor: Actor, outcome: str) -> int | None:
+        """The satisfaction question's transcript message, if the person was asked."""
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             handoff = _must_hold(session, conversation_id, actor)
             handoff.status, handoff.outcome, handoff.closed_at = RESOLVED, outcome, utcnow()
             conversation.status, conversation.assignee_id, conversation.priority = "resolved", None, 0
             audit(session, actor, "resolve", conversation_id, {"handoff": handoff.id, "outcome": outcome})
+            if outcome in NOT_ASKED:
+                return None
+            return satisfaction.ask(session, conversation, handoff, actor.consultant_id)
 
     def _transfer(self, conversation_id: int, actor: Actor, to_consultant_id: int) -> None:
         with transaction(self.context.sessions) as session:

@@ -1,7 +1,8 @@
 """Receiving a message: its conversation (created on first use), the transcript, the emergency
-check before anything else, the rate limit's verdict, and where it goes next: to the engine
-while the bot owns the conversation (``pending``), to the consultants once a person does
-(``open``)."""
+check before anything else, the rate limit's verdict, and where it goes next: a rating of the
+help just given (:mod:`bot.hub.satisfaction`) is recorded and thanked; otherwise to the engine
+while the bot owns the conversation (``pending``; a ``resolved`` one goes back to it), to the
+consultants once a person does (``open``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.emergency import detect
-from bot.hub import texts
+from bot.hub import satisfaction, texts
 from bot.hub.context import HubContext
 from bot.hub.emergencies import alert_family, queue_emergency
 from bot.hub.lookup import district_of, last_bot_message
@@ -47,6 +48,12 @@ class Receiver:
                 message.bot_state, received.held = HELD, True
                 received.replies = [Reply(texts.t("slow_down", language), role="notice")]
                 return received
+            thanks = satisfaction.take_answer(session, conversation, message, inbound, received.emergency)
+            if thanks is not None:  # a rating of the help just given: the conversation stays as it is
+                received.replies = thanks
+                return received
+            if conversation.status == "resolved":  # the person is back: the bot answers
+                conversation.status = "pending"
             elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
             if received.emergency and elder is not None:
                 alert_family(session, conversation, inbound.text)
@@ -69,8 +76,7 @@ class Receiver:
 
 
 def _conversation(session: Session, inbound: Inbound, language: str) -> tuple[Conversation, District | None]:
-    """The conversation of a message, created on first use, and the district it is about. A
-    resolved conversation that hears from the person again goes back to the bot."""
+    """The conversation of a message, created on first use, and the district it is about."""
     conversation = session.scalar(select(Conversation).where(Conversation.channel == inbound.channel,
                                                              Conversation.external_id == inbound.conversation))
     if conversation is None:
@@ -83,8 +89,6 @@ def _conversation(session: Session, inbound: Inbound, language: str) -> tuple[Co
         conversation.account_id = inbound.account_id
     if inbound.language in ("zh", "en"):
         conversation.language = inbound.language
-    if conversation.status == "resolved":
-        conversation.status = "pending"
     district = district_of(session, conversation, inbound.district_key)
     if district is not None:
         conversation.district_id = district.id

@@ -208,6 +208,31 @@ async def test_commands_deep_links_and_reply_keyboards(api: TelegramAPI) -> None
     assert welcome.to_dict().get("reply_markup") is None  # reply keyboards are not echoed in a Message
 
 
+async def test_a_double_tap_makes_two_callback_queries_each_answered_once(api: TelegramAPI) -> None:
+    """Before the bot takes the keyboard away, a quick second tap is a second callback query (as on
+    Telegram); each query is answered once, a second answer is refused, and once the keyboard is
+    gone the button cannot be pressed."""
+    mei = api.user(1004, "Mei", "zh-hans")
+    async with bot_for(api) as bot:
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(str(n), callback_data=f"p:rating:{n}")
+                                          for n in range(1, 6)]])
+        sent = await bot.send_message(mei.id, "请点一个分数", reply_markup=keyboard)
+        [stored] = api.sent(mei.id)
+        first, second = api.press_button(mei, stored, text="4"), api.press_button(mei, stored, text="4")
+        assert first != second
+        queries = [u["callback_query"] for u in api.pending_updates()]
+        assert [(q["id"], q["data"], q["message"]["message_id"]) for q in queries] == \
+            [(first, "p:rating:4", sent.message_id), (second, "p:rating:4", sent.message_id)]
+        assert await bot.answer_callback_query(first)
+        with pytest.raises(BadRequest, match="(?i)query is too old"):
+            await bot.answer_callback_query(first)
+        assert await bot.answer_callback_query(second, text="已经记下了")
+        assert [(a.callback_query_id, a.text) for a in api.callback_answers] == [(first, None), (second, "已经记下了")]
+        await bot.edit_message_reply_markup(mei.id, sent.message_id, reply_markup=None)
+    with pytest.raises(LookupError):
+        api.press_button(mei, stored, text="4")
+
+
 async def test_formatting_edits_and_server_side_errors(api: TelegramAPI) -> None:
     chen = api.user(1003, "Chen", "en")
     async with bot_for(api) as bot:

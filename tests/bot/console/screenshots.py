@@ -10,8 +10,12 @@ import datetime as dt
 from pathlib import Path
 
 from playwright.sync_api import Browser
+from sqlalchemy import select, update
 
 from bot.hub.messages import Inbound
+from knowledge import db
+from knowledge.actors import actor_for
+from knowledge.models import Consultant, Handoff, utcnow
 from tests.bot.console.conftest import Console, Desk
 from tests.bot.console.test_browser import VIEWPORT, backend, browser, live, terminal  # noqa: F401
 
@@ -25,6 +29,8 @@ def test_screenshots(console: Console, desk: Desk, browser: Browser) -> None:  #
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, desk.hub.handle(Inbound(channel="telegram", conversation=name_a, address=name_a,
                                                         text="我想问一下助餐服务怎么申请"))).result()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _rated(console, desk)).result()
     for lang in ("zh", "en"):
         context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
         context.set_default_timeout(15_000)
@@ -52,5 +58,27 @@ def test_screenshots(console: Console, desk: Desk, browser: Browser) -> None:  #
         page.screenshot(path=OUT / f"conversation-{lang}.png")
         page.set_viewport_size({"width": 768, "height": 1000})
         page.screenshot(path=f"/tmp/ui-bt/conversation-768-{lang}.png", full_page=True)
+        page.set_viewport_size(VIEWPORT)
+        page.goto(f"{console.url}/console/dashboard")
+        page.screenshot(path=OUT / f"dashboard-{lang}.png")
+        page.set_viewport_size({"width": 768, "height": 1000})
+        page.screenshot(path=f"/tmp/ui-bt/dashboard-768-{lang}.png", full_page=True)
         context.close()
     assert emergency and b
+
+
+async def _rated(console: Console, desk: Desk) -> None:
+    """Three conversations Alice answered, resolved and had rated through the terminal today."""
+    with console.sessions() as session:
+        alice = actor_for(session, session.scalar(select(Consultant.id).where(Consultant.username == "alice")))
+    answers = ((5, "您好，助餐服务已经帮您登记了。"), (4, "上门服务明天上午九点到。"), (3, "补贴申请表我寄给您。"))
+    for minutes, (rating, reply) in zip((3, 5, 2), answers, strict=True):
+        conversation_id, name = desk.waiting(channel="cli")
+        with db.transaction(desk.sessions) as session:  # asked for a person a few minutes ago
+            session.execute(update(Handoff).where(Handoff.conversation_id == conversation_id)
+                            .values(created_at=utcnow() - dt.timedelta(minutes=minutes, seconds=20)))
+        await desk.service.claim(conversation_id, alice)
+        await desk.service.say(conversation_id, alice, reply)
+        await desk.service.resolve(conversation_id, alice, "answered")
+        await desk.hub.pending("cli", name)
+        await desk.hub.handle(Inbound(channel="cli", conversation=name, address=name, text=str(rating)))

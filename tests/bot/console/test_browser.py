@@ -1,11 +1,13 @@
 """The console in a real browser (Debian's Chromium through Playwright): signing in, the queue
 updating itself when an emergency arrives through the terminal channel, two consultants racing
 to claim, the conversation's screen, a reply reaching the person's channel, hand back, resolve,
-and what a person typed staying text. The hub runs without the dialogue engine (its holding
+the satisfaction question answered on Telegram (a button) and in the terminal (a digit) showing
+on the dashboard, and what a person typed staying text. The hub runs without the dialogue engine (its holding
 reply is enough here; ``test_hand_back.py`` hands back to the real engine)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -19,10 +21,10 @@ from sqlalchemy import Engine, select
 
 from bot.console.security import ConsoleAuth
 from bot.hub.app import create_app
-from careline.secrets import secret
-from knowledge import db
+from careline.secrets import LINK_CODES, secret
+from knowledge import db, links
 from knowledge.handoffs import Urgency, open_handoff
-from knowledge.models import Consultant, Conversation, District, Handoff
+from knowledge.models import Consultant, Conversation, District, Elder, Handoff
 from tests.bot.console.conftest import PASSWORD, Clock, Console, Desk, add_consultants, console_settings
 from tests.bot.hub.conftest import serve
 from tests.standins.telegram_api import TelegramAPI
@@ -291,3 +293,89 @@ def test_the_console_works_from_the_keyboard(console: Console, desk: Desk, new_p
     page.keyboard.type("您好")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "send"
+
+
+def resolve_in_page(page: Page, console: Console, conversation_id: int) -> None:
+    page.goto(f"{console.url}/console/conversations/{conversation_id}")
+    live(page)
+    page.get_by_role("button", name="接手", exact=True).click()
+    expect(page.locator("#status-line")).to_have_text("您正在处理这个对话。")
+    page.get_by_label("回复来电人").fill("已经帮您联系了社区医生，他马上到。")
+    page.get_by_role("button", name="发送").click()
+    page.get_by_label("结果").select_option(label="紧急情况已处理")
+    page.get_by_role("button", name="结束对话").click()
+    expect(page.locator("#status-line")).to_have_text("这个对话已经结束。")
+
+
+def dashboard_shows(page: Page, console: Console, consultant: str, rating: str, ratings: str = "1") -> None:
+    page.get_by_role("link", name="统计").click()
+    expect(page).to_have_url(f"{console.url}/console/dashboard")
+    row = page.locator("#by-consultant tr", has=page.get_by_role("rowheader", name=consultant))
+    expect(row.locator("[data-figure=satisfaction]")).to_have_text(rating)
+    expect(row.locator("[data-figure=ratings]")).to_have_text(ratings)
+    expect(page.locator("#overall [data-figure=handled]")).to_have_text("1")
+
+
+def test_resolve_a_telegram_conversation_the_rating_button_pressed_in_telegram_shows_on_the_dashboard(
+        telegram_console: Console, telegram_api: TelegramAPI, browser: Browser) -> None:
+    console = telegram_console
+    user = telegram_api.user(random.randint(10**8, 10**9), "Mei", "zh-hans")
+    with db.transaction(console.sessions) as session:
+        elder_id = session.scalar(select(Elder.id).where(Elder.key == "wang"))
+        code = links.issue_code(session, elder_id, dt.timedelta(hours=1), key=secret(LINK_CODES, console.settings))
+    telegram_api.send_command(user, "link", code)
+    telegram_api.wait_for(user.id, 1, 30, lambda m: "绑定成功" in (m.text or ""))
+    telegram_api.send_text(user, "救命 我摔倒了")
+
+    def handed_off() -> int | None:
+        with console.sessions() as session:
+            return session.scalar(select(Handoff.conversation_id).join(
+                Conversation, Conversation.id == Handoff.conversation_id).where(Conversation.channel == "telegram",
+                                                                              Conversation.elder_id == elder_id))
+
+    conversation_id = telegram_api.wait_until(handed_off, 30, "the emergency's hand-off")
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        sign_in(page, console)
+        resolve_in_page(page, console, conversation_id)
+        [question] = telegram_api.wait_for(user.id, 1, 30, lambda m: bool(m.buttons), since=0)
+        assert question.text == "这次工作人员帮得怎么样？请点一个分数：1 很不满意，5 非常满意。"
+        assert [b.text for b in question.buttons] == ["1", "2", "3", "4", "5"]
+        query = telegram_api.press_button(user, question, text="4")
+        try:  # a quick second tap, if the keyboard is still there: a second callback query
+            again: str | None = telegram_api.press_button(user, question, text="2")
+        except LookupError:
+            again = None
+        telegram_api.wait_for_answer(query, 30)  # the channel answers the callback query, as Telegram expects
+        telegram_api.wait_for(user.id, 1, 30, lambda m: m.text == "谢谢您的评分！以后有需要随时找我们。", since=0)
+        if again is not None:
+            telegram_api.wait_for_answer(again, 30)
+            telegram_api.wait_for(user.id, 1, 30, lambda m: m.text == "您的评分已经记下了，谢谢！", since=0)
+        assert telegram_api.message(user.id, question.message_id).buttons == [], "the keyboard is taken away"
+        dashboard_shows(page, console, "Alice Wong", "4")
+    finally:
+        context.close()
+
+
+def test_resolve_a_terminal_conversation_the_digit_answered_in_the_terminal_shows_on_the_dashboard(
+        console: Console, new_page: Callable[..., Page]) -> None:
+    conversation_id = terminal(console, "rate-1", "救命 我摔倒了")
+    page = new_page()
+    sign_in(page, console)
+    resolve_in_page(page, console, conversation_id)
+    assert pending(console, "rate-1") == ["已经帮您联系了社区医生，他马上到。",
+                                          "这次工作人员帮得怎么样？请回复一个 1 到 5 的数字：1 很不满意，5 非常满意。"]
+    token = secret("channel_terminal", console.settings)
+    answered = httpx.post(f"{console.url}/api/messages", headers={"Authorization": f"Bearer {token}"}, timeout=30,
+                          json={"conversation": "rate-1", "text": "5", "language": "zh"})
+    assert [r["text"] for r in answered.json()["replies"]] == ["谢谢您的评分！以后有需要随时找我们。"]
+    dashboard_shows(page, console, "Alice Wong", "5")
+    expect(page.locator("#by-consultant caption")).to_have_text("按工作人员（今天）")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("#by-district caption")).to_have_text("By district")
+    for width in (1280, 768):
+        page.set_viewport_size({"width": width, "height": 800})
+        expect(page.locator("#overall [data-figure=ratings]")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"no sideways scrolling at {width} px"

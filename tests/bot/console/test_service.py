@@ -154,7 +154,7 @@ def test_a_resolved_conversation_that_hears_from_the_person_goes_to_the_bot(desk
         assert session.get(Conversation, conversation_id).status == "resolved"
         assert (handoff.status, handoff.outcome) == ("resolved", "answered")
     replies = run(desk.hub.handle(Inbound(channel="cli", conversation=name, address=name, text="你好")))
-    assert [r.role for r in replies] == ["holding"], [r.text for r in replies]
+    assert [r.role for r in replies] == ["satisfaction", "holding"], [r.text for r in replies]
     with desk.sessions() as session:
         assert session.get(Conversation, conversation_id).status == "pending"
     assert actions(desk, conversation_id)[-1] == (actor.consultant_id, "resolve")
