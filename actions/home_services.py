@@ -19,8 +19,8 @@ from actions.pending import price_text
 from actions.texts import t
 from actions.when import When, parse_when
 from knowledge import hours
-from knowledge.activities import _match_score
 from knowledge.models import HomeService
+from knowledge.naming import find_named
 
 
 def _services(ctx: Context) -> list[HomeService]:
@@ -31,13 +31,18 @@ def _services(ctx: Context) -> list[HomeService]:
 
 
 def find_home_service(ctx: Context, said: str) -> HomeService | None:
+    """The home service ``said`` (a slot value: a key, a kind or the words the model heard)
+    names; else the one the whole message names."""
     services = _services(ctx)
     for service in services:
-        if service.kind == said:
+        if said in (service.key, service.kind):
             return service
-    scored = sorted(((_match_score(said, [s.name["zh"], s.name["en"], s.kind]), s) for s in services),
-                    key=lambda p: -p[0])
-    return scored[0][1] if scored and scored[0][0] >= 80 else None
+    if ctx.district is None:
+        return None
+    named = find_named(ctx.session, said, ctx.district.id, kinds=("home_service",)) if said else []
+    if not named:
+        named = ctx.named(("home_service",), "home_service_type")
+    return named[0].row if named else None
 
 
 def _visit_time(ctx: Context, when: When | None, service: HomeService | None) -> tuple[str | None, str | None]:
