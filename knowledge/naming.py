@@ -73,6 +73,7 @@ _ORDINARY_ZH = _word_set("""
 食堂 站 点 家庭 健康 医疗 照料 日间 每月 街道 项目 计划 午餐 晚餐 早餐 服务站 服务点 服务中心 老年食堂
 长者食堂 助餐点 一次 每次 我们 你们 他们 什么 怎么 可以 能不能 多少 多少钱 一个 这个 那个 报名 预约 知道
 了解 办理 领取 费用 价格 免费 本地 老年人们 居民 生活 钱 卡 村 镇 路 小区 大学 学校 协会 基金 补贴金
+午饭 晚饭 早饭 吃饭 饭 中饭 送餐 上门服务
 """)
 
 
@@ -287,8 +288,12 @@ def candidates(session: Session, district_id: int | None, kinds: Iterable[str] =
 
 
 def match_rows(rows: Sequence[tuple[str, Any]], text: str, hints: Iterable[str] = (),
-               min_score: float = MIN_SCORE) -> list[NameMatch]:
-    """Rank ``rows`` (kind, row) by how well the message or one of the hints names them."""
+               min_score: float = MIN_SCORE, others: Iterable[str] = ()) -> list[NameMatch]:
+    """Rank ``rows`` (kind, row) by how well the message or one of the hints names them.
+
+    A part of a name names its thing only when no other row has it and it is none of ``others``
+    (the names of the district's other things, its places and itself).
+    """
     readings = [_Said.of(s) for s in [text, *hints] if s and fold(s)]
     if not readings or not rows:
         return []
@@ -299,6 +304,9 @@ def match_rows(rows: Sequence[tuple[str, Any]], text: str, hints: Iterable[str] 
         own = {(part, name) for name in names[id(row)] for part in _parts(name)}
         parts[id(row)] = sorted(own)
         part_owner.update({part for part, _ in own})
+    for other in others:
+        part_owner.update({fold(other), *_parts(other)} - {""})
+        part_owner[fold(other)] += 1
     found: list[NameMatch] = []
     for kind, row in rows:
         best, best_name = 0.0, ""
@@ -329,8 +337,26 @@ def find_named(session: Session, text: str, district_id: int | None = None, *,
 
     ``hints`` are the words the model tagged; they are matched as well as the whole message.
     """
-    rows = candidates(session, district_id, tuple(kinds))
-    return match_rows(rows, text, [h for h in hints if h], min_score)[:limit]
+    wanted = tuple(kinds)
+    everything = candidates(session, district_id, ALL_KINDS)
+    rows = [(kind, row) for kind, row in everything if kind in wanted]
+    others = [name for kind, row in everything if kind not in wanted for name in names_of(row)]
+    others += _place_names(session, district_id)
+    return match_rows(rows, text, [h for h in hints if h], min_score, others)[:limit]
+
+
+def _place_names(session: Session, district_id: int | None) -> list[str]:
+    """The names of a district's places and of the district itself: parts of other names that
+    name a place (玉林 of 玉林夕阳红合唱团) do not name the thing."""
+    from knowledge.models import Place
+
+    statement = select(Place).where(Place.active.is_(True))
+    districts = select(District)
+    if district_id is not None:
+        statement = statement.where(Place.district_id == district_id)
+        districts = districts.where(District.id == district_id)
+    names = [name for place in session.scalars(statement) for name in names_of(place)]
+    return names + [name for d in session.scalars(districts) for name in _district_names(d)]
 
 
 def best_named(session: Session, text: str, district_id: int | None = None, **options: Any) -> NameMatch | None:
