@@ -184,7 +184,10 @@ class ActionPrepareEligibility(CareAction):
             stated.update(stated_facts(text))
         new = {fact: value for fact, value in stated.items() if fact not in told and f"fact_{fact}" in FACT_SLOTS}
         candidates = candidates_for(ctx)
-        policy = best_policy(candidates, {**facts_for(ctx), **new})
+        facts = {**facts_for(ctx), **new}
+        policy = best_policy(candidates, facts)
+        if policy is not None and len(candidates) == 1 and evaluate(policy, facts).missing:
+            dispatcher.utter_message(text=t("elig_about", ctx.lang, title=policy.title[ctx.lang]))
         return [SlotSet("policy_key", policy.key if policy else None),
                 SlotSet("policy_candidates", [p.key for p in candidates]),
                 *(SlotSet(f"fact_{fact}", value) for fact, value in new.items())]

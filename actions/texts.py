@@ -24,6 +24,7 @@ T: dict[str, dict[str, str]] = {
     "elig_yes": {"zh": "按登记的情况，{who}符合{title}的条件：{reasons}。", "en": "From what I have, {title} is open to {who}: {reasons}."},
     "elig_no": {"zh": "按登记的情况，{who}暂时不符合{title}的条件，因为要求{reasons}。", "en": "From what I have, {title} is not open to {who} yet, because it requires: {reasons}."},
     "elig_unknown": {"zh": "我还缺一些情况，暂时没法判断{title}。", "en": "I'm missing some facts, so I can't tell yet about the {title}."},
+    "elig_about": {"zh": "我帮您看看{title}。", "en": "Let me check the {title}."},
     "elig_then_apply": {"zh": "{how}", "en": "{how}"},
     "elig_alternatives": {"zh": "不过{who}可以看看这些：{titles}。", "en": "But {who} may qualify for: {titles}."},
     "elig_list": {"zh": "{who}符合条件的有：{titles}。想了解哪一项？", "en": "What {who} can get: {titles}. Which would you like to hear about?"},

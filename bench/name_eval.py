@@ -45,6 +45,7 @@ def answered(replies: list[dict[str, Any]], expect: list[str]) -> bool:
 
 
 def main() -> None:
+    from careline import stack as stacks
     from careline.engine import model_path
     from careline.paths import SAMPLE_BUNDLES
     from careline.stack import Stack
@@ -56,6 +57,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--verbose", action="store_true", help="print the replies to the questions missed")
     args = parser.parse_args()
+    waits = stacks.wait_http
+    # a busy two-core machine can take more than the minute the stack allows the action server
+    stacks.wait_http = lambda url, process, timeout, log: waits(url, process, max(timeout, 300), log)  # type: ignore[assignment]
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

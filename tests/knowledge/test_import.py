@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 from knowledge import models
 from knowledge.bundle import export_path, import_path
 from knowledge.db import session_factory
-from tests.conftest import MAPLE, TODAY
+from tests.conftest import MAPLE, TODAY, YULIN
 
 
 def _copy(tmp_path: Path, name: str = "maple-town") -> Path:
@@ -155,9 +155,6 @@ def test_removed_family_link_is_deleted_but_people_stay(empty_engine: Engine, tm
     counts = _counts(empty_engine)
     assert counts["elder_family"] == 2
     assert counts["elders"] == 3  # elders are never retired by an import
-
-
-YULIN = MAPLE.parent / "yulin-subdistrict"
 
 
 def test_aliases_of_policies_activities_and_services_are_kept(empty_engine: Engine, tmp_path: Path) -> None:

@@ -12,10 +12,7 @@ from knowledge import db
 from knowledge.bundle import import_path
 from knowledge.models import District
 from knowledge.naming import district_named, find_named, score_name
-from tests.conftest import BACKENDS, MAPLE, TODAY, Databases
-from tests.conftest import FIXTURES as _FIXTURES
-
-YULIN = _FIXTURES / "bundles" / "yulin-subdistrict"
+from tests.conftest import BACKENDS, MAPLE, TODAY, YULIN, Databases
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
