@@ -3,6 +3,7 @@ session, its phone number, address and opening hours, without starting a booking
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,6 +15,24 @@ from knowledge.activities import upcoming_sessions
 from knowledge.naming import NameMatch
 
 DESCRIBED = ("home_service", "activity", "meal_service", "service_point")
+PRICED = ("home_service", "activity", "meal_service")
+
+_PRICE_WORDS = re.compile(r"多少钱|几块钱|价格|价钱|收费|费用|贵不贵|要钱|免费吗|"
+                          r"how much|price|cost|charge|fee|expensive|free\b", re.IGNORECASE)
+_POINT_WORDS = re.compile(r"电话|号码|地址|在哪|哪里|怎么走|几点|开门|关门|营业|开放|上班|phone|number|address|"
+                          r"where is|where's|how do i get|open|close|hours", re.IGNORECASE)
+
+
+def asks_price(text: str) -> bool:
+    return bool(_PRICE_WORDS.search(text))
+
+
+_NEAR_WORDS = re.compile(r"最近|附近|离|旁边|周边|near|closest|close to|around", re.IGNORECASE)
+
+
+def asks_point_details(text: str) -> bool:
+    """A question about a point itself, not a search near it ("离玉林食堂最近的卫生站在哪")."""
+    return bool(_POINT_WORDS.search(text)) and not _NEAR_WORDS.search(text)
 
 
 def _home_service(ctx: Context, row: Any) -> str:
@@ -60,6 +79,29 @@ def describe(ctx: Context, dispatcher: CollectingDispatcher, match: NameMatch) -
     """Say what the named thing is and costs, or where and when it is open."""
     dispatcher.utter_message(text=_ANSWERS[match.kind](ctx, match.row))
     return []
+
+
+def asked_about(ctx: Context) -> NameMatch | None:
+    """A price asked of a named home service, activity or meal, or a phone number, address or
+    opening hours asked of a named service point, whatever the model made of the question."""
+    if asks_price(ctx.text):
+        found = ctx.named(PRICED, "activity_type", "home_service_type", min_score=86.0)
+        if found:
+            return found[0]
+    if asks_point_details(ctx.text):
+        found = ctx.named(("service_point",), "place", min_score=88.0)
+        if found:
+            return found[0]
+    return None
+
+
+def price_line(ctx: Context, match: NameMatch) -> str:
+    """The price alone of a named home service (said before the booking form asks the time)."""
+    from actions.pending import price_text
+
+    row = match.row
+    return t("about_price", ctx.lang, name=row.name[ctx.lang],
+             price=price_text(row.price, row.subsidised_price, ctx.lang))
 
 
 def named_other_than_policy(ctx: Context, min_score: float = 86.0) -> NameMatch | None:

@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.about import describe
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import moment
@@ -34,6 +35,7 @@ def _day_window(ctx: Context) -> tuple[dt.datetime, dt.datetime | None, dt.date 
 
 class ActionListActivities(CareAction):
     action_name = "action_list_activities"
+    hears_named_questions = True
     hears_corrections = True
     needs_district = True
 
@@ -72,6 +74,9 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
         dispatcher.utter_message(text=t("activities_none", ctx.lang))
         return []
     if ctx.elder is None:
+        named = ctx.named(("activity",), "activity_type")
+        if named:  # what it is and when, before saying who it can be booked for
+            describe(ctx, dispatcher, named[0])
         dispatcher.utter_message(text=t("need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     if activity is None:

@@ -31,6 +31,9 @@ class CareAction(Action, ABC):
     hears_place_follow_ups = False
     # Answers from one district's data: with several districts and none known, asks which once.
     needs_district = False
+    # Hears "推拿多少钱" / "what's the phone number of the care complex" as a question about the
+    # named thing, whatever the model made of it (actions/about.py).
+    hears_named_questions = False
 
     def name(self) -> str:
         return self.action_name
@@ -55,6 +58,12 @@ class CareAction(Action, ABC):
                 asker = district_question(ctx.tracker)
                 if asker is not None and ctx.district is not None and ctx.district_inferred:
                     again = replay_for_district(ctx, dispatcher, asker)
+                if again is None and self.hears_named_questions and not waits_for_yes(ctx):
+                    from actions.about import asked_about, describe
+
+                    asked = asked_about(ctx)
+                    if asked is not None:
+                        again = describe(ctx, dispatcher, asked)
                 if again is None and self.hears_corrections and waits_for_yes(ctx):
                     from actions.corrections import offer_again
 

@@ -140,6 +140,7 @@ class ActionDefaultFallback(CareAction):
     """Not understood: ask again once, then hand over to a person (two in a row)."""
 
     action_name = "action_default_fallback"
+    hears_named_questions = True
     resets_fallbacks = False
     hears_corrections = True  # "改到星期五" the model did not place is still a change
     hears_place_follow_ups = True

@@ -12,6 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
+from actions.about import asks_price
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context, open_context
 from actions.formatting import hours_text, listing, moment, person_name
@@ -75,6 +76,9 @@ class ValidateHomeServiceForm(FormValidationAction):
                 names = listing([s.name[ctx.lang] for s in _services(ctx)], ctx.lang)
                 dispatcher.utter_message(text=t("home_service_unknown", ctx.lang, what=value, names=names))
                 return {"home_service_type": None}
+            if asks_price(ctx.text):  # "上门洗澡多少钱": the price, then the form asks the time
+                dispatcher.utter_message(text=t("about_price", ctx.lang, name=service.name[ctx.lang],
+                                                price=price_text(service.price, service.subsidised_price, ctx.lang)))
             when = ctx.when_said
             if when is None or when.hour is None:
                 return {"home_service_type": service.key}

@@ -66,6 +66,7 @@ def _named_first(ctx: Context, services: list[MealService]) -> list[MealService]
 
 class ActionListMeals(CareAction):
     action_name = "action_list_meals"
+    hears_named_questions = True
     hears_corrections = True
     needs_district = True
 
@@ -95,6 +96,11 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
     ``day_meant`` and ``delivery`` are what an earlier read-back said, kept when a change names
     only the rest ("送到家里" keeps the dinner and the day)."""
     if ctx.elder is None:
+        named = ctx.named(("meal_service",), min_score=86)
+        if named:  # what it is and costs, before saying who it can be ordered for
+            from actions.about import describe
+
+            describe(ctx, dispatcher, named[0])
         dispatcher.utter_message(text=t("need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     meal = ctx.entity("meal") or meal

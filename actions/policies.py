@@ -60,6 +60,7 @@ def _query(ctx: Context) -> str:
 
 class ActionAnswerPolicy(CareAction):
     action_name = "action_answer_policy"
+    hears_named_questions = True
     hears_place_follow_ups = True
     needs_district = True
 
@@ -85,6 +86,7 @@ class ActionAnswerPolicy(CareAction):
 
 class ActionPolicyDetails(CareAction):
     action_name = "action_policy_details"
+    hears_named_questions = True
     hears_place_follow_ups = True  # "那明珠花园呢" after a search reads like "and then?"
     needs_district = True
 

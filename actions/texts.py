@@ -109,6 +109,7 @@ T: dict[str, dict[str, str]] = {
     "district_noted": {"zh": "好的，{district}。", "en": "All right, {district}."},
     "about_home_service": {"zh": "{name}：{description}费用{price}，服务时间{hours}。要预约的话，告诉我哪天几点。",
                            "en": "{name}: {description} It costs {price}; available {hours}. To book, tell me the day and time."},
+    "about_price": {"zh": "{name}的费用是{price}。", "en": "{name} costs {price}."},
     "about_activity": {"zh": "{title}：{description}{fee}{next}", "en": "{title}: {description}{fee}{next}"},
     "about_activity_fee": {"zh": "每次{fee}。", "en": " It costs {fee} each time."},
     "about_activity_free": {"zh": "免费参加。", "en": " It is free."},
