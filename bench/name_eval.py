@@ -59,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     waits = stacks.wait_http
     # a busy two-core machine can take more than the minute the stack allows the action server
-    stacks.wait_http = lambda url, process, timeout, log: waits(url, process, max(timeout, 300), log)  # type: ignore[assignment]
+    stacks.wait_http = lambda url, process, timeout, log: waits(url, process, max(timeout, 900), log)  # type: ignore[assignment]
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -72,9 +72,10 @@ def main() -> None:
             result = import_path(db.session_factory(engine), bundle, start.date())
             assert result.ok, [p.say("en") for p in result.problems]
         engine.dispose()
-        stack = Stack(folder, url, reply_timeout=60, clock_start=start).start(args.model or model_path())
+        stack = Stack(folder, url, reply_timeout=60, clock_start=start)
         totals: dict[str, list[int]] = {}
         try:
+            stack.start(args.model or model_path())
             for question in questions:
                 sender = f"eval-{uuid.uuid4().hex[:10]}"
                 metadata = {"language": question["lang"], "channel": "telegram"}

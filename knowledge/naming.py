@@ -130,9 +130,11 @@ def _content(words: Sequence[str]) -> tuple[str, ...]:
 
 
 def _distinct(words: Sequence[str]) -> bool:
-    """Words that can name one thing on their own: a phrase of three words or more, or one with a
-    word that is not an ordinary word of the trade."""
-    return len(words) >= 3 or any(len(w) >= 4 and w not in _ORDINARY_EN for w in words)
+    """Words that can name one thing on their own: a phrase, or one word that is not an ordinary
+    word of the trade."""
+    if len(words) == 1:
+        return len(words[0]) >= 4 and words[0] not in _ORDINARY_EN
+    return sum(len(w) for w in words) >= 6
 
 
 _ZH_SUFFIXES = ("补贴", "津贴", "补助", "扶助金", "服务", "保险", "课", "班", "培训班", "兴趣班", "活动",
@@ -207,6 +209,9 @@ def _score_en(said: _Said, name: str) -> float:
     cover = len(words) / max(len(said.words), 1)
     if _contains(said.words, words) or (_distinct(content) and _contains(said.words, content)):
         return 92.0 + 6.0 * min(cover, 1.0)
+    joined = "".join(content)
+    if len(joined) >= 5 and _distinct(content) and joined in said.runs:  # "taichi" for "tai chi"
+        return 92.0
     target = " ".join(content)
     if len(target) >= 7:  # misspelt: the closest window of about as many words
         best = 0.0
@@ -316,9 +321,9 @@ def match_rows(rows: Sequence[tuple[str, Any]], text: str, hints: Iterable[str] 
                 if score > best:
                     best, best_name = score, name
             category = _category_name(row)
-            if category and best < 84.0 and _contains(said.words, _words(category)):
-                best, best_name = 84.0, category
-            if best < MIN_SCORE:
+            if category and best < 82.0 and _contains(said.words, _words(category)):
+                best, best_name = 82.0, category
+            if best < 88.0:
                 for part, name in parts[id(row)]:
                     if part_owner[part] == 1:
                         score = _score_part(said, part, name)

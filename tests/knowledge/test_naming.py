@@ -123,3 +123,9 @@ def test_scores_rank_the_whole_name_above_a_homophone_above_a_part() -> None:
 def test_the_district_comes_from_the_places_named(yulin: Session, texts: list[str], key: str | None) -> None:
     found = district_named(yulin, texts)
     assert (found.key if found else None) == key
+
+
+def test_a_phrase_spelt_together_and_a_phrase_of_ordinary_words(yulin: Session) -> None:
+    assert best(yulin, "taichi on friday") == ("activity", "taiji-health")
+    # "family care bed" is ordinary words, but together they are this one policy's
+    assert best(yulin, "is the family care bed free") == ("policy", "family-care-bed")
