@@ -73,7 +73,8 @@ _ORDINARY_ZH = _word_set("""
 食堂 站 点 家庭 健康 医疗 照料 日间 每月 街道 项目 计划 午餐 晚餐 早餐 服务站 服务点 服务中心 老年食堂
 长者食堂 助餐点 一次 每次 我们 你们 他们 什么 怎么 可以 能不能 多少 多少钱 一个 这个 那个 报名 预约 知道
 了解 办理 领取 费用 价格 免费 本地 老年人们 居民 生活 钱 卡 村 镇 路 小区 大学 学校 协会 基金 补贴金
-午饭 晚饭 早饭 吃饭 饭 中饭 送餐 上门服务
+午饭 晚饭 早饭 吃饭 饭 中饭 送餐 上门服务 长期 短期 特别 兴趣 培训 都市 能手 老化 一般 综合 基本 每天
+每周 今天 明天 时间 地方 东西 问题 情况 事情 需要 帮助 帮忙 一起 参加
 """)
 
 
@@ -248,7 +249,7 @@ def _parts(name: str) -> set[str]:
 
     out: set[str] = set()
     if has_cjk(name):
-        for word in jieba.lcut(fold(name)):
+        for word in jieba.lcut_for_search(fold(name)):  # 太极拳 → 太极, 合唱团 → 合唱
             if len(word) >= 2 and has_cjk(word) and word not in _ORDINARY_ZH and word != fold(name):
                 out.add(word)
         return out
@@ -361,7 +362,9 @@ def _place_names(session: Session, district_id: int | None) -> list[str]:
         statement = statement.where(Place.district_id == district_id)
         districts = districts.where(District.id == district_id)
     names = [name for place in session.scalars(statement) for name in names_of(place)]
-    return names + [name for d in session.scalars(districts) for name in _district_names(d)]
+    names += [name for d in session.scalars(districts) for name in _district_names(d)]
+    return names + [text for d in session.scalars(districts) for text in (d.city.get("zh", ""), d.city.get("en", ""))
+                    if text]
 
 
 def best_named(session: Session, text: str, district_id: int | None = None, **options: Any) -> NameMatch | None:

@@ -129,3 +129,10 @@ def test_a_phrase_spelt_together_and_a_phrase_of_ordinary_words(yulin: Session) 
     assert best(yulin, "taichi on friday") == ("activity", "taiji-health")
     # "family care bed" is ordinary words, but together they are this one policy's
     assert best(yulin, "is the family care bed free") == ("policy", "family-care-bed")
+
+
+def test_part_of_a_chinese_title_said_with_a_verb(yulin: Session) -> None:
+    maple = _district(yulin, "maple-town")
+    assert [m.key for m in find_named(yulin, "我想报名打太极", maple, kinds=("activity",))] == ["taichi"]
+    assert best(yulin, "合唱几点开始") == ("activity", "yulin-choir")
+    assert find_named(yulin, "我长期一个人住", _district(yulin)) == []
