@@ -195,8 +195,8 @@ def _score_zh(said: _Said, name: str) -> float:
     if len(syllables) >= 4 and len(said.syllables) >= len(syllables) - 1:  # a character dropped or misheard
         joined, target = " ".join(said.syllables), " ".join(syllables)
         ratio = fuzz.partial_ratio(target, joined)
-        if ratio >= 88:
-            return ratio * 0.92
+        if ratio >= 85:
+            return 82.0 + (ratio - 85.0) * 0.5
     return 0.0
 
 
@@ -242,6 +242,9 @@ def score_name(said: str | _Said, name: str) -> float:
     return _score_en(said, name)
 
 
+_NUMBERISH = re.compile(r"[零一二两三四五六七八九十百千万0-9岁周年月日号个]+")
+
+
 def _parts(name: str) -> set[str]:
     """The pieces of a name that may name it alone: Chinese words of two characters or more,
     English runs of content words (one word of five letters or more)."""
@@ -250,7 +253,8 @@ def _parts(name: str) -> set[str]:
     out: set[str] = set()
     if has_cjk(name):
         for word in jieba.lcut_for_search(fold(name)):  # 太极拳 → 太极, 合唱团 → 合唱
-            if len(word) >= 2 and has_cjk(word) and word not in _ORDINARY_ZH and word != fold(name):
+            if len(word) >= 2 and has_cjk(word) and word not in _ORDINARY_ZH and word != fold(name) \
+                    and not _NUMBERISH.fullmatch(word):
                 out.add(word)
         return out
     words = _content(_words(name))

@@ -136,3 +136,5 @@ def test_part_of_a_chinese_title_said_with_a_verb(yulin: Session) -> None:
     assert [m.key for m in find_named(yulin, "我想报名打太极", maple, kinds=("activity",))] == ["taichi"]
     assert best(yulin, "合唱几点开始") == ("activity", "yulin-choir")
     assert find_named(yulin, "我长期一个人住", _district(yulin)) == []
+    # a number is not a name: 八十 of 八十岁补贴 is not in 八十三岁
+    assert best(yulin, "我妈妈八十三岁，一个人住，能不能领一键通") == ("policy", "smart-sos")
