@@ -8,12 +8,14 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.about import describe
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import moment
 from actions.texts import t
-from actions.when import parse_when
+from actions.when import When, parse_when
 from knowledge.activities import SessionView, find_activities, upcoming_sessions
+from knowledge.booking import booked_sessions
 from knowledge.models import Activity
 
 
@@ -33,7 +35,9 @@ def _day_window(ctx: Context) -> tuple[dt.datetime, dt.datetime | None, dt.date 
 
 class ActionListActivities(CareAction):
     action_name = "action_list_activities"
+    hears_named_questions = True
     hears_corrections = True
+    needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.district is None:
@@ -45,8 +49,8 @@ class ActionListActivities(CareAction):
             start, end = ctx.now, None
         if end is None:
             end = ctx.now + dt.timedelta(days=7)
-        said = ctx.entity("activity_type")
-        wanted = {a.id for a in find_activities(ctx.session, ctx.district.id, said)} if said else None
+        named = ctx.named(("activity",), "activity_type")
+        wanted = {m.row.id for m in named} if named else None
         views = [v for v in upcoming_sessions(ctx.session, ctx.district.id, start, until=end, limit=50)
                  if wanted is None or v.activity.id in wanted][:5]
         if not views:
@@ -70,13 +74,16 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
         dispatcher.utter_message(text=t("activities_none", ctx.lang))
         return []
     if ctx.elder is None:
+        named = ctx.named(("activity",), "activity_type")
+        if named:  # what it is and when, before saying who it can be booked for
+            describe(ctx, dispatcher, named[0])
         dispatcher.utter_message(text=t("need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     if activity is None:
         said = ctx.entity("activity_type") or ctx.slot("activity_type")
-        activities = find_activities(ctx.session, ctx.district.id, said) if said else []
-        if not activities and ctx.text:
-            activities = find_activities(ctx.session, ctx.district.id, ctx.text, min_score=92)
+        activities = [m.row for m in ctx.named(("activity",), "activity_type")]
+        if not activities and said:
+            activities = find_activities(ctx.session, ctx.district.id, said)
         if not activities:
             dispatcher.utter_message(text=t("activity_not_found", ctx.lang, what=said) if said
                                      else t("activity_which", ctx.lang))
@@ -84,6 +91,12 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
         activity = activities[0]
     when = ctx.when_said
     sessions = upcoming_sessions(ctx.session, ctx.district.id, ctx.now, activity_id=activity.id, limit=60)
+    already = _already_booked(ctx, sessions, when)
+    if already is not None:
+        dispatcher.utter_message(text=t("already_booked_session", ctx.lang, who=ctx.who(),
+                                        title=already.activity.title[ctx.lang],
+                                        when=moment(already.session.starts_at, ctx.lang, ctx.today)))
+        return [SlotSet("pending", None)]
     chosen = None
     if when is not None:
         if when.date < ctx.today:
@@ -115,10 +128,21 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
     return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]
 
 
+def _already_booked(ctx: Context, sessions: list[SessionView], when: When | None) -> SessionView | None:
+    """The session meant (of the day said, else the next one) when the elder is already booked
+    for it: they are told so rather than offered the week after."""
+    if ctx.elder is None or not sessions:
+        return None
+    meant = [v for v in sessions if v.session.starts_at.date() == when.date] if when is not None else sessions[:1]
+    booked = booked_sessions(ctx.session, ctx.elder.id, [v.session.id for v in meant])
+    return next((v for v in meant if v.session.id in booked), None)
+
+
 class ActionOfferActivity(CareAction):
     action_name = "action_offer_activity"
     hears_confirmation = True
     hears_corrections = True
+    needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         return offer_activity(ctx, dispatcher)

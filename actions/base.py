@@ -29,6 +29,11 @@ class CareAction(Action, ABC):
     # Hears "那竹林村呢" / "what about Cherry Lane" after a service point search as the same search
     # near another place, whatever the model made of it.
     hears_place_follow_ups = False
+    # Answers from one district's data: with several districts and none known, asks which once.
+    needs_district = False
+    # Hears "推拿多少钱" / "what's the phone number of the care complex" as a question about the
+    # named thing, whatever the model made of it (actions/about.py).
+    hears_named_questions = False
 
     def name(self) -> str:
         return self.action_name
@@ -46,8 +51,20 @@ class CareAction(Action, ABC):
 
                     dispatcher.utter_message(text=carry_out(ctx.slot("pending"), ctx))
                     return [SlotSet("pending", None)]
+                if self.needs_district and ctx.district is None and ctx.several_districts \
+                        and district_question(ctx.tracker) is None and not asked_district_before(ctx.tracker):
+                    return ask_district(ctx, dispatcher, self.name())
                 again = None
-                if self.hears_corrections and waits_for_yes(ctx):
+                asker = district_question(ctx.tracker)
+                if asker is not None and ctx.district is not None and ctx.district_inferred:
+                    again = replay_for_district(ctx, dispatcher, asker)
+                if again is None and self.hears_named_questions and not waits_for_yes(ctx):
+                    from actions.about import asked_about, describe
+
+                    asked = asked_about(ctx)
+                    if asked is not None:
+                        again = describe(ctx, dispatcher, asked)
+                if again is None and self.hears_corrections and waits_for_yes(ctx):
                     from actions.corrections import offer_again
 
                     again = offer_again(ctx, dispatcher)
@@ -57,6 +74,8 @@ class CareAction(Action, ABC):
                     if is_place_follow_up(ctx):
                         again = ActionFindServicePoint().act(ctx, dispatcher)
                 events = again if again is not None else self.act(ctx, dispatcher)
+                if ctx.district_inferred and ctx.district is not None:
+                    events = [SlotSet("district_key", ctx.district.key), *events]
                 if waits_for_yes(ctx) and not any(e.get("name") == "pending" for e in events):
                     # anything else, understood or not, drops the read-back: a later yes must not
                     # book what the person may have tried to change
@@ -71,6 +90,76 @@ class CareAction(Action, ABC):
         if switched and not any(e.get("name") == "language" for e in events):
             events = [SlotSet("language", switched), *events]
         return events
+
+
+ASKED_DISTRICT = "district"
+
+
+def _bot_asks(event: dict[str, Any]) -> dict[str, Any] | None:
+    custom = ((event.get("data") or {}).get("custom") or {})
+    return custom if isinstance(custom, dict) and custom.get("asked") == ASKED_DISTRICT else None
+
+
+def district_question(tracker: Tracker) -> str | None:
+    """The action that asked "which district?" in the bot's last turn, if it did."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            continue
+        if event.get("event") == "bot":
+            asked = _bot_asks(event)
+            return str(asked.get("for")) if asked else None
+        if event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            continue
+    return None
+
+
+def asked_district_before(tracker: Tracker) -> bool:
+    """Asked already in this session: the question is asked once."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "bot" and _bot_asks(event):
+            return True
+    return False
+
+
+def ask_district(ctx: Context, dispatcher: CollectingDispatcher, asker: str) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from actions.formatting import listing
+    from knowledge.models import District
+
+    names = [d.name[ctx.lang] for d in ctx.session.scalars(select(District).order_by(District.key))]
+    dispatcher.utter_message(text=t("district_which", ctx.lang, names=listing(names, ctx.lang)),
+                             json_message={"asked": ASKED_DISTRICT, "for": asker})
+    return []
+
+
+def _actions_by_name() -> dict[str, type[CareAction]]:
+    found: dict[str, type[CareAction]] = {}
+    stack: list[type[CareAction]] = list(CareAction.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack += cls.__subclasses__()
+        if cls.action_name and not getattr(cls, "__abstractmethods__", None):
+            found.setdefault(cls.action_name, cls)
+    return found
+
+
+def replay_for_district(ctx: Context, dispatcher: CollectingDispatcher, asker: str) -> list[dict[str, Any]] | None:
+    """The answer to the message that made us ask for the district, now that the reply named it."""
+    from actions.context import recent_user_texts
+
+    action = _actions_by_name().get(asker)
+    earlier = recent_user_texts(ctx.tracker, limit=2)
+    if action is None or len(earlier) < 2:
+        return None
+    dispatcher.utter_message(text=t("district_noted", ctx.lang, district=ctx.district.name[ctx.lang]))
+    ctx.replayed_text = earlier[1]
+    try:
+        return action().act(ctx, dispatcher)
+    finally:
+        ctx.replayed_text = None
 
 
 CONFIRMABLE = {"activity", "meal", "cancel", "home_service", "volunteer"}

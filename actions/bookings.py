@@ -141,6 +141,7 @@ class ActionInform(CareAction):
     """A short answer outside a form: picks an option, gives a time, or names a place."""
 
     action_name = "action_inform"
+    hears_named_questions = True
     hears_confirmation = True
     hears_corrections = True
     hears_place_follow_ups = True

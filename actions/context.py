@@ -18,6 +18,9 @@ from careline import clock
 from careline.settings import get_settings
 from knowledge import db
 from knowledge.models import District, Elder, Volunteer
+from knowledge.naming import ALL_KINDS, NameMatch, district_named, find_named
+
+RECENT_MESSAGES = 6
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +55,11 @@ class Context:
     elder: Elder | None
     now: dt.datetime
     tracker: Tracker
+    # the district was worked out from the places the person named (not told by the channel)
+    district_inferred: bool = False
+    several_districts: bool = False
+    # an earlier message answered now, once the district it needed is known
+    replayed_text: str | None = None
 
     @property
     def today(self) -> dt.date:
@@ -66,6 +74,8 @@ class Context:
 
     @property
     def text(self) -> str:
+        if self.replayed_text is not None:
+            return self.replayed_text
         return (self.tracker.latest_message or {}).get("text") or ""
 
     @cached_property
@@ -79,6 +89,15 @@ class Context:
         on Friday" finds the year 2083; the time of day from the whole message.
         """
         return parse_when_with(self.text, self.entity("date"), self.now)
+
+    def named(self, kinds: tuple[str, ...] = ALL_KINDS, *hints: str, min_score: float | None = None,
+              text: str | None = None) -> list[NameMatch]:
+        """The things of ``kinds`` the latest message names (knowledge/naming.py), in this
+        district; the model's entities of the names in ``hints`` are tried as well."""
+        said = [str(v) for name in hints for v in self.tracker.get_latest_entity_values(name)]
+        options = {} if min_score is None else {"min_score": min_score}
+        return find_named(self.session, self.text if text is None else text,
+                          self.district.id if self.district else None, kinds=kinds, hints=said, **options)
 
     def who(self) -> str:
         """How to refer to the person a booking is for."""
@@ -104,22 +123,52 @@ def local_now(district: District | None) -> dt.datetime:
     return clock.local_now(district.timezone if district else None).replace(second=0, microsecond=0)
 
 
-def _district(session: Session, tracker: Tracker) -> District | None:
+def recent_user_texts(tracker: Tracker, limit: int = RECENT_MESSAGES) -> list[str]:
+    """What the person said lately in this session, newest first."""
+    said: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started" or len(said) >= limit:
+            break
+        if event.get("event") == "user" and event.get("text"):
+            said.append(str(event["text"]))
+    return said
+
+
+def _district(session: Session, tracker: Tracker) -> tuple[District | None, bool, bool]:
+    """The conversation's district, whether it was worked out from what the person said, and
+    whether there are several to choose from.
+
+    The channel's or elder's district first; with one district, that one; otherwise the district
+    the places named in the last few messages belong to (knowledge.naming.district_named), or
+    None: never the first one in the alphabet, which answered for a district the person may not
+    live in.
+    """
     key = tracker.get_slot("district_key")
     if key:
         found = session.scalar(select(District).where(District.key == key))
         if found is not None:
-            return found
-    return session.scalars(select(District).order_by(District.key)).first()
+            return found, False, False
+    districts = list(session.scalars(select(District).order_by(District.key)))
+    if len(districts) <= 1:
+        return (districts[0] if districts else None), False, False
+    elder_key = tracker.get_slot("elder_key")
+    if elder_key:
+        owners = set(session.scalars(select(Elder.district_id).where(Elder.key == elder_key, Elder.active.is_(True))))
+        if len(owners) == 1:
+            owner = next(d for d in districts if d.id in owners)
+            return owner, True, True
+    named = district_named(session, recent_user_texts(tracker))
+    return named, named is not None, True
 
 
 @contextmanager
 def open_context(tracker: Tracker) -> Iterator[Context]:
     with session_maker()() as session, session.begin():
-        district = _district(session, tracker)
+        district, inferred, several = _district(session, tracker)
         elder = None
         elder_key = tracker.get_slot("elder_key")
         if elder_key and district is not None:
             elder = session.scalar(select(Elder).where(
                 Elder.district_id == district.id, Elder.key == elder_key, Elder.active.is_(True)))
-        yield Context(session, language_of(tracker), district, elder, local_now(district), tracker)
+        yield Context(session, language_of(tracker), district, elder, local_now(district), tracker,
+                      inferred, several)

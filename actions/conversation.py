@@ -13,6 +13,10 @@ from actions.context import Context
 from actions.replies import language_asked
 from actions.texts import t
 from knowledge.handoffs import Urgency, conversation_for, open_handoff
+from knowledge.naming import NameMatch
+
+# A name this clear in a message the model did not understand is what the message is about.
+NAMED_CLEARLY = 90.0
 
 METADATA_SLOTS = {"language": "language", "elder": "elder_key", "district": "district_key",
                   "channel": "channel", "volunteer": "volunteer_key"}
@@ -140,6 +144,7 @@ class ActionDefaultFallback(CareAction):
     """Not understood: ask again once, then hand over to a person (two in a row)."""
 
     action_name = "action_default_fallback"
+    hears_named_questions = True
     resets_fallbacks = False
     hears_corrections = True  # "改到星期五" the model did not place is still a change
     hears_place_follow_ups = True
@@ -147,6 +152,9 @@ class ActionDefaultFallback(CareAction):
     handoff_reply = "handoff_after_misunderstanding"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        named = ctx.named(min_score=NAMED_CLEARLY)
+        if named:  # "老年意外险怎么理赔": a question about a thing of the district, read as nothing
+            return self.about(ctx, dispatcher, named[0])
         count = int(ctx.slot("fallbacks") or 0) + 1
         if count >= 2:
             handoff_id = hand_off(ctx, Urgency.MISUNDERSTOOD, "misunderstood")
@@ -155,6 +163,17 @@ class ActionDefaultFallback(CareAction):
             return [SlotSet("fallbacks", 0.0), SlotSet("pending", None)]
         dispatcher.utter_message(response=self.first_reply)
         return [SlotSet("fallbacks", float(count))]
+
+
+    @staticmethod
+    def about(ctx: Context, dispatcher: CollectingDispatcher, named: NameMatch) -> list[dict[str, Any]]:
+        if named.kind == "policy":
+            from actions.policies import ActionAnswerPolicy
+
+            return ActionAnswerPolicy().act(ctx, dispatcher)
+        from actions.about import describe
+
+        return describe(ctx, dispatcher, named)
 
 
 class ActionOutOfScope(ActionDefaultFallback):

@@ -12,6 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
+from actions.about import asks_price
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context, open_context
 from actions.formatting import hours_text, listing, moment, person_name
@@ -19,8 +20,8 @@ from actions.pending import price_text
 from actions.texts import t
 from actions.when import When, parse_when
 from knowledge import hours
-from knowledge.activities import _match_score
 from knowledge.models import HomeService
+from knowledge.naming import find_named
 
 
 def _services(ctx: Context) -> list[HomeService]:
@@ -31,13 +32,18 @@ def _services(ctx: Context) -> list[HomeService]:
 
 
 def find_home_service(ctx: Context, said: str) -> HomeService | None:
+    """The home service ``said`` (a slot value: a key, a kind or the words the model heard)
+    names; else the one the whole message names."""
     services = _services(ctx)
     for service in services:
-        if service.kind == said:
+        if said in (service.key, service.kind):
             return service
-    scored = sorted(((_match_score(said, [s.name["zh"], s.name["en"], s.kind]), s) for s in services),
-                    key=lambda p: -p[0])
-    return scored[0][1] if scored and scored[0][0] >= 80 else None
+    if ctx.district is None:
+        return None
+    named = find_named(ctx.session, said, ctx.district.id, kinds=("home_service",)) if said else []
+    if not named:
+        named = ctx.named(("home_service",), "home_service_type")
+    return named[0].row if named else None
 
 
 def _visit_time(ctx: Context, when: When | None, service: HomeService | None) -> tuple[str | None, str | None]:
@@ -70,6 +76,9 @@ class ValidateHomeServiceForm(FormValidationAction):
                 names = listing([s.name[ctx.lang] for s in _services(ctx)], ctx.lang)
                 dispatcher.utter_message(text=t("home_service_unknown", ctx.lang, what=value, names=names))
                 return {"home_service_type": None}
+            if asks_price(ctx.text):  # "上门洗澡多少钱": the price, then the form asks the time
+                dispatcher.utter_message(text=t("about_price", ctx.lang, name=service.name[ctx.lang],
+                                                price=price_text(service.price, service.subsidised_price, ctx.lang)))
             when = ctx.when_said
             if when is None or when.hour is None:
                 return {"home_service_type": service.key}

@@ -22,7 +22,7 @@ DAY_NAMES = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "
 MEALS = ("breakfast", "lunch", "dinner")
 
 
-def _days(service: MealService, lang: str) -> str:
+def meal_days_text(service: MealService, lang: str) -> str:
     index = sorted(WEEKDAY_CODES.index(d) for d in service.days)
     if index == list(range(7)):
         return "每天" if lang == "zh" else "every day"
@@ -57,13 +57,18 @@ def _named_points(ctx: Context) -> set[str]:
 
 
 def _named_first(ctx: Context, services: list[MealService]) -> list[MealService]:
-    named = _named_points(ctx)
-    return sorted(services, key=lambda m: m.service_point.key not in named)
+    """Meal services the message names first (by their own name or alias), then those of a
+    point it names."""
+    points = _named_points(ctx)
+    services_named = {m.row.id for m in ctx.named(("meal_service",), "place", min_score=86)}
+    return sorted(services, key=lambda m: (m.id not in services_named, m.service_point.key not in points))
 
 
 class ActionListMeals(CareAction):
     action_name = "action_list_meals"
+    hears_named_questions = True
     hears_corrections = True
+    needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         meal = ctx.entity("meal")
@@ -78,7 +83,7 @@ class ActionListMeals(CareAction):
                 if service.subsidised_price is not None else ""
             delivery = t("meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) \
                 if service.delivery else ""
-            lines.append(t("meal_line", ctx.lang, name=service.name[ctx.lang], days=_days(service, ctx.lang),
+            lines.append(t("meal_line", ctx.lang, name=service.name[ctx.lang], days=meal_days_text(service, ctx.lang),
                            time=service.serving_time, where=service.service_point.name[ctx.lang],
                            price=money(service.price, ctx.lang), subsidised=subsidised, delivery=delivery))
         dispatcher.utter_message(text="\n".join(lines))
@@ -91,6 +96,11 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
     ``day_meant`` and ``delivery`` are what an earlier read-back said, kept when a change names
     only the rest ("送到家里" keeps the dinner and the day)."""
     if ctx.elder is None:
+        named = ctx.named(("meal_service",), min_score=86)
+        if named:  # what it is and costs, before saying who it can be ordered for
+            from actions.about import describe
+
+            describe(ctx, dispatcher, named[0])
         dispatcher.utter_message(text=t("need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     meal = ctx.entity("meal") or meal
@@ -107,7 +117,9 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
         when = None
     target = when.date if when else day_meant
     serving = [m for m in services if target is not None and serves_on(m, target)]
-    service = services[0] if services[0].service_point.key in _named_points(ctx) or not serving else serving[0]
+    named_first = services[0].service_point.key in _named_points(ctx) or services[0].id in {
+        m.row.id for m in ctx.named(("meal_service",), min_score=86)}
+    service = services[0] if named_first or not serving else serving[0]
     if target is not None and (not serves_on(service, target) or ctx.now >= order_deadline(service, target)):
         reason = "refused_not_served" if not serves_on(service, target) else "refused_too_late"
         dispatcher.utter_message(text=t(reason, ctx.lang, deadline=service.order_by))
@@ -133,6 +145,7 @@ class ActionOfferMeal(CareAction):
     action_name = "action_offer_meal"
     hears_confirmation = True
     hears_corrections = True
+    needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         return offer_meal(ctx, dispatcher)

@@ -12,8 +12,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
+from actions.about import describe, named_other_than_policy
 from actions.base import CareAction
-from actions.context import Context, open_context
+from actions.context import Context, open_context, recent_user_texts
 from actions.formatting import amount_text, listing
 from actions.replies import parse_fact
 from actions.stated_facts import stated_facts
@@ -26,19 +27,31 @@ from knowledge.search import search_policies
 FACT_SLOTS = {f"fact_{name}": name for name in FACTS if name not in ("district", "place")}
 
 
-def find_policy(ctx: Context, query: str | None) -> tuple[Policy | None, list[Policy]]:
-    """The policy the person means (by their words, or the one being discussed) and near misses."""
-    district_id = ctx.district.id if ctx.district else None
-    if query and query.strip():
-        hits = search_policies(ctx.session, query, district_id, limit=3)
-        if hits:
-            return hits[0].policy, [h.policy for h in hits[1:]]
+def named_policies(ctx: Context) -> list[Policy]:
+    """The policies the message names (title, alias, part, misspelling, homophone), best first."""
+    return [m.row for m in ctx.named(("policy",), "policy_topic")]
+
+
+def policy_in_discussion(ctx: Context) -> Policy | None:
     key = ctx.slot("policy_key")
-    if key and ctx.district is not None:
-        policy = ctx.session.scalar(select(Policy).where(Policy.district_id == ctx.district.id,
-                                                         Policy.key == key, Policy.active.is_(True)))
-        return policy, []
-    return None, []
+    if not key or ctx.district is None:
+        return None
+    return ctx.session.scalar(select(Policy).where(Policy.district_id == ctx.district.id,
+                                                   Policy.key == key, Policy.active.is_(True)))
+
+
+def find_policy(ctx: Context, query: str | None) -> tuple[Policy | None, list[Policy]]:
+    """The policy the person means and near misses: one the message names; else, with
+    ``query``, what its words find; else the one being discussed."""
+    if query is not None:
+        named = named_policies(ctx)
+        if named:
+            return named[0], named[1:3]
+        if query.strip():
+            hits = search_policies(ctx.session, query, ctx.district.id if ctx.district else None, limit=3)
+            if hits:
+                return hits[0].policy, [h.policy for h in hits[1:]]
+    return policy_in_discussion(ctx), []
 
 
 def _query(ctx: Context) -> str:
@@ -47,9 +60,14 @@ def _query(ctx: Context) -> str:
 
 class ActionAnswerPolicy(CareAction):
     action_name = "action_answer_policy"
+    hears_named_questions = True
     hears_place_follow_ups = True
+    needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        other = named_other_than_policy(ctx)
+        if other is not None:
+            return describe(ctx, dispatcher, other)
         policy, related = find_policy(ctx, _query(ctx))
         if policy is None:
             dispatcher.utter_message(text=t("policy_not_found", ctx.lang))
@@ -68,11 +86,20 @@ class ActionAnswerPolicy(CareAction):
 
 class ActionPolicyDetails(CareAction):
     action_name = "action_policy_details"
+    hears_named_questions = True
     hears_place_follow_ups = True  # "那明珠花园呢" after a search reads like "and then?"
+    needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        topic = ctx.entity("policy_topic")
-        policy, _ = find_policy(ctx, topic)
+        """The policy named in the message; else the one talked about last ("tell me more"
+        means that one); else what the model's topic words find."""
+        named = named_policies(ctx)
+        policy = named[0] if named else policy_in_discussion(ctx)
+        if policy is None:
+            other = named_other_than_policy(ctx)
+            if other is not None:
+                return describe(ctx, dispatcher, other)
+            policy, _ = find_policy(ctx, ctx.entity("policy_topic") or "")
         if policy is None:
             dispatcher.utter_message(text=t("policy_which", ctx.lang))
             return []
@@ -110,26 +137,17 @@ def facts_for(ctx: Context) -> dict[str, Any]:
     return base
 
 
-RECENT_MESSAGES = 6
 # Hits this close to the best are the same question read two ways: the 80-89 and the 90-99
 # band of one allowance. Which one is meant is settled by the facts.
 CLOSE_HIT = 0.8
 
 
-def recent_user_texts(tracker: Tracker, limit: int = RECENT_MESSAGES) -> list[str]:
-    """What the person said lately in this session, newest first."""
-    said: list[str] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started" or len(said) >= limit:
-            break
-        if event.get("event") == "user" and event.get("text"):
-            said.append(str(event["text"]))
-    return said
-
-
 def candidates_for(ctx: Context) -> list[Policy]:
     """The policies the question may be about: a named one (and its close readings), else the
     one being discussed, else what the words of the question find."""
+    found = ctx.named(("policy",), "policy_topic")
+    if found:
+        return [m.row for m in found if m.score >= found[0].score - 2.0]
     topic = ctx.entity("policy_topic")
     if not topic and ctx.slot("policy_key"):
         policy, _ = find_policy(ctx, None)
@@ -168,7 +186,10 @@ class ActionPrepareEligibility(CareAction):
             stated.update(stated_facts(text))
         new = {fact: value for fact, value in stated.items() if fact not in told and f"fact_{fact}" in FACT_SLOTS}
         candidates = candidates_for(ctx)
-        policy = best_policy(candidates, {**facts_for(ctx), **new})
+        facts = {**facts_for(ctx), **new}
+        policy = best_policy(candidates, facts)
+        if policy is not None and len(candidates) == 1 and evaluate(policy, facts).missing:
+            dispatcher.utter_message(text=t("elig_about", ctx.lang, title=policy.title[ctx.lang]))
         return [SlotSet("policy_key", policy.key if policy else None),
                 SlotSet("policy_candidates", [p.key for p in candidates]),
                 *(SlotSet(f"fact_{fact}", value) for fact, value in new.items())]

@@ -74,6 +74,8 @@ def _best_place(ctx: Context, said: list[str], district_id: int | None) -> Place
 
 class ActionFindServicePoint(CareAction):
     action_name = "action_find_service_point"
+    hears_named_questions = True
+    needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         said_types = list(ctx.tracker.get_latest_entity_values("service_type"))

@@ -119,10 +119,11 @@ def _match_score(said: str, names: list[str], categories: tuple[str, ...] = ()) 
     return best
 
 
-def find_activities(session: Session, district_id: int, said: str, min_score: float = 80.0) -> list[Activity]:
-    """Active activities whose title or category matches what was said (太极 → 太极拳)."""
-    activities = session.scalars(select(Activity).where(Activity.district_id == district_id,
-                                                        Activity.active.is_(True))).all()
-    scored = [(_match_score(said, [a.title.get("zh", ""), a.title.get("en", "")], (a.category,)), a)
-              for a in activities]
-    return [a for score, a in sorted(scored, key=lambda p: (-p[0], p[1].key)) if score >= min_score]
+def find_activities(session: Session, district_id: int, said: str, min_score: float = 80.0,
+                    hints: tuple[str, ...] = ()) -> list[Activity]:
+    """Active activities that ``said`` names: by title, alias, part, category, misspelling or
+    homophone (太极 → 太极养生课, "the singing one" → a choir), best first."""
+    from knowledge.naming import find_named
+
+    return [m.row for m in find_named(session, said, district_id, kinds=("activity",), hints=hints,
+                                      min_score=min_score, limit=20)]

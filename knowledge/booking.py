@@ -212,6 +212,14 @@ def _active_booking(session: Session, elder_id: int, *, session_id: int | None =
     return session.scalar(statement)
 
 
+def booked_sessions(session: Session, elder_id: int, session_ids: list[int]) -> set[int]:
+    """Which of these activity sessions the elder is already booked for."""
+    if not session_ids:
+        return set()
+    return set(session.scalars(select(Booking.session_id).where(
+        Booking.elder_id == elder_id, Booking.status == "active", Booking.session_id.in_(session_ids))))
+
+
 def booking_starts_at(booking: Booking) -> dt.datetime | None:
     if booking.session is not None:
         return booking.session.starts_at

@@ -21,6 +21,8 @@ from knowledge.bundle import import_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MAPLE = FIXTURES / "bundles" / "maple-town"
+# A district the dialogue model never saw, for finding names (tests/dialogue/test_names.py).
+YULIN = FIXTURES / "bundles" / "yulin-subdistrict"
 PG_ADMIN_URL = os.environ.get("CARELINE_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 # A fixed "today" keeps the generated sessions and ages of the fixture bundle stable.
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -134,7 +136,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     engine = db.make_engine(database_url)
     db.upgrade(engine)
     start = dialogue_clock_start()
-    for bundle in (SAMPLE_BUNDLES, MAPLE):
+    for bundle in (SAMPLE_BUNDLES, MAPLE, YULIN):
         result = import_path(db.session_factory(engine), bundle, start.date())
         assert result.ok, [p.say("en") for p in result.problems]
     engine.dispose()

@@ -222,6 +222,7 @@ class Policy(Item):
     summary: Text
     details: Text
     how_to_apply: Text
+    aliases: Aliases = Aliases()
     amount: Amount | None = None
     keywords: Keywords = Keywords()
     criteria: list[Criterion] = []
@@ -250,6 +251,7 @@ class Activity(Item):
     key: Key
     category: Key
     title: Text
+    aliases: Aliases = Aliases()
     description: Text
     service_point: Key | None = None
     place: Key | None = None
@@ -298,6 +300,7 @@ class MealService(Item):
     key: Key
     service_point: Key
     name: Text
+    aliases: Aliases = Aliases()
     meal: Literal["breakfast", "lunch", "dinner"]
     days: list[Literal["mo", "tu", "we", "th", "fr", "sa", "su"]] = Field(min_length=1)
     serving_time: Annotated[str, Field(pattern=TIME_RANGE_PATTERN)]
@@ -315,6 +318,7 @@ class HomeService(Item):
     kind: Literal["cleaning", "bathing", "haircut", "visit", "nursing", "repair", "companion",
                   "shopping", "foot_care"]
     name: Text
+    aliases: Aliases = Aliases()
     description: Text
     provider: Key | None = None
     price: Money

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 from knowledge import models
 from knowledge.bundle import export_path, import_path
 from knowledge.db import session_factory
-from tests.conftest import MAPLE, TODAY
+from tests.conftest import MAPLE, TODAY, YULIN
 
 
 def _copy(tmp_path: Path, name: str = "maple-town") -> Path:
@@ -155,3 +155,47 @@ def test_removed_family_link_is_deleted_but_people_stay(empty_engine: Engine, tm
     counts = _counts(empty_engine)
     assert counts["elder_family"] == 2
     assert counts["elders"] == 3  # elders are never retired by an import
+
+
+def test_aliases_of_policies_activities_and_services_are_kept(empty_engine: Engine, tmp_path: Path) -> None:
+    factory = session_factory(empty_engine)
+    assert import_path(factory, YULIN, TODAY).ok
+    with factory() as session:
+        def aliases(model: type, key: str) -> dict:
+            return session.scalar(select(model).where(model.key == key)).aliases
+
+        assert "长护险" in aliases(models.Policy, "chengdu-ltci")["zh"]
+        assert "the singing one" in aliases(models.Activity, "yulin-choir")["en"]
+        assert "推拿" in aliases(models.HomeService, "rehab-massage")["zh"]
+        assert aliases(models.MealService, "fangcao-dinner")["en"] == ["Fangcao dinner"]
+    exported = tmp_path / "exported"
+    export_path(factory, exported)
+    policies = yaml.safe_load((exported / "yulin-subdistrict" / "policies.yaml").read_text(encoding="utf-8"))
+    assert next(p for p in policies if p["key"] == "chengdu-ltci")["aliases"]["en"] == \
+        ["LTC insurance", "LTCI", "long-term care cover"]
+    assert not any(r.changed for r in import_path(factory, exported, TODAY).reports)
+
+
+def test_an_alias_added_or_removed_is_a_change(empty_engine: Engine, tmp_path: Path) -> None:
+    factory = session_factory(empty_engine)
+    assert import_path(factory, MAPLE, TODAY).ok
+    folder = _copy(tmp_path)
+    _edit(folder / "home_services.yaml", lambda d: d[0].update(aliases={"zh": ["剃头"], "en": ["barber"]}))
+    result = import_path(factory, folder, TODAY)
+    assert result.ok and result.reports[0].changed
+    with factory() as session:
+        haircut = session.scalar(select(models.HomeService).where(models.HomeService.key == "haircut"))
+        assert haircut.aliases == {"zh": ["剃头"], "en": ["barber"]}
+    _edit(folder / "home_services.yaml", lambda d: d[0].pop("aliases"))
+    assert import_path(factory, folder, TODAY).reports[0].changed
+    with factory() as session:
+        assert session.scalar(select(models.HomeService.aliases).where(models.HomeService.key == "haircut")) == \
+            {"zh": [], "en": []}
+
+
+def test_an_empty_alias_is_refused(empty_engine: Engine, tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    _edit(folder / "policies.yaml", lambda d: d[0].update(aliases={"zh": [""]}))
+    result = import_path(session_factory(empty_engine), folder, TODAY)
+    assert not result.ok
+    assert any("policies.yaml" in p.say("en") and "aliases" in p.say("en") for p in result.problems)
