@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import Context, channel_switched_language, language_of, open_context
-from actions.texts import t
+from careline.catalogue import say
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class CareAction(Action, ABC):
                     events = [*events, SlotSet("pending", None)]
         except SQLAlchemyError:
             log.exception("database error in %s", self.name())
-            dispatcher.utter_message(text=t("trouble", language_of(tracker)))
+            dispatcher.utter_message(text=say("actions.trouble", language_of(tracker)))
             return [SlotSet("pending", None)]
         if self.resets_fallbacks and tracker.get_slot("fallbacks"):
             events = [*events, SlotSet("fallbacks", 0.0)]
@@ -101,4 +101,4 @@ def confirms_pending(ctx: Context) -> bool:
 
 
 def confirm_buttons(lang: str) -> list[dict[str, str]]:
-    return [{"title": t("yes", lang), "payload": "/affirm"}, {"title": t("no", lang), "payload": "/deny"}]
+    return [{"title": say("actions.yes", lang), "payload": "/affirm"}, {"title": say("actions.no", lang), "payload": "/deny"}]

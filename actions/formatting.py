@@ -36,14 +36,14 @@ def listing(items: list[str], lang: str) -> str:
 
 
 def opening_state(expression: str, now: dt.datetime, lang: str) -> str:
-    from actions.texts import t
+    from careline.catalogue import say
 
     if hours.is_open(expression, now):
-        return t("point_open_now", lang)
+        return say("actions.point_open_now", lang)
     upcoming = hours.next_change(expression, now)
     if upcoming is None:
-        return t("point_closed", lang)
-    return t("point_closed_now", lang, next=moment(upcoming, lang, now.date()))
+        return say("actions.point_closed", lang)
+    return say("actions.point_closed_now", lang, next=moment(upcoming, lang, now.date()))
 
 
 def amount_text(amount: dict | None, lang: str) -> str | None:

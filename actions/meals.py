@@ -12,7 +12,7 @@ from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import day, money
 from actions.pending import price_text
-from actions.texts import t
+from careline.catalogue import N_, say
 from knowledge.activities import meal_days, meal_services, order_deadline, serves_on
 from knowledge.geo import distance_m
 from knowledge.models import MealService
@@ -70,15 +70,15 @@ class ActionListMeals(CareAction):
         services = meal_services(ctx.session, ctx.district.id, meal if meal in MEALS else None) if ctx.district else []
         services = _nearest_first(ctx, services)[:4]
         if not services:
-            dispatcher.utter_message(text=t("meals_none", ctx.lang))
+            dispatcher.utter_message(text=say("actions.meals_none", ctx.lang))
             return []
-        lines = [t("meals_intro", ctx.lang)]
+        lines = [say("actions.meals_intro", ctx.lang)]
         for service in services:
-            subsidised = t("meal_subsidised", ctx.lang, price=money(service.subsidised_price, ctx.lang)) \
+            subsidised = say("actions.meal_subsidised", ctx.lang, price=money(service.subsidised_price, ctx.lang)) \
                 if service.subsidised_price is not None else ""
-            delivery = t("meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) \
+            delivery = say("actions.meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) \
                 if service.delivery else ""
-            lines.append(t("meal_line", ctx.lang, name=service.name[ctx.lang], days=_days(service, ctx.lang),
+            lines.append(say("actions.meal_line", ctx.lang, name=service.name[ctx.lang], days=_days(service, ctx.lang),
                            time=service.serving_time, where=service.service_point.name[ctx.lang],
                            price=money(service.price, ctx.lang), subsidised=subsidised, delivery=delivery))
         dispatcher.utter_message(text="\n".join(lines))
@@ -91,7 +91,7 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
     ``day_meant`` and ``delivery`` are what an earlier read-back said, kept when a change names
     only the rest ("送到家里" keeps the dinner and the day)."""
     if ctx.elder is None:
-        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     meal = ctx.entity("meal") or meal
     meal = meal if meal in MEALS else "lunch"
@@ -99,31 +99,31 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
     services = meal_services(ctx.session, ctx.district.id, meal, delivery=delivery or None) if ctx.district else []
     services = _named_first(ctx, _nearest_first(ctx, services))
     if not services:
-        dispatcher.utter_message(text=t("meals_none", ctx.lang))
+        dispatcher.utter_message(text=say("actions.meals_none", ctx.lang))
         return [SlotSet("pending", None)]
     when = ctx.when_said
     if when is not None and when.date < ctx.today:
-        dispatcher.utter_message(text=t("refused_past", ctx.lang))
+        dispatcher.utter_message(text=say("actions.refused_past", ctx.lang))
         when = None
     target = when.date if when else day_meant
     serving = [m for m in services if target is not None and serves_on(m, target)]
     service = services[0] if services[0].service_point.key in _named_points(ctx) or not serving else serving[0]
     if target is not None and (not serves_on(service, target) or ctx.now >= order_deadline(service, target)):
-        reason = "refused_not_served" if not serves_on(service, target) else "refused_too_late"
-        dispatcher.utter_message(text=t(reason, ctx.lang, deadline=service.order_by))
+        reason = N_("actions.refused_not_served") if not serves_on(service, target) else N_("actions.refused_too_late")
+        dispatcher.utter_message(text=say(reason, ctx.lang, deadline=service.order_by))
         target = None
     if target is None:
         upcoming = [d for d in meal_days(ctx.session, service, ctx.now, days=14) if d.orderable and d.free > 0]
         if not upcoming:
-            dispatcher.utter_message(text=t("refused_full", ctx.lang))
+            dispatcher.utter_message(text=say("actions.refused_full", ctx.lang))
             return [SlotSet("pending", None)]
         target = upcoming[0].date
     fee = service.delivery_fee if delivery else 0
     subsidised = service.subsidised_price + fee if service.subsidised_price is not None else None
-    how = t("meal_how_delivery", ctx.lang) if delivery else t(
-        "meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
+    how = say("actions.meal_how_delivery", ctx.lang) if delivery else say(
+        "actions.meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
     dispatcher.utter_message(
-        text=t("meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
+        text=say("actions.meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
                name=service.name[ctx.lang], how=how,
                price=price_text(service.price + fee, subsidised, ctx.lang)),
         buttons=confirm_buttons(ctx.lang))

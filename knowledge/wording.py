@@ -1,48 +1,33 @@
-"""Saying things in Mandarin and English, shared by the action server and the hub: how a
-bilingual text table is read, and dates, times and bookings said the way people say them.
+"""Saying things in Mandarin and English, shared by the action server and the hub: dates, times
+and bookings said the way people say them (their words come from the catalogue).
 
 It lives below both (``actions/`` and ``bot/hub/`` import it; it imports neither), so the hub
-can name a booking in a family alert exactly as the assistant does. It needs nothing beyond the
-standard library: the engine's own venv imports it too (through ``actions.texts``)."""
+can name a booking in a family alert exactly as the assistant does."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the engine's venv (Rasa's SQLAlchemy) imports this module through actions.texts
+from careline.catalogue import N_, say
+
+if TYPE_CHECKING:
     from knowledge.models import Booking
 
-WEEKDAYS = {"zh": "一二三四五六日", "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                                      "Sunday")}
-
-RELATIVE_DAYS = {0: ("今天", "today"), 1: ("明天", "tomorrow"), 2: ("后天", "the day after tomorrow")}
-
-T: dict[str, dict[str, str]] = {
-    "home_service_line": {"zh": "{name}，{when}（已提交申请）", "en": "{name}, {when} (requested)"},
-    "volunteer_line": {"zh": "志愿者上门，{when}（已提交申请）", "en": "volunteer visit, {when} (requested)"},
-}
-
-# "on {day}" reads well with "Tuesday 1 December", not with "tomorrow".
-_RELATIVE_AFTER_ON = re.compile(r"\bon ((?:the day (?:after|before) )?(?:today|tomorrow|yesterday))\b")
-
-
-def say_from(table: dict[str, dict[str, str]], key: str, lang: str, **params: Any) -> str:
-    """A text of a bilingual table in ``lang`` (Mandarin when a language is missing), filled in.
-    Every text catalogue of CareLine (actions, hub, channels) reads its table through this."""
-    entry = table[key]
-    said = entry.get(lang, entry["zh"]).format(**params)
-    return _RELATIVE_AFTER_ON.sub(r"\1", said) if lang == "en" else said
+WEEKDAYS = (N_("wording.monday"), N_("wording.tuesday"), N_("wording.wednesday"), N_("wording.thursday"),
+            N_("wording.friday"), N_("wording.saturday"), N_("wording.sunday"))
+MONTHS = (N_("wording.january"), N_("wording.february"), N_("wording.march"), N_("wording.april"),
+          N_("wording.may"), N_("wording.june"), N_("wording.july"), N_("wording.august"), N_("wording.september"),
+          N_("wording.october"), N_("wording.november"), N_("wording.december"))
+RELATIVE_DAYS = {0: N_("wording.today"), 1: N_("wording.tomorrow"), 2: N_("wording.day_after_tomorrow")}
 
 
 def day(value: dt.date, lang: str, today: dt.date | None = None) -> str:
     """'明天' / 'tomorrow' when near, otherwise '11月24日（星期二）' / 'Tuesday 24 November'."""
     if today is not None and (value - today).days in RELATIVE_DAYS:
-        return RELATIVE_DAYS[(value - today).days][0 if lang == "zh" else 1]
-    if lang == "zh":
-        return f"{value.month}月{value.day}日（星期{WEEKDAYS['zh'][value.weekday()]}）"
-    return f"{WEEKDAYS['en'][value.weekday()]} {value.day} {value.strftime('%B')}"
+        return say(RELATIVE_DAYS[(value - today).days], lang)
+    return say("wording.date", lang, month=say(MONTHS[value.month - 1], lang), day=value.day,
+               weekday=say(WEEKDAYS[value.weekday()], lang))
 
 
 def clock(value: dt.time | dt.datetime, lang: str) -> str:
@@ -78,5 +63,5 @@ def describe_booking(item: Booking, lang: str, today: dt.date) -> str:
             else f"{meal.name[lang]} on {day(item.meal_slot.date, lang, today)}"
     when = moment(item.preferred_time, lang, today) if item.preferred_time else ""
     if item.home_service is not None:
-        return say_from(T, "home_service_line", lang, name=item.home_service.name[lang], when=when)
-    return say_from(T, "volunteer_line", lang, when=when)
+        return say("wording.home_service_line", lang, name=item.home_service.name[lang], when=when)
+    return say("wording.volunteer_line", lang, when=when)
