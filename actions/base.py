@@ -101,4 +101,5 @@ def confirms_pending(ctx: Context) -> bool:
 
 
 def confirm_buttons(lang: str) -> list[dict[str, str]]:
-    return [{"title": say("actions.yes", lang), "payload": "/affirm"}, {"title": say("actions.no", lang), "payload": "/deny"}]
+    return [{"title": say("actions.yes", lang), "payload": "/affirm"},
+            {"title": say("actions.no", lang), "payload": "/deny"}]

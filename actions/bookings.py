@@ -72,8 +72,8 @@ class ActionMyBookings(CareAction):
 
 
 def _offer_cancel(ctx: Context, dispatcher: CollectingDispatcher, item: Booking) -> list[dict[str, Any]]:
-    dispatcher.utter_message(text=say("actions.cancel_confirm", ctx.lang, what=describe_booking(item, ctx.lang, ctx.today)),
-                             buttons=confirm_buttons(ctx.lang))
+    what = describe_booking(item, ctx.lang, ctx.today)
+    dispatcher.utter_message(text=say("actions.cancel_confirm", ctx.lang, what=what), buttons=confirm_buttons(ctx.lang))
     return [SlotSet("pending", {"kind": "cancel", "booking_id": item.id})]
 
 

@@ -5,26 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from careline.catalogue import N_, say
 from knowledge import hours
 from knowledge.text import has_cjk
 from knowledge.wording import RELATIVE_DAYS, WEEKDAYS, clock, day, describe_booking, moment
 
 __all__ = ["RELATIVE_DAYS", "WEEKDAYS", "clock", "day", "describe_booking", "moment"]  # shared with the hub
 
+#: how often an amount is paid, as a policy's bundle names it
+PER = {"once": N_("actions.per.once"), "day": N_("actions.per.day"), "month": N_("actions.per.month"),
+       "year": N_("actions.per.year"), "hour": N_("actions.per.hour"), "meal": N_("actions.per.meal"),
+       "visit": N_("actions.per.visit")}
+#: OpenStreetMap's day codes as said
+DAY_CODES = {"Mo": N_("actions.day.mo"), "Tu": N_("actions.day.tu"), "We": N_("actions.day.we"),
+             "Th": N_("actions.day.th"), "Fr": N_("actions.day.fr"), "Sa": N_("actions.day.sa"),
+             "Su": N_("actions.day.su"), "PH": N_("actions.day.ph")}
+
+
 def money(value: Decimal | float | int, lang: str) -> str:
     amount = Decimal(value)
     text = f"{int(amount)}" if amount == amount.to_integral_value() else f"{amount:.2f}".rstrip("0")
-    if lang == "zh":
-        return "免费" if amount == 0 else f"{text}元"
-    return "free" if amount == 0 else f"{text} yuan"
+    return say("actions.free", lang) if amount == 0 else say("actions.yuan", lang, amount=text)
 
 
 def distance(metres: float, lang: str) -> str:
     if metres < 1000:
-        rounded = max(10, int(round(metres / 10.0)) * 10)
-        return f"{rounded}米" if lang == "zh" else f"{rounded} metres"
-    km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
-    return f"{km}公里" if lang == "zh" else f"{km} km"
+        return say("actions.metres", lang, n=max(10, int(round(metres / 10.0)) * 10))
+    return say("actions.km", lang, n=f"{metres / 1000:.1f}".rstrip("0").rstrip("."))
 
 
 def listing(items: list[str], lang: str) -> str:
@@ -36,8 +43,6 @@ def listing(items: list[str], lang: str) -> str:
 
 
 def opening_state(expression: str, now: dt.datetime, lang: str) -> str:
-    from careline.catalogue import say
-
     if hours.is_open(expression, now):
         return say("actions.point_open_now", lang)
     upcoming = hours.next_change(expression, now)
@@ -49,17 +54,14 @@ def opening_state(expression: str, now: dt.datetime, lang: str) -> str:
 def amount_text(amount: dict | None, lang: str) -> str | None:
     if not amount:
         return None
-    per = {"once": ("一次性", "one-off"), "day": ("每天", "a day"), "month": ("每月", "a month"),
-           "year": ("每年", "a year"), "hour": ("每小时", "an hour"), "meal": ("每餐", "a meal"),
-           "visit": ("每次", "a visit")}[amount["per"]]
+    per = say(PER[amount["per"]], lang)
     low = money(Decimal(str(amount["value"])), lang)
-    high = money(Decimal(str(amount["max"])), lang) if amount.get("max") is not None else None
-    if lang == "zh":
-        text = f"{per[0]}{low}" + (f"到{high}" if high else "")
+    if amount.get("max") is not None:
+        text = say("actions.amount_range", lang, per=per, low=low, high=money(Decimal(str(amount["max"])), lang))
     else:
-        text = (f"{low} to {high}" if high else low) + f" {per[1]}"
+        text = say("actions.amount", lang, per=per, low=low)
     note = (amount.get("note") or {}).get(lang)
-    return f"{text}（{note}）" if note and lang == "zh" else (f"{text} ({note})" if note else text)
+    return say("actions.amount_note", lang, amount=text, note=note) if note else text
 
 
 def person_name(name: str, lang: str) -> str:
@@ -77,10 +79,6 @@ def person_name(name: str, lang: str) -> str:
     return " ".join(part for part in (syllables[0].capitalize(), "".join(syllables[1:]).capitalize()) if part)
 
 
-_DAY_CODES = {"Mo": ("周一", "Mon"), "Tu": ("周二", "Tue"), "We": ("周三", "Wed"), "Th": ("周四", "Thu"),
-              "Fr": ("周五", "Fri"), "Sa": ("周六", "Sat"), "Su": ("周日", "Sun"), "PH": ("节假日", "public holidays")}
-
-
 def hours_text(expression: str, lang: str) -> str:
     """Opening hours as people say them: "Mo-Fr 09:00-16:00" is 周一到周五 9:00到16:00."""
     import re
@@ -88,7 +86,7 @@ def hours_text(expression: str, lang: str) -> str:
     zh = lang == "zh"
 
     def days(found: re.Match[str]) -> str:
-        names = [_DAY_CODES[code][0 if zh else 1] for code in re.findall(r"Mo|Tu|We|Th|Fr|Sa|Su|PH", found.group(0))]
+        names = [say(DAY_CODES[code], lang) for code in re.findall(r"Mo|Tu|We|Th|Fr|Sa|Su|PH", found.group(0))]
         joints = re.findall(r"[-,]", found.group(0))
         said = names[0]
         for joint, name in zip(joints, names[1:], strict=False):

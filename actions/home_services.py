@@ -147,8 +147,8 @@ class ActionTimeBankHours(CareAction):
             return f"{value:g}" if isinstance(value, float) else f"{float(value):g}"
 
         dispatcher.utter_message(text=say(
-            "actions.time_bank_hours", ctx.lang, name=person_name(volunteer.name, ctx.lang), earned=fmt(volunteer.hours_earned),
-            spent=fmt(volunteer.hours_spent), left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
+            "actions.time_bank_hours", ctx.lang, name=person_name(volunteer.name, ctx.lang),
+            earned=fmt(volunteer.hours_earned), spent=fmt(volunteer.hours_spent), left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
         return []
 
 

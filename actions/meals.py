@@ -18,19 +18,21 @@ from knowledge.geo import distance_m
 from knowledge.models import MealService
 from knowledge.schema_constants import WEEKDAY_CODES
 
-DAY_NAMES = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+#: the weekdays as a list of meal days names them (周一、三、五 / Mon/Wed/Fri)
+DAY_NAMES = (N_("actions.meal_day.mon"), N_("actions.meal_day.tue"), N_("actions.meal_day.wed"),
+             N_("actions.meal_day.thu"), N_("actions.meal_day.fri"), N_("actions.meal_day.sat"),
+             N_("actions.meal_day.sun"))
 MEALS = ("breakfast", "lunch", "dinner")
 
 
 def _days(service: MealService, lang: str) -> str:
     index = sorted(WEEKDAY_CODES.index(d) for d in service.days)
     if index == list(range(7)):
-        return "每天" if lang == "zh" else "every day"
+        return say("actions.meal_every_day", lang)
     if index == list(range(5)):
-        return "周一到周五" if lang == "zh" else "Mon-Fri"
-    if lang == "zh":
-        return "周" + "、".join(DAY_NAMES["zh"][i] for i in index)
-    return "/".join(DAY_NAMES["en"][i] for i in index)
+        return say("actions.meal_weekdays", lang)
+    return say("actions.meal_days", lang, days=say("actions.meal_day_joiner", lang).join(
+        say(DAY_NAMES[i], lang) for i in index))
 
 
 def wants_delivery(text: str) -> bool:

@@ -63,7 +63,8 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
 
         how = say("actions.meal_how_delivery", ctx.lang) if pending.get("delivery") else say(
             "actions.meal_how_pickup", ctx.lang, where=meal.service_point.name[ctx.lang])
-        return say("actions.booked_meal", ctx.lang, day=say_day(day_, ctx.lang, ctx.today), name=meal.name[ctx.lang], how=how)
+        return say("actions.booked_meal", ctx.lang, day=say_day(day_, ctx.lang, ctx.today), name=meal.name[ctx.lang],
+                   how=how)
     if kind == "cancel":
         outcome = booking.cancel_booking(ctx.session, int(pending["booking_id"]), ctx.now, elder_id=ctx.elder.id,
                                          via=via, source=source)

@@ -116,6 +116,7 @@ class ActionFindServicePoint(CareAction):
             point = near.point
             params = dict(name=point.name[ctx.lang], distance=distance(near.distance_m, ctx.lang),
                           hours=opening_state(point.opening_hours, ctx.now, ctx.lang), phone=point.phone)
-            lines.append(say(N_("actions.point_line") if point.phone else N_("actions.point_line_nophone"), ctx.lang, **params))
+            line = N_("actions.point_line") if point.phone else N_("actions.point_line_nophone")
+            lines.append(say(line, ctx.lang, **params))
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet("service_type", kind)]

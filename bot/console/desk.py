@@ -67,7 +67,8 @@ def _row(row: views.QueueRow, now: dt.datetime, lang: str, districts: dict[str, 
             "channel": label("channel", row.channel, lang),
             "language": label("language", row.language, lang),
             "reason": label("reason", row.reason, lang), "summary": " ".join(row.summary.split()),
-            "waiting": waited(row.waiting_since, now, lang), "elder": row.elder_name or say("console.unknown_elder", lang),
+            "waiting": waited(row.waiting_since, now, lang),
+            "elder": row.elder_name or say("console.unknown_elder", lang),
             "district": districts.get(row.district_key or "", row.district_key or ""), "holder": row.consultant_name}
 
 

@@ -51,7 +51,8 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, headers: dict[str, str] | None = None, **values: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": say_both(MESSAGES[code], **values)}, status_code=status, headers=headers)
+    return JSONResponse({"error": code, "message": say_both(MESSAGES[code], **values)}, status_code=status,
+                        headers=headers)
 
 
 def fields_of(errors: list[Any]) -> str:

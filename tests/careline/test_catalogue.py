@@ -25,7 +25,6 @@ CJK_ALLOWED_IN_EN: set[str] = set()
 NOT_TEXTS = {
     ("actions/replies.py", "_LANGUAGE_WORDS"),  # patterns that hear a language named, not texts
     ("voice/stt/whisper.py", "_START_PROMPT"),  # primes the recogniser, never said
-    ("actions/meals.py", "DAY_NAMES"),  # still to move: weekday letters joined by formatting code
 }
 
 

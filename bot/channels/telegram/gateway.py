@@ -386,7 +386,8 @@ class TelegramGateway:
     async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         await self._say(who, say("telegram.choose_language", who.language),
-                  tuple(Button(say("language.own_name", lang), CHANNEL_OWN + f"lang:{lang}") for lang in catalogue.LANGUAGES))
+                        tuple(Button(say("language.own_name", lang), CHANNEL_OWN + f"lang:{lang}")
+                              for lang in catalogue.LANGUAGES))
 
     async def on_bookings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._to_hub(update, "/my_bookings", Kind.CHOICE, payload="/my_bookings")
