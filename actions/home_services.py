@@ -148,7 +148,8 @@ class ActionTimeBankHours(CareAction):
 
         dispatcher.utter_message(text=say(
             "actions.time_bank_hours", ctx.lang, name=person_name(volunteer.name, ctx.lang),
-            earned=fmt(volunteer.hours_earned), spent=fmt(volunteer.hours_spent), left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
+            earned=fmt(volunteer.hours_earned), spent=fmt(volunteer.hours_spent),
+            left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
         return []
 
 
