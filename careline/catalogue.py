@@ -8,8 +8,8 @@ both languages are translations: changing the English wording never changes an i
 are ``str.format`` names (``{minutes}``).
 
 The .po files are read directly with Babel's reader (no compile step, so a fresh clone works), in
-both virtual environments: the engine's (Rasa's REST channel says its holding replies through
-``actions`` texts) as well as the app's. This module imports nothing from the project, so any
+both virtual environments: the engine's (our REST channel inside Rasa says its holding replies
+with it) as well as the app's. This module imports nothing from the project, so any
 layer may use it.
 """
 
