@@ -83,7 +83,7 @@ def has(key: str) -> bool:
     return any(key in messages(lang) for lang in LANGUAGES)
 
 
-def say(key: str, lang: str | None, **params: Any) -> str:
+def say(key: str, lang: str | None, /, **params: Any) -> str:
     """The text ``key`` in ``lang`` (normalised by :func:`language`), filled in with ``params``.
 
     A text missing in one language is said in the other (and logged); an unknown key or a missing
@@ -115,7 +115,7 @@ def say(key: str, lang: str | None, **params: Any) -> str:
     return _RELATIVE_AFTER_ON.sub(r"\1", said) if lang == "en" else said
 
 
-def say_both(key: str, **params: Any) -> dict[str, str]:
+def say_both(key: str, /, **params: Any) -> dict[str, str]:
     """The text ``key`` in every language, for answers read by programs and either language's people."""
     return {lang: say(key, lang, **params) for lang in LANGUAGES}
 

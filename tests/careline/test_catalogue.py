@@ -133,3 +133,8 @@ def test_lookup_rules() -> None:
         assert catalogue.say("console.locked", "en") .startswith("Too many")  # a missing value leaves a gap
     finally:
         catalogue.strict = True
+
+
+def test_placeholders_may_be_named_like_the_lookups_own_arguments() -> None:
+    assert "'x'" in catalogue.say("bundle.problem.duplicate_key", "en", key="x", first=1)
+    assert catalogue.say_both("bundle.problem.duplicate_key", key="y", first=2)["zh"].startswith("key「y」")
