@@ -14,13 +14,14 @@ DEBIAN_STAMP := var/.debian-$(shell echo $(DEBIAN_PACKAGES) | sha256sum | cut -c
 export RASA_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(APP_VENV)/bin:$(PATH)
 
-.PHONY: run test install model lint bench nlu-report clean help
+.PHONY: run test install model lint bench nlu-report texts clean help
 
 help:
 	@echo "make run    - install what is missing and start CareLine (SQLite, sample districts)"
 	@echo "make test   - install what is missing and run the tests"
 	@echo "make bench  - print the speed and memory figures"
 	@echo "make lint   - ruff"
+	@echo "make texts  - extract the texts' keys into careline/locale/careline.pot and update the zh and en catalogues"
 	@echo "make nlu-report - Rasa NLU cross-validation report (slow)"
 
 install: $(APP_STAMP) $(ENGINE_STAMP) $(DEBIAN_STAMP)
@@ -66,6 +67,16 @@ bench: model
 	$(APP_VENV)/bin/python bench/hub_bench.py
 	$(APP_VENV)/bin/python bench/console_bench.py
 	$(APP_VENV)/bin/python bench/speech_bench.py
+
+# the one catalogue of user-facing texts (careline/catalogue.py): keys used in the code (say, say_both, N_) and the
+# console's templates -> careline.pot -> both .po files (new keys arrive empty; fill them in)
+LOCALE := careline/locale
+BABEL_OPTIONS := --width 100 --no-fuzzy-matching --ignore-obsolete
+texts: $(APP_STAMP)
+	$(APP_VENV)/bin/pybabel extract -F babel.cfg -k say -k say_both --sort-output --add-location file \
+		--width 100 --project CareLine --version 0.1.0 --copyright-holder "CareLine contributors" \
+		-o $(LOCALE)/careline.pot .
+	$(APP_VENV)/bin/pybabel update -i $(LOCALE)/careline.pot -d $(LOCALE) -D careline $(BABEL_OPTIONS)
 
 # Rasa's NLU cross-validation report (slow: one training per fold), written to var/nlu-report/
 nlu-report: install

@@ -1,4 +1,4 @@
 """rasa-sdk actions: thin classes that read slots, call ``knowledge`` queries and format replies.
 
-Nothing here has a side effect on import: the dialogue engine (its own venv) imports
-``actions.texts`` too. The action server configures its logging itself (careline/action_server.py)."""
+Nothing here has a side effect on import. The action server configures its logging itself
+(careline/action_server.py)."""

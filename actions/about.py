@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Context
 from actions.formatting import hours_text, moment, money, opening_state
-from actions.texts import t
+from careline.catalogue import say
 from knowledge.activities import upcoming_sessions
 from knowledge.naming import NameMatch
 
@@ -38,20 +38,21 @@ def asks_point_details(text: str) -> bool:
 def _home_service(ctx: Context, row: Any) -> str:
     from actions.pending import price_text
 
-    return t("about_home_service", ctx.lang, name=row.name[ctx.lang], description=row.description[ctx.lang],
+    return say("actions.about_home_service", ctx.lang, name=row.name[ctx.lang], description=row.description[ctx.lang],
              price=price_text(row.price, row.subsidised_price, ctx.lang),
              hours=hours_text(row.available_hours, ctx.lang))
 
 
 def _activity(ctx: Context, row: Any) -> str:
-    fee = (t("about_activity_fee", ctx.lang, fee=money(row.fee, ctx.lang)) if row.fee
-           else t("about_activity_free", ctx.lang))
+    fee = (say("actions.about_activity_fee", ctx.lang, fee=money(row.fee, ctx.lang)) if row.fee
+           else say("actions.about_activity_free", ctx.lang))
     sessions = [v for v in upcoming_sessions(ctx.session, row.district_id, ctx.now, activity_id=row.id, limit=10)
                 if v.free > 0]
     place = row.service_point or row.place
-    following = t("about_activity_next", ctx.lang, when=moment(sessions[0].session.starts_at, ctx.lang, ctx.today),
+    following = say("actions.about_activity_next", ctx.lang,
+                    when=moment(sessions[0].session.starts_at, ctx.lang, ctx.today),
                   where=place.name[ctx.lang] if place else "", free=sessions[0].free) if sessions else ""
-    return t("about_activity", ctx.lang, title=row.title[ctx.lang], description=row.description[ctx.lang],
+    return say("actions.about_activity", ctx.lang, title=row.title[ctx.lang], description=row.description[ctx.lang],
              fee=fee, next=following)
 
 
@@ -59,17 +60,18 @@ def _meal(ctx: Context, row: Any) -> str:
     from actions.meals import meal_days_text
     from actions.pending import price_text
 
-    delivery = t("meal_delivery", ctx.lang, fee=money(row.delivery_fee, ctx.lang)) if row.delivery else ""
-    return t("about_meal", ctx.lang, name=row.name[ctx.lang], days=meal_days_text(row, ctx.lang),
+    delivery = say("actions.meal_delivery", ctx.lang, fee=money(row.delivery_fee, ctx.lang)) if row.delivery else ""
+    return say("actions.about_meal", ctx.lang, name=row.name[ctx.lang], days=meal_days_text(row, ctx.lang),
              time=row.serving_time, where=row.service_point.name[ctx.lang],
              price=price_text(row.price, row.subsidised_price, ctx.lang), delivery=delivery)
 
 
 def _point(ctx: Context, row: Any) -> str:
     state = opening_state(row.opening_hours, ctx.now, ctx.lang)
-    return t("about_point", ctx.lang, name=row.name[ctx.lang], address=row.address[ctx.lang],
-             hours=t("about_point_hours", ctx.lang, hours=hours_text(row.opening_hours, ctx.lang), state=state),
-             phone=t("about_point_phone", ctx.lang, phone=row.phone) if row.phone else "")
+    return say("actions.about_point", ctx.lang, name=row.name[ctx.lang], address=row.address[ctx.lang],
+             hours=say("actions.about_point_hours", ctx.lang, hours=hours_text(row.opening_hours, ctx.lang),
+                       state=state),
+             phone=say("actions.about_point_phone", ctx.lang, phone=row.phone) if row.phone else "")
 
 
 _ANSWERS = {"home_service": _home_service, "activity": _activity, "meal_service": _meal, "service_point": _point}
@@ -100,7 +102,7 @@ def price_line(ctx: Context, match: NameMatch) -> str:
     from actions.pending import price_text
 
     row = match.row
-    return t("about_price", ctx.lang, name=row.name[ctx.lang],
+    return say("actions.about_price", ctx.lang, name=row.name[ctx.lang],
              price=price_text(row.price, row.subsidised_price, ctx.lang))
 
 

@@ -12,8 +12,8 @@ from actions.about import describe
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import moment
-from actions.texts import t
 from actions.when import When, parse_when
+from careline.catalogue import N_, say
 from knowledge.activities import SessionView, find_activities, upcoming_sessions
 from knowledge.booking import booked_sessions
 from knowledge.models import Activity
@@ -41,11 +41,11 @@ class ActionListActivities(CareAction):
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.district is None:
-            dispatcher.utter_message(text=t("activities_none", ctx.lang))
+            dispatcher.utter_message(text=say("actions.activities_none", ctx.lang))
             return []
         start, end, day = _day_window(ctx)
         if day is not None and day < ctx.today:
-            dispatcher.utter_message(text=t("activity_past", ctx.lang))
+            dispatcher.utter_message(text=say("actions.activity_past", ctx.lang))
             start, end = ctx.now, None
         if end is None:
             end = ctx.now + dt.timedelta(days=7)
@@ -54,14 +54,14 @@ class ActionListActivities(CareAction):
         views = [v for v in upcoming_sessions(ctx.session, ctx.district.id, start, until=end, limit=50)
                  if wanted is None or v.activity.id in wanted][:5]
         if not views:
-            dispatcher.utter_message(text=t("activities_none", ctx.lang))
+            dispatcher.utter_message(text=say("actions.activities_none", ctx.lang))
             return []
-        lines = [t("activities_intro", ctx.lang)]
+        lines = [say("actions.activities_intro", ctx.lang)]
         for view in views:
-            key = "activity_line" if view.free else "activity_line_full"
-            lines.append(t(key, ctx.lang, when=moment(view.session.starts_at, ctx.lang, ctx.today),
+            key = N_("actions.activity_line") if view.free else N_("actions.activity_line_full")
+            lines.append(say(key, ctx.lang, when=moment(view.session.starts_at, ctx.lang, ctx.today),
                            title=view.activity.title[ctx.lang], where=_where(view, ctx.lang), free=view.free))
-        lines.append(t("activities_book_hint", ctx.lang))
+        lines.append(say("actions.activities_book_hint", ctx.lang))
         dispatcher.utter_message(text="\n".join(lines))
         return []
 
@@ -71,13 +71,13 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
     """Read back the session meant (the activity said, or ``activity``, on the day said); refuse
     kindly if past or full, and offer the next free one instead."""
     if ctx.district is None:
-        dispatcher.utter_message(text=t("activities_none", ctx.lang))
+        dispatcher.utter_message(text=say("actions.activities_none", ctx.lang))
         return []
     if ctx.elder is None:
         named = ctx.named(("activity",), "activity_type")
         if named:  # what it is and when, before saying who it can be booked for
             describe(ctx, dispatcher, named[0])
-        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     if activity is None:
         said = ctx.entity("activity_type") or ctx.slot("activity_type")
@@ -85,44 +85,44 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
         if not activities and said:
             activities = find_activities(ctx.session, ctx.district.id, said)
         if not activities:
-            dispatcher.utter_message(text=t("activity_not_found", ctx.lang, what=said) if said
-                                     else t("activity_which", ctx.lang))
+            dispatcher.utter_message(text=say("actions.activity_not_found", ctx.lang, what=said) if said
+                                     else say("actions.activity_which", ctx.lang))
             return []
         activity = activities[0]
     when = ctx.when_said
     sessions = upcoming_sessions(ctx.session, ctx.district.id, ctx.now, activity_id=activity.id, limit=60)
     already = _already_booked(ctx, sessions, when)
     if already is not None:
-        dispatcher.utter_message(text=t("already_booked_session", ctx.lang, who=ctx.who(),
+        dispatcher.utter_message(text=say("actions.already_booked_session", ctx.lang, who=ctx.who(),
                                         title=already.activity.title[ctx.lang],
                                         when=moment(already.session.starts_at, ctx.lang, ctx.today)))
         return [SlotSet("pending", None)]
     chosen = None
     if when is not None:
         if when.date < ctx.today:
-            dispatcher.utter_message(text=t("activity_past", ctx.lang))
+            dispatcher.utter_message(text=say("actions.activity_past", ctx.lang))
         else:
             same_day = [v for v in sessions if v.session.starts_at.date() == when.date]
             if not same_day:
-                dispatcher.utter_message(text=t("activity_no_session_that_day", ctx.lang))
+                dispatcher.utter_message(text=say("actions.activity_no_session_that_day", ctx.lang))
             elif same_day[0].free == 0:
-                dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
+                dispatcher.utter_message(text=say("actions.activity_full_alternatives", ctx.lang))
             else:
                 chosen = same_day[0]
     elif sessions and sessions[0].free == 0:
-        dispatcher.utter_message(text=t("activity_full_alternatives", ctx.lang))
+        dispatcher.utter_message(text=say("actions.activity_full_alternatives", ctx.lang))
     if chosen is None:
         free = [v for v in sessions if v.free > 0]
         if not free:
-            dispatcher.utter_message(text=t("activity_none_free", ctx.lang))
+            dispatcher.utter_message(text=say("actions.activity_none_free", ctx.lang))
             return [SlotSet("pending", None)]
         chosen = free[0]
         if when is not None or (sessions and sessions[0].free == 0):
-            dispatcher.utter_message(text=t("activity_next_free", ctx.lang, when=moment(
+            dispatcher.utter_message(text=say("actions.activity_next_free", ctx.lang, when=moment(
                 chosen.session.starts_at, ctx.lang, ctx.today)), buttons=confirm_buttons(ctx.lang))
             return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]
     dispatcher.utter_message(
-        text=t("activity_confirm", ctx.lang, who=ctx.who(), title=chosen.activity.title[ctx.lang],
+        text=say("actions.activity_confirm", ctx.lang, who=ctx.who(), title=chosen.activity.title[ctx.lang],
                when=moment(chosen.session.starts_at, ctx.lang, ctx.today), where=_where(chosen, ctx.lang)),
         buttons=confirm_buttons(ctx.lang))
     return [SlotSet("pending", {"kind": "activity", "session_id": chosen.session.id})]

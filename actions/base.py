@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import Context, channel_switched_language, language_of, open_context
-from actions.texts import t
+from careline.catalogue import say
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class CareAction(Action, ABC):
                     events = [*events, SlotSet("pending", None)]
         except SQLAlchemyError:
             log.exception("database error in %s", self.name())
-            dispatcher.utter_message(text=t("trouble", language_of(tracker)))
+            dispatcher.utter_message(text=say("actions.trouble", language_of(tracker)))
             return [SlotSet("pending", None)]
         if self.resets_fallbacks and tracker.get_slot("fallbacks"):
             events = [*events, SlotSet("fallbacks", 0.0)]
@@ -130,7 +130,7 @@ def ask_district(ctx: Context, dispatcher: CollectingDispatcher, asker: str) -> 
     from knowledge.models import District
 
     names = [d.name[ctx.lang] for d in ctx.session.scalars(select(District).order_by(District.key))]
-    dispatcher.utter_message(text=t("district_which", ctx.lang, names=listing(names, ctx.lang)),
+    dispatcher.utter_message(text=say("actions.district_which", ctx.lang, names=listing(names, ctx.lang)),
                              json_message={"asked": ASKED_DISTRICT, "for": asker})
     return []
 
@@ -154,7 +154,7 @@ def replay_for_district(ctx: Context, dispatcher: CollectingDispatcher, asker: s
     earlier = recent_user_texts(ctx.tracker, limit=2)
     if action is None or len(earlier) < 2:
         return None
-    dispatcher.utter_message(text=t("district_noted", ctx.lang, district=ctx.district.name[ctx.lang]))
+    dispatcher.utter_message(text=say("actions.district_noted", ctx.lang, district=ctx.district.name[ctx.lang]))
     ctx.replayed_text = earlier[1]
     try:
         return action().act(ctx, dispatcher)
@@ -190,4 +190,5 @@ def confirms_pending(ctx: Context) -> bool:
 
 
 def confirm_buttons(lang: str) -> list[dict[str, str]]:
-    return [{"title": t("yes", lang), "payload": "/affirm"}, {"title": t("no", lang), "payload": "/deny"}]
+    return [{"title": say("actions.yes", lang), "payload": "/affirm"},
+            {"title": say("actions.no", lang), "payload": "/deny"}]

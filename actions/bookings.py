@@ -12,8 +12,8 @@ from actions.context import Context
 from actions.formatting import describe_booking
 from actions.pending import carry_out
 from actions.replies import number_in
-from actions.texts import t
 from actions.when import parse_when
+from careline.catalogue import say
 from knowledge.booking import list_bookings
 from knowledge.models import Booking
 
@@ -37,7 +37,7 @@ class ActionDeny(CareAction):
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.slot("pending"):
-            dispatcher.utter_message(text=t("confirm_dropped", ctx.lang))
+            dispatcher.utter_message(text=say("actions.confirm_dropped", ctx.lang))
         else:
             dispatcher.utter_message(response="utter_nothing_pending")
         return [SlotSet("pending", None)]
@@ -46,14 +46,14 @@ class ActionDeny(CareAction):
 def _open_bookings(ctx: Context, dispatcher: CollectingDispatcher) -> list[Booking] | None:
     """The elder's open bookings, or None (having said why) when no elder is known."""
     if ctx.elder is None:
-        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
         return None
     return list_bookings(ctx.session, ctx.elder.id, ctx.now)
 
 
 def _numbered(ctx: Context, items: list[Booking]) -> list[str]:
     """The intro line and one numbered line per booking (at most eight: it may be spoken)."""
-    return [t("bookings_intro", ctx.lang, who=ctx.who()),
+    return [say("actions.bookings_intro", ctx.lang, who=ctx.who()),
             *(f"{n}. {describe_booking(b, ctx.lang, ctx.today)}" for n, b in enumerate(items[:8], start=1))]
 
 
@@ -65,15 +65,15 @@ class ActionMyBookings(CareAction):
         if items is None:
             return []
         if not items:
-            dispatcher.utter_message(text=t("bookings_none", ctx.lang, who=ctx.who()))
+            dispatcher.utter_message(text=say("actions.bookings_none", ctx.lang, who=ctx.who()))
             return []
         dispatcher.utter_message(text="\n".join(_numbered(ctx, items)))
         return []
 
 
 def _offer_cancel(ctx: Context, dispatcher: CollectingDispatcher, item: Booking) -> list[dict[str, Any]]:
-    dispatcher.utter_message(text=t("cancel_confirm", ctx.lang, what=describe_booking(item, ctx.lang, ctx.today)),
-                             buttons=confirm_buttons(ctx.lang))
+    what = describe_booking(item, ctx.lang, ctx.today)
+    dispatcher.utter_message(text=say("actions.cancel_confirm", ctx.lang, what=what), buttons=confirm_buttons(ctx.lang))
     return [SlotSet("pending", {"kind": "cancel", "booking_id": item.id})]
 
 
@@ -88,7 +88,7 @@ class ActionOfferCancel(CareAction):
         if items is None:
             return []
         if not items:
-            dispatcher.utter_message(text=t("nothing_to_cancel", ctx.lang, who=ctx.who()))
+            dispatcher.utter_message(text=say("actions.nothing_to_cancel", ctx.lang, who=ctx.who()))
             return [SlotSet("pending", None)]
         numbered = chosen_by_number(ctx, items)
         if numbered is not None:
@@ -96,7 +96,7 @@ class ActionOfferCancel(CareAction):
         narrowed = _narrow(ctx, items)
         if len(narrowed) == 1:
             return _offer_cancel(ctx, dispatcher, narrowed[0])
-        lines = [*_numbered(ctx, narrowed), t("cancel_which", ctx.lang)]
+        lines = [*_numbered(ctx, narrowed), say("actions.cancel_which", ctx.lang)]
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet("pending", {"kind": "choose_cancel", "options": [b.id for b in narrowed[:8]]})]
 
@@ -152,7 +152,7 @@ class ActionInform(CareAction):
             item = chosen_by_number(ctx)
             if item is not None:
                 return _offer_cancel(ctx, dispatcher, item)
-            dispatcher.utter_message(text=t("cancel_which", ctx.lang))
+            dispatcher.utter_message(text=say("actions.cancel_which", ctx.lang))
             return []
         if pending.get("kind") == "volunteer_when":
             from actions.home_services import offer_volunteer

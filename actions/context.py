@@ -102,14 +102,14 @@ class Context:
     def who(self) -> str:
         """How to refer to the person a booking is for."""
         from actions.formatting import person_name
-        from actions.texts import t
+        from careline.catalogue import say
 
         if self.elder is None:
-            return t("who_you", self.lang)
+            return say("actions.who_you", self.lang)
         requester = self.slot("channel")
         if requester in ("telegram", "console"):
             return person_name(self.elder.name, self.lang)
-        return t("who_you", self.lang)
+        return say("actions.who_you", self.lang)
 
     def volunteer(self) -> Volunteer | None:
         key = self.slot("volunteer_key")

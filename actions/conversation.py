@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CareAction
 from actions.context import Context
 from actions.replies import language_asked
-from actions.texts import t
+from careline.catalogue import N_, say
 from knowledge.handoffs import Urgency, conversation_for, open_handoff
 from knowledge.naming import NameMatch
 
@@ -71,7 +71,7 @@ class ActionChangeLanguage(Action):
         asked = language_asked((tracker.latest_message or {}).get("text") or "",
                                next(tracker.get_latest_entity_values("language"), None),
                                tracker.get_slot("language") or "zh")
-        dispatcher.utter_message(text=t("language_set", asked))
+        dispatcher.utter_message(text=say("actions.language_set", asked))
         return [SlotSet("language", asked)]
 
 
@@ -90,7 +90,7 @@ class ActionRepeat(Action):
             elif event.get("event") == "user" and last_turn:
                 break
         if not last_turn:
-            dispatcher.utter_message(text=t("nothing_to_repeat", tracker.get_slot("language") or "zh"))
+            dispatcher.utter_message(text=say("actions.nothing_to_repeat", tracker.get_slot("language") or "zh"))
             return []
         for event in last_turn:
             data = event.get("data") or {}
@@ -124,7 +124,7 @@ class ActionHandoff(CareAction):
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         handoff_id = hand_off(ctx, Urgency.REQUESTED, "requested")
-        dispatcher.utter_message(text=t("handoff", ctx.lang), json_message={"handoff": handoff_id})
+        dispatcher.utter_message(text=say("actions.handoff", ctx.lang), json_message={"handoff": handoff_id})
         return [SlotSet("pending", None)]
 
 
@@ -135,7 +135,7 @@ class ActionEmergency(CareAction):
         number = ctx.district.emergency_number if ctx.district else "120"
         advice = ctx.district.emergency_advice.get(ctx.lang, "") if ctx.district else ""
         handoff_id = hand_off(ctx, Urgency.EMERGENCY, "emergency")
-        dispatcher.utter_message(text=t("emergency", ctx.lang, number=number, advice=advice),
+        dispatcher.utter_message(text=say("actions.emergency", ctx.lang, number=number, advice=advice),
                                  json_message={"handoff": handoff_id, "emergency": True})
         return [SlotSet("pending", None)]
 
@@ -149,7 +149,7 @@ class ActionDefaultFallback(CareAction):
     hears_corrections = True  # "改到星期五" the model did not place is still a change
     hears_place_follow_ups = True
     first_reply = "utter_default"
-    handoff_reply = "handoff_after_misunderstanding"
+    handoff_reply = N_("actions.handoff_after_misunderstanding")
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         named = ctx.named(min_score=NAMED_CLEARLY)
@@ -158,7 +158,7 @@ class ActionDefaultFallback(CareAction):
         count = int(ctx.slot("fallbacks") or 0) + 1
         if count >= 2:
             handoff_id = hand_off(ctx, Urgency.MISUNDERSTOOD, "misunderstood")
-            dispatcher.utter_message(text=t(self.handoff_reply, ctx.lang),
+            dispatcher.utter_message(text=say(self.handoff_reply, ctx.lang),
                                      json_message={"handoff": handoff_id})
             return [SlotSet("fallbacks", 0.0), SlotSet("pending", None)]
         dispatcher.utter_message(response=self.first_reply)
@@ -182,4 +182,4 @@ class ActionOutOfScope(ActionDefaultFallback):
 
     action_name = "action_out_of_scope"
     first_reply = "utter_out_of_scope"
-    handoff_reply = "handoff_after_out_of_scope"
+    handoff_reply = N_("actions.handoff_after_out_of_scope")

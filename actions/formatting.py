@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from careline.catalogue import N_, say
 from knowledge import hours
 from knowledge.text import person_name
 from knowledge.wording import RELATIVE_DAYS, WEEKDAYS, amount_text, clock, day, describe_booking, moment, money
@@ -12,13 +13,16 @@ from knowledge.wording import RELATIVE_DAYS, WEEKDAYS, amount_text, clock, day, 
 __all__ = ["RELATIVE_DAYS", "WEEKDAYS", "amount_text", "clock", "day", "describe_booking", "moment", "money",
            "person_name"]
 
+#: OpenStreetMap's day codes as said
+DAY_CODES = {"Mo": N_("actions.day.mo"), "Tu": N_("actions.day.tu"), "We": N_("actions.day.we"),
+             "Th": N_("actions.day.th"), "Fr": N_("actions.day.fr"), "Sa": N_("actions.day.sa"),
+             "Su": N_("actions.day.su"), "PH": N_("actions.day.ph")}
+
 
 def distance(metres: float, lang: str) -> str:
     if metres < 1000:
-        rounded = max(10, int(round(metres / 10.0)) * 10)
-        return f"{rounded}米" if lang == "zh" else f"{rounded} metres"
-    km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
-    return f"{km}公里" if lang == "zh" else f"{km} km"
+        return say("actions.metres", lang, n=max(10, int(round(metres / 10.0)) * 10))
+    return say("actions.km", lang, n=f"{metres / 1000:.1f}".rstrip("0").rstrip("."))
 
 
 def listing(items: list[str], lang: str) -> str:
@@ -30,18 +34,14 @@ def listing(items: list[str], lang: str) -> str:
 
 
 def opening_state(expression: str, now: dt.datetime, lang: str) -> str:
-    from actions.texts import t
-
     if hours.is_open(expression, now):
-        return t("point_open_now", lang)
+        return say("actions.point_open_now", lang)
     upcoming = hours.next_change(expression, now)
     if upcoming is None:
-        return t("point_closed", lang)
-    return t("point_closed_now", lang, next=moment(upcoming, lang, now.date()))
+        return say("actions.point_closed", lang)
+    return say("actions.point_closed_now", lang, next=moment(upcoming, lang, now.date()))
 
 
-_DAY_CODES = {"Mo": ("周一", "Mon"), "Tu": ("周二", "Tue"), "We": ("周三", "Wed"), "Th": ("周四", "Thu"),
-              "Fr": ("周五", "Fri"), "Sa": ("周六", "Sat"), "Su": ("周日", "Sun"), "PH": ("节假日", "public holidays")}
 
 
 def hours_text(expression: str, lang: str) -> str:
@@ -51,7 +51,7 @@ def hours_text(expression: str, lang: str) -> str:
     zh = lang == "zh"
 
     def days(found: re.Match[str]) -> str:
-        names = [_DAY_CODES[code][0 if zh else 1] for code in re.findall(r"Mo|Tu|We|Th|Fr|Sa|Su|PH", found.group(0))]
+        names = [say(DAY_CODES[code], lang) for code in re.findall(r"Mo|Tu|We|Th|Fr|Sa|Su|PH", found.group(0))]
         joints = re.findall(r"[-,]", found.group(0))
         said = names[0]
         for joint, name in zip(joints, names[1:], strict=False):

@@ -17,8 +17,8 @@ from actions.base import CareAction, confirm_buttons
 from actions.context import Context, open_context
 from actions.formatting import hours_text, listing, moment, person_name
 from actions.pending import price_text
-from actions.texts import t
 from actions.when import When, parse_when
+from careline.catalogue import N_, say
 from knowledge import hours
 from knowledge.models import HomeService
 from knowledge.naming import find_named
@@ -49,17 +49,17 @@ def find_home_service(ctx: Context, said: str) -> HomeService | None:
 def _visit_time(ctx: Context, when: When | None, service: HomeService | None) -> tuple[str | None, str | None]:
     """The visit time as ISO minutes, or the text key saying why it cannot be that time."""
     if when is None:
-        return None, "home_service_when_unclear"
+        return None, N_("actions.home_service_when_unclear")
     at = when.at(default_hour=10)
     if at <= ctx.now:
         return None, "refused_past"
     if service is not None and not hours.is_open(service.available_hours, at):
-        return None, "home_service_unavailable"
+        return None, N_("actions.home_service_unavailable")
     return at.isoformat(timespec="minutes"), None
 
 
 def _refusal(ctx: Context, key: str, service: HomeService | None) -> str:
-    return t(key, ctx.lang, hours=hours_text(service.available_hours, ctx.lang) if service is not None else "")
+    return say(key, ctx.lang, hours=hours_text(service.available_hours, ctx.lang) if service is not None else "")
 
 
 class ValidateHomeServiceForm(FormValidationAction):
@@ -74,10 +74,10 @@ class ValidateHomeServiceForm(FormValidationAction):
             service = find_home_service(ctx, str(value or ""))
             if service is None:
                 names = listing([s.name[ctx.lang] for s in _services(ctx)], ctx.lang)
-                dispatcher.utter_message(text=t("home_service_unknown", ctx.lang, what=value, names=names))
+                dispatcher.utter_message(text=say("actions.home_service_unknown", ctx.lang, what=value, names=names))
                 return {"home_service_type": None}
             if asks_price(ctx.text):  # "上门洗澡多少钱": the price, then the form asks the time
-                dispatcher.utter_message(text=t("about_price", ctx.lang, name=service.name[ctx.lang],
+                dispatcher.utter_message(text=say("actions.about_price", ctx.lang, name=service.name[ctx.lang],
                                                 price=price_text(service.price, service.subsidised_price, ctx.lang)))
             when = ctx.when_said
             if when is None or when.hour is None:
@@ -101,10 +101,10 @@ def offer_home_service(ctx: Context, dispatcher: CollectingDispatcher, service: 
                        when: dt.datetime) -> list[dict[str, Any]]:
     """Read back the visit; it is requested only on a yes."""
     if ctx.elder is None:
-        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     dispatcher.utter_message(
-        text=t("home_service_confirm", ctx.lang, who=ctx.who(), name=service.name[ctx.lang],
+        text=say("actions.home_service_confirm", ctx.lang, who=ctx.who(), name=service.name[ctx.lang],
                when=moment(when, ctx.lang, ctx.today),
                price=price_text(service.price, service.subsidised_price, ctx.lang)),
         buttons=confirm_buttons(ctx.lang))
@@ -117,7 +117,7 @@ def offer_home_service_again(ctx: Context, dispatcher: CollectingDispatcher, ser
     """The same visit at the day or time now said; a day alone keeps the hour read back before."""
     when = ctx.when_said
     if when is None:
-        dispatcher.utter_message(text=t("home_service_when_unclear", ctx.lang))
+        dispatcher.utter_message(text=say("actions.home_service_when_unclear", ctx.lang))
         return []
     if when.hour is None:
         when = When(when.date, before.hour, before.minute)
@@ -125,7 +125,7 @@ def offer_home_service_again(ctx: Context, dispatcher: CollectingDispatcher, ser
         when = When(before.date(), when.hour, when.minute)  # "make it 2 pm": same day, new hour
     at, problem = _visit_time(ctx, when, service)
     if at is None:
-        dispatcher.utter_message(text=_refusal(ctx, problem or "home_service_when_unclear", service))
+        dispatcher.utter_message(text=_refusal(ctx, problem or N_("actions.home_service_when_unclear"), service))
         return []
     return offer_home_service(ctx, dispatcher, service, dt.datetime.fromisoformat(at))
 
@@ -138,7 +138,7 @@ class ActionOfferHomeService(CareAction):
         when_text = ctx.slot("service_when")
         reset = [SlotSet("home_service_type", None), SlotSet("service_when", None)]
         if service is None or not when_text:
-            dispatcher.utter_message(text=t("refused_other", ctx.lang))
+            dispatcher.utter_message(text=say("actions.refused_other", ctx.lang))
             return reset
         return [*reset, *offer_home_service(ctx, dispatcher, service, dt.datetime.fromisoformat(when_text))]
 
@@ -149,15 +149,16 @@ class ActionTimeBankHours(CareAction):
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         volunteer = ctx.volunteer()
         if volunteer is None:
-            dispatcher.utter_message(text=t("time_bank_unknown", ctx.lang))
+            dispatcher.utter_message(text=say("actions.time_bank_unknown", ctx.lang))
             return []
 
         def fmt(value: Any) -> str:
             return f"{value:g}" if isinstance(value, float) else f"{float(value):g}"
 
-        dispatcher.utter_message(text=t(
-            "time_bank_hours", ctx.lang, name=person_name(volunteer.name, ctx.lang), earned=fmt(volunteer.hours_earned),
-            spent=fmt(volunteer.hours_spent), left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
+        dispatcher.utter_message(text=say(
+            "actions.time_bank_hours", ctx.lang, name=person_name(volunteer.name, ctx.lang),
+            earned=fmt(volunteer.hours_earned), spent=fmt(volunteer.hours_spent),
+            left=fmt(volunteer.hours_earned - volunteer.hours_spent)))
         return []
 
 
@@ -165,11 +166,11 @@ def offer_volunteer(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict
     when = ctx.when_said
     if when is None or when.at(default_hour=10) <= ctx.now:
         if when is not None:
-            dispatcher.utter_message(text=t("refused_past", ctx.lang))
-        dispatcher.utter_message(text=t("volunteer_when", ctx.lang))
+            dispatcher.utter_message(text=say("actions.refused_past", ctx.lang))
+        dispatcher.utter_message(text=say("actions.volunteer_when", ctx.lang))
         return [SlotSet("pending", {"kind": "volunteer_when"})]
     at = when.at(default_hour=10)
-    dispatcher.utter_message(text=t("volunteer_confirm", ctx.lang, who=ctx.who(),
+    dispatcher.utter_message(text=say("actions.volunteer_confirm", ctx.lang, who=ctx.who(),
                                     when=moment(at, ctx.lang, ctx.today)), buttons=confirm_buttons(ctx.lang))
     return [SlotSet("pending", {"kind": "volunteer", "when": at.isoformat(timespec="minutes")})]
 
@@ -180,6 +181,6 @@ class ActionOfferVolunteerVisit(CareAction):
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.elder is None:
-            dispatcher.utter_message(text=t("need_elder", ctx.lang))
+            dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
             return []
         return offer_volunteer(ctx, dispatcher)

@@ -11,26 +11,28 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import day, money
-from actions.texts import t
+from careline.catalogue import N_, say
 from knowledge.activities import meal_days, meal_services, order_deadline, serves_on
 from knowledge.geo import distance_m
 from knowledge.models import MealService
 from knowledge.schema_constants import WEEKDAY_CODES
 from knowledge.wording import meal_price
 
-DAY_NAMES = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+#: the weekdays as a list of meal days names them (周一、三、五 / Mon/Wed/Fri)
+DAY_NAMES = (N_("actions.meal_day.mon"), N_("actions.meal_day.tue"), N_("actions.meal_day.wed"),
+             N_("actions.meal_day.thu"), N_("actions.meal_day.fri"), N_("actions.meal_day.sat"),
+             N_("actions.meal_day.sun"))
 MEALS = ("breakfast", "lunch", "dinner")
 
 
 def meal_days_text(service: MealService, lang: str) -> str:
     index = sorted(WEEKDAY_CODES.index(d) for d in service.days)
     if index == list(range(7)):
-        return "每天" if lang == "zh" else "every day"
+        return say("actions.meal_every_day", lang)
     if index == list(range(5)):
-        return "周一到周五" if lang == "zh" else "Mon-Fri"
-    if lang == "zh":
-        return "周" + "、".join(DAY_NAMES["zh"][i] for i in index)
-    return "/".join(DAY_NAMES["en"][i] for i in index)
+        return say("actions.meal_weekdays", lang)
+    return say("actions.meal_days", lang, days=say("actions.meal_day_joiner", lang).join(
+        say(DAY_NAMES[i], lang) for i in index))
 
 
 def wants_delivery(text: str) -> bool:
@@ -75,17 +77,18 @@ class ActionListMeals(CareAction):
         services = meal_services(ctx.session, ctx.district.id, meal if meal in MEALS else None) if ctx.district else []
         services = _nearest_first(ctx, services)[:4]
         if not services:
-            dispatcher.utter_message(text=t("meals_none", ctx.lang))
+            dispatcher.utter_message(text=say("actions.meals_none", ctx.lang))
             return []
-        lines = [t("meals_intro", ctx.lang)]
+        lines = [say("actions.meals_intro", ctx.lang)]
         for service in services:
-            subsidised = t("meal_subsidised", ctx.lang, price=money(service.subsidised_price, ctx.lang)) \
+            subsidised = say("actions.meal_subsidised", ctx.lang, price=money(service.subsidised_price, ctx.lang)) \
                 if service.subsidised_price is not None else ""
-            delivery = t("meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) \
+            delivery = say("actions.meal_delivery", ctx.lang, fee=money(service.delivery_fee, ctx.lang)) \
                 if service.delivery else ""
-            lines.append(t("meal_line", ctx.lang, name=service.name[ctx.lang], days=meal_days_text(service, ctx.lang),
-                           time=service.serving_time, where=service.service_point.name[ctx.lang],
-                           price=money(service.price, ctx.lang), subsidised=subsidised, delivery=delivery))
+            lines.append(say("actions.meal_line", ctx.lang, name=service.name[ctx.lang],
+                             days=meal_days_text(service, ctx.lang),
+                             time=service.serving_time, where=service.service_point.name[ctx.lang],
+                             price=money(service.price, ctx.lang), subsidised=subsidised, delivery=delivery))
         dispatcher.utter_message(text="\n".join(lines))
         return []
 
@@ -101,7 +104,7 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
             from actions.about import describe
 
             describe(ctx, dispatcher, named[0])
-        dispatcher.utter_message(text=t("need_elder", ctx.lang))
+        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
         return [SlotSet("pending", None)]
     meal = ctx.entity("meal") or meal
     meal = meal if meal in MEALS else "lunch"
@@ -109,11 +112,11 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
     services = meal_services(ctx.session, ctx.district.id, meal, delivery=delivery or None) if ctx.district else []
     services = _named_first(ctx, _nearest_first(ctx, services))
     if not services:
-        dispatcher.utter_message(text=t("meals_none", ctx.lang))
+        dispatcher.utter_message(text=say("actions.meals_none", ctx.lang))
         return [SlotSet("pending", None)]
     when = ctx.when_said
     if when is not None and when.date < ctx.today:
-        dispatcher.utter_message(text=t("refused_past", ctx.lang))
+        dispatcher.utter_message(text=say("actions.refused_past", ctx.lang))
         when = None
     target = when.date if when else day_meant
     serving = [m for m in services if target is not None and serves_on(m, target)]
@@ -121,19 +124,19 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
         m.row.id for m in ctx.named(("meal_service",), min_score=86)}
     service = services[0] if named_first or not serving else serving[0]
     if target is not None and (not serves_on(service, target) or ctx.now >= order_deadline(service, target)):
-        reason = "refused_not_served" if not serves_on(service, target) else "refused_too_late"
-        dispatcher.utter_message(text=t(reason, ctx.lang, deadline=service.order_by))
+        reason = N_("actions.refused_not_served") if not serves_on(service, target) else N_("actions.refused_too_late")
+        dispatcher.utter_message(text=say(reason, ctx.lang, deadline=service.order_by))
         target = None
     if target is None:
         upcoming = [d for d in meal_days(ctx.session, service, ctx.now, days=14) if d.orderable and d.free > 0]
         if not upcoming:
-            dispatcher.utter_message(text=t("refused_full", ctx.lang))
+            dispatcher.utter_message(text=say("actions.refused_full", ctx.lang))
             return [SlotSet("pending", None)]
         target = upcoming[0].date
-    how = t("meal_how_delivery", ctx.lang) if delivery else t(
-        "meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
+    how = say("actions.meal_how_delivery", ctx.lang) if delivery else say(
+        "actions.meal_how_pickup", ctx.lang, where=service.service_point.name[ctx.lang])
     dispatcher.utter_message(
-        text=t("meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
+        text=say("actions.meal_confirm", ctx.lang, who=ctx.who(), day=day(target, ctx.lang, ctx.today),
                name=service.name[ctx.lang], how=how,
                price=meal_price(service, delivery, ctx.lang)),
         buttons=confirm_buttons(ctx.lang))

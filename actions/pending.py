@@ -14,7 +14,7 @@ from typing import Any
 
 from actions.context import Context
 from actions.formatting import describe_booking, moment
-from actions.texts import t
+from careline.catalogue import say
 from knowledge import booking
 from knowledge.booking import Refusal
 from knowledge.models import ActivitySession, HomeService, MealService
@@ -25,24 +25,24 @@ __all__ = ["carry_out", "price_text", "refusal_text"]
 
 def refusal_text(refusal: Refusal, ctx: Context, deadline: str | None = None) -> str:
     if refusal is Refusal.FULL:
-        return t("refused_full", ctx.lang)
+        return say("actions.refused_full", ctx.lang)
     if refusal is Refusal.PAST:
-        return t("refused_past", ctx.lang)
+        return say("actions.refused_past", ctx.lang)
     if refusal is Refusal.ALREADY_BOOKED:
-        return t("refused_already_booked", ctx.lang, who=ctx.who())
+        return say("actions.refused_already_booked", ctx.lang, who=ctx.who())
     if refusal is Refusal.NOT_SERVED:
-        return t("refused_not_served", ctx.lang)
+        return say("actions.refused_not_served", ctx.lang)
     if refusal is Refusal.TOO_LATE:
-        return t("refused_too_late", ctx.lang, deadline=deadline or "")
+        return say("actions.refused_too_late", ctx.lang, deadline=deadline or "")
     if refusal is Refusal.NO_DELIVERY:
-        return t("refused_no_delivery", ctx.lang)
-    return t("refused_other", ctx.lang)
+        return say("actions.refused_no_delivery", ctx.lang)
+    return say("actions.refused_other", ctx.lang)
 
 
 def carry_out(pending: dict[str, Any], ctx: Context) -> str:
     """Do what was confirmed; returns what to say."""
     if ctx.elder is None:
-        return t("need_elder", ctx.lang)
+        return say("actions.need_elder", ctx.lang)
     via = ctx.slot("channel") or "rest"
     source = ctx.tracker.sender_id
     kind = pending.get("kind")
@@ -53,7 +53,7 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
             return refusal_text(outcome.refusal, ctx)
         slot = ctx.session.get(ActivitySession, int(pending["session_id"]))
         where = slot.activity.service_point or slot.activity.place
-        return t("booked_activity", ctx.lang, title=slot.activity.title[ctx.lang],
+        return say("actions.booked_activity", ctx.lang, title=slot.activity.title[ctx.lang],
                  when=moment(slot.starts_at, ctx.lang, ctx.today), where=where.name[ctx.lang] if where else "")
     if kind == "meal":
         day_ = dt.date.fromisoformat(pending["date"])
@@ -64,15 +64,16 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
             return refusal_text(outcome.refusal, ctx, deadline=meal.order_by)
         from actions.formatting import day as say_day
 
-        how = t("meal_how_delivery", ctx.lang) if pending.get("delivery") else t(
-            "meal_how_pickup", ctx.lang, where=meal.service_point.name[ctx.lang])
-        return t("booked_meal", ctx.lang, day=say_day(day_, ctx.lang, ctx.today), name=meal.name[ctx.lang], how=how)
+        how = say("actions.meal_how_delivery", ctx.lang) if pending.get("delivery") else say(
+            "actions.meal_how_pickup", ctx.lang, where=meal.service_point.name[ctx.lang])
+        return say("actions.booked_meal", ctx.lang, day=say_day(day_, ctx.lang, ctx.today), name=meal.name[ctx.lang],
+                   how=how)
     if kind == "cancel":
         outcome = booking.cancel_booking(ctx.session, int(pending["booking_id"]), ctx.now, elder_id=ctx.elder.id,
                                          via=via, source=source)
         if not outcome.ok:
             return refusal_text(outcome.refusal, ctx)
-        return t("cancelled", ctx.lang, what=describe_booking(outcome.booking, ctx.lang, ctx.today))
+        return say("actions.cancelled", ctx.lang, what=describe_booking(outcome.booking, ctx.lang, ctx.today))
     if kind == "home_service":
         when = dt.datetime.fromisoformat(pending["when"])
         service = ctx.session.get(HomeService, int(pending["home_service_id"]))
@@ -80,10 +81,10 @@ def carry_out(pending: dict[str, Any], ctx: Context) -> str:
                                                via=via, source=source)
         if not outcome.ok:
             return refusal_text(outcome.refusal, ctx)
-        return t("home_service_requested", ctx.lang, name=service.name[ctx.lang],
+        return say("actions.home_service_requested", ctx.lang, name=service.name[ctx.lang],
                  when=moment(when, ctx.lang, ctx.today))
     if kind == "volunteer":
         when = dt.datetime.fromisoformat(pending["when"])
         outcome = booking.request_volunteer_visit(ctx.session, ctx.elder.id, when, ctx.now, via=via, source=source)
-        return t("volunteer_requested", ctx.lang) if outcome.ok else refusal_text(outcome.refusal, ctx)
-    return t("refused_other", ctx.lang)
+        return say("actions.volunteer_requested", ctx.lang) if outcome.ok else refusal_text(outcome.refusal, ctx)
+    return say("actions.refused_other", ctx.lang)

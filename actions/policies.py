@@ -18,7 +18,7 @@ from actions.context import Context, open_context, recent_user_texts
 from actions.formatting import amount_text, listing
 from actions.replies import parse_fact
 from actions.stated_facts import stated_facts
-from actions.texts import t
+from careline.catalogue import say
 from knowledge.eligibility import Verdict, check_all, evaluate
 from knowledge.facts import FACTS, profile_facts
 from knowledge.models import Policy
@@ -70,16 +70,16 @@ class ActionAnswerPolicy(CareAction):
             return describe(ctx, dispatcher, other)
         policy, related = find_policy(ctx, _query(ctx))
         if policy is None:
-            dispatcher.utter_message(text=t("policy_not_found", ctx.lang))
+            dispatcher.utter_message(text=say("actions.policy_not_found", ctx.lang))
             return []
-        lines = [t("policy_intro", ctx.lang, title=policy.title[ctx.lang], summary=policy.summary[ctx.lang])]
+        lines = [say("actions.policy_intro", ctx.lang, title=policy.title[ctx.lang], summary=policy.summary[ctx.lang])]
         amount = amount_text(policy.amount, ctx.lang)
         if amount:
-            lines.append(t("policy_amount", ctx.lang, amount=amount))
-        lines.append(t("policy_more_hint", ctx.lang))
+            lines.append(say("actions.policy_amount", ctx.lang, amount=amount))
+        lines.append(say("actions.policy_more_hint", ctx.lang))
         dispatcher.utter_message(text="".join(lines) if ctx.lang == "zh" else " ".join(lines))
         if related:
-            dispatcher.utter_message(text=t("policy_also", ctx.lang,
+            dispatcher.utter_message(text=say("actions.policy_also", ctx.lang,
                                             titles=listing([p.title[ctx.lang] for p in related], ctx.lang)))
         return [SlotSet("policy_key", policy.key)]
 
@@ -101,14 +101,14 @@ class ActionPolicyDetails(CareAction):
                 return describe(ctx, dispatcher, other)
             policy, _ = find_policy(ctx, ctx.entity("policy_topic") or "")
         if policy is None:
-            dispatcher.utter_message(text=t("policy_which", ctx.lang))
+            dispatcher.utter_message(text=say("actions.policy_which", ctx.lang))
             return []
-        dispatcher.utter_message(text=t("policy_details", ctx.lang, title=policy.title[ctx.lang],
+        dispatcher.utter_message(text=say("actions.policy_details", ctx.lang, title=policy.title[ctx.lang],
                                         details=policy.details[ctx.lang]))
         criteria = [c["text"][ctx.lang] for c in policy.criteria]
-        dispatcher.utter_message(text=t("policy_who", ctx.lang, criteria=listing(criteria, ctx.lang))
-                                 if criteria else t("policy_everyone", ctx.lang))
-        dispatcher.utter_message(text=t("policy_apply", ctx.lang, how=policy.how_to_apply[ctx.lang]))
+        dispatcher.utter_message(text=say("actions.policy_who", ctx.lang, criteria=listing(criteria, ctx.lang))
+                                 if criteria else say("actions.policy_everyone", ctx.lang))
+        dispatcher.utter_message(text=say("actions.policy_apply", ctx.lang, how=policy.how_to_apply[ctx.lang]))
         return [SlotSet("policy_key", policy.key)]
 
 
@@ -189,7 +189,7 @@ class ActionPrepareEligibility(CareAction):
         facts = {**facts_for(ctx), **new}
         policy = best_policy(candidates, facts)
         if policy is not None and len(candidates) == 1 and evaluate(policy, facts).missing:
-            dispatcher.utter_message(text=t("elig_about", ctx.lang, title=policy.title[ctx.lang]))
+            dispatcher.utter_message(text=say("actions.elig_about", ctx.lang, title=policy.title[ctx.lang]))
         return [SlotSet("policy_key", policy.key if policy else None),
                 SlotSet("policy_candidates", [p.key for p in candidates]),
                 *(SlotSet(f"fact_{fact}", value) for fact, value in new.items())]
@@ -225,7 +225,7 @@ def _fact_validator(slot: str, fact: str):  # noqa: ANN202 - builds one method p
         if parsed is None and not stated:
             from actions.context import language_of
 
-            dispatcher.utter_message(text=t("fact_not_understood", language_of(tracker)))
+            dispatcher.utter_message(text=say("actions.fact_not_understood", language_of(tracker)))
             return {slot: None}
         with open_context(tracker) as ctx:
             told = told_facts(tracker)
@@ -252,7 +252,7 @@ class _AskFact(CareAction, ABC):
     fact = ""
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=FACTS[self.fact].question[ctx.lang])
+        dispatcher.utter_message(text=say(FACTS[self.fact].question, ctx.lang))
         return []
 
 
@@ -267,35 +267,35 @@ class ActionEligibilityResult(CareAction):
     action_name = "action_eligibility_result"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        who = ctx.who() if ctx.elder else t("who_elder", ctx.lang)
+        who = ctx.who() if ctx.elder else say("actions.who_elder", ctx.lang)
         facts = facts_for(ctx)
         policy = best_policy(_candidates_from_slot(ctx), facts)
         if policy is None:
             if ctx.elder is None:
-                dispatcher.utter_message(text=t("policy_which", ctx.lang))
+                dispatcher.utter_message(text=say("actions.policy_which", ctx.lang))
                 return []
             results = [r for r in check_all(ctx.session, ctx.elder, ctx.today, told_facts(ctx.tracker))
                        if r.verdict is Verdict.ELIGIBLE]
             if results:
                 titles = listing([r.policy.title[ctx.lang] for r in results[:5]], ctx.lang)
-                dispatcher.utter_message(text=t("elig_list", ctx.lang, who=who, titles=titles))
+                dispatcher.utter_message(text=say("actions.elig_list", ctx.lang, who=who, titles=titles))
             else:
-                dispatcher.utter_message(text=t("elig_list_none", ctx.lang, who=who))
+                dispatcher.utter_message(text=say("actions.elig_list_none", ctx.lang, who=who))
             return []
         result = evaluate(policy, facts)
         title = policy.title[ctx.lang]
         reasons = listing(result.reasons(ctx.lang), ctx.lang)
         if result.verdict is Verdict.ELIGIBLE:
-            dispatcher.utter_message(text=t("elig_yes", ctx.lang, who=who, title=title, reasons=reasons))
-            dispatcher.utter_message(text=t("policy_apply", ctx.lang, how=policy.how_to_apply[ctx.lang]))
+            dispatcher.utter_message(text=say("actions.elig_yes", ctx.lang, who=who, title=title, reasons=reasons))
+            dispatcher.utter_message(text=say("actions.policy_apply", ctx.lang, how=policy.how_to_apply[ctx.lang]))
         elif result.verdict is Verdict.NOT_ELIGIBLE:
-            dispatcher.utter_message(text=t("elig_no", ctx.lang, who=who, title=title, reasons=reasons))
+            dispatcher.utter_message(text=say("actions.elig_no", ctx.lang, who=who, title=title, reasons=reasons))
             others = [p for p in ctx.session.scalars(select(Policy).where(
                 Policy.district_id == policy.district_id, Policy.active.is_(True), Policy.id != policy.id))
                 if evaluate(p, facts).verdict is Verdict.ELIGIBLE and p.criteria]
             if others:
-                dispatcher.utter_message(text=t("elig_alternatives", ctx.lang, who=who, titles=listing(
+                dispatcher.utter_message(text=say("actions.elig_alternatives", ctx.lang, who=who, titles=listing(
                     [p.title[ctx.lang] for p in others[:3]], ctx.lang)))
         else:
-            dispatcher.utter_message(text=t("elig_unknown", ctx.lang, title=title))
+            dispatcher.utter_message(text=say("actions.elig_unknown", ctx.lang, title=title))
         return [SlotSet("policy_key", policy.key)]

@@ -10,18 +10,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CareAction
 from actions.context import Context
 from actions.formatting import distance, opening_state
-from actions.texts import t
+from careline.catalogue import N_, say
 from knowledge.nearby import nearest_points
 from knowledge.places import PlaceMatch, find_places, names_of
 from knowledge.text import fold, has_cjk
 
 KIND_NAMES = {
-    "mutual_aid_point": ("互助点", "mutual-aid point"), "day_care_centre": ("日间照料中心", "day-care centre"),
-    "service_centre": ("养老服务中心", "elderly service centre"),
-    "township_centre": ("镇养老服务中心", "township care centre"),
-    "canteen": ("老年食堂", "canteen"), "meal_station": ("助餐点", "meal station"),
-    "health_station": ("卫生站", "health station"), "activity_room": ("老年活动室", "activity room"),
-    "nursing_home": ("养老院", "nursing home"), "hotline_centre": ("服务热线中心", "hotline centre"),
+    "mutual_aid_point": N_("actions.point_kind.mutual_aid_point"),
+    "day_care_centre": N_("actions.point_kind.day_care_centre"),
+    "service_centre": N_("actions.point_kind.service_centre"),
+    "township_centre": N_("actions.point_kind.township_centre"),
+    "canteen": N_("actions.point_kind.canteen"),
+    "meal_station": N_("actions.point_kind.meal_station"),
+    "health_station": N_("actions.point_kind.health_station"),
+    "activity_room": N_("actions.point_kind.activity_room"),
+    "nursing_home": N_("actions.point_kind.nursing_home"),
+    "hotline_centre": N_("actions.point_kind.hotline_centre"),
 }
 # What people ask for, and the kinds of point that serve it.
 KIND_GROUPS = {
@@ -32,8 +36,8 @@ KIND_GROUPS = {
 
 def kind_name(kind: str | None, lang: str) -> str:
     if kind in KIND_NAMES:
-        return KIND_NAMES[kind][0 if lang == "zh" else 1]
-    return t("kind_any", lang)
+        return say(KIND_NAMES[kind], lang)
+    return say("actions.kind_any", lang)
 
 
 FOLLOW_UP_WORDS = 8  # "what about near the metro", "那五院旁边呢": the kind asked for last time
@@ -90,7 +94,7 @@ class ActionFindServicePoint(CareAction):
         if said_places:
             best = _best_place(ctx, said_places, district_id)
             if best is None:
-                dispatcher.utter_message(text=t("place_unknown", ctx.lang, place=said_places[0]))
+                dispatcher.utter_message(text=say("actions.place_unknown", ctx.lang, place=said_places[0]))
                 return []
             origin = (best.latitude, best.longitude, best.name[ctx.lang])
         elif ctx.elder is not None and ctx.elder.place is not None:
@@ -101,19 +105,20 @@ class ActionFindServicePoint(CareAction):
             if matches:
                 origin = (matches[0].latitude, matches[0].longitude, matches[0].name[ctx.lang])
         if origin is None:
-            dispatcher.utter_message(text=t("place_ask", ctx.lang))
+            dispatcher.utter_message(text=say("actions.place_ask", ctx.lang))
             return [SlotSet("service_type", kind)]
         kinds = KIND_GROUPS.get(kind, [kind]) if kind else None
         found = nearest_points(ctx.session, origin[0], origin[1], kinds=kinds, district_id=district_id,
                                limit=3, max_distance_m=30_000)
         if not found:
-            dispatcher.utter_message(text=t("points_none", ctx.lang, kind=kind_name(kind, ctx.lang)))
+            dispatcher.utter_message(text=say("actions.points_none", ctx.lang, kind=kind_name(kind, ctx.lang)))
             return []
-        lines = [t("points_intro", ctx.lang, place=origin[2], kind=kind_name(kind, ctx.lang))]
+        lines = [say("actions.points_intro", ctx.lang, place=origin[2], kind=kind_name(kind, ctx.lang))]
         for near in found:
             point = near.point
             params = dict(name=point.name[ctx.lang], distance=distance(near.distance_m, ctx.lang),
                           hours=opening_state(point.opening_hours, ctx.now, ctx.lang), phone=point.phone)
-            lines.append(t("point_line" if point.phone else "point_line_nophone", ctx.lang, **params))
+            line = N_("actions.point_line") if point.phone else N_("actions.point_line_nophone")
+            lines.append(say(line, ctx.lang, **params))
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet("service_type", kind)]

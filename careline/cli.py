@@ -13,11 +13,30 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from careline import clock
+from careline.catalogue import N_, say
 from careline.logging import configure_stdlib, get_logger
 from careline.settings import Settings, get_settings
-from careline.texts import KIND_NAMES, say
 from knowledge import db, models
 from knowledge.bundle import ImportResult, export_path, import_path
+
+#: what an import report counts, and its wording
+CHANGES = {"created": N_("cli.created"), "updated": N_("cli.updated"), "retired": N_("cli.retired"),
+           "deleted": N_("cli.deleted"), "unchanged": N_("cli.unchanged")}
+KINDS = {
+    "district": N_("cli.kind.district"),
+    "places": N_("cli.kind.places"),
+    "service_points": N_("cli.kind.service_points"),
+    "policies": N_("cli.kind.policies"),
+    "activities": N_("cli.kind.activities"),
+    "activity_sessions": N_("cli.kind.activity_sessions"),
+    "meal_services": N_("cli.kind.meal_services"),
+    "home_services": N_("cli.kind.home_services"),
+    "elders": N_("cli.kind.elders"),
+    "family_members": N_("cli.kind.family_members"),
+    "volunteers": N_("cli.kind.volunteers"),
+    "consultants": N_("cli.kind.consultants"),
+    "canned_replies": N_("cli.kind.canned_replies"),
+}
 
 app = typer.Typer(
     help="CareLine 养老服务咨询助手 — elderly-care service consultation assistant.\n\n"
@@ -44,7 +63,7 @@ def _setup(lang: str | None) -> tuple[Settings, str]:
         settings = get_settings()
     except ValidationError as error:
         language = lang if lang in {"zh", "en"} else "zh"
-        typer.echo(say("settings_invalid", language), err=True)
+        typer.echo(say("cli.settings_invalid", language), err=True)
         for problem in error.errors():
             where = ".".join(str(part) for part in problem["loc"])
             typer.echo(f"  {where + ': ' if where else ''}{problem['msg'].removeprefix('Value error, ')}", err=True)
@@ -63,7 +82,7 @@ def _engine(settings: Settings, language: str) -> Engine:
         with engine.connect():
             pass
     except OperationalError as error:
-        typer.echo(say("db_unreachable", language, detail=str(error.orig).strip().splitlines()[0]), err=True)
+        typer.echo(say("cli.db_unreachable", language, detail=str(error.orig).strip().splitlines()[0]), err=True)
         raise typer.Exit(3) from None
     return engine
 
@@ -78,7 +97,7 @@ def db_upgrade(lang: LangOption = None) -> None:
     settings, language = _setup(lang)
     engine = _engine(settings, language)
     db.upgrade(engine)
-    typer.echo(say("db_upgraded", language, revision=db.current_revision(engine)))
+    typer.echo(say("cli.db_upgraded", language, revision=db.current_revision(engine)))
 
 
 @db_app.command("current")
@@ -94,17 +113,17 @@ OUTCOMES = ("created", "updated", "retired", "deleted", "unchanged")
 
 def _print_result(result: ImportResult, language: str) -> None:
     if result.dry_run:
-        typer.echo(say("dry_run", language))
+        typer.echo(say("cli.dry_run", language))
     for report in result.reports:
-        new = say("district_new", language) if report.created_district else ""
-        typer.echo(say("district_line", language, district=report.district, new=new))
+        new = say("cli.district_new", language) if report.created_district else ""
+        typer.echo(say("cli.district_line", language, district=report.district, new=new))
         if not report.changed:
-            typer.echo(say("nothing_changed", language))
+            typer.echo(say("cli.nothing_changed", language))
             continue
         for what, counter in report.changes.items():
-            parts = [say(outcome, language, n=n) for outcome in OUTCOMES if (n := counter.get(outcome))]
-            name = KIND_NAMES.get(what, {}).get(language, what)
-            typer.echo(say("change_line", language, what=name, parts=", ".join(parts)))
+            parts = [say(key, language, n=n) for outcome, key in CHANGES.items() if (n := counter.get(outcome))]
+            name = say(KINDS[what], language) if what in KINDS else what
+            typer.echo(say("cli.change_line", language, what=name, parts=", ".join(parts)))
 
 
 @app.command("import")
@@ -122,7 +141,7 @@ def import_command(
     first and written in one go only if all of it is valid."""
     settings, language = _setup(lang)
     if not path.exists():
-        typer.echo(say("path_missing", language, path=path), err=True)
+        typer.echo(say("cli.path_missing", language, path=path), err=True)
         raise typer.Exit(2)
     from knowledge.bundle.load import load_bundles
     from knowledge.bundle.problems import summary
@@ -135,7 +154,7 @@ def import_command(
         raise typer.Exit(1)
     engine = _engine(settings, language)
     if not db.is_up_to_date(engine):
-        typer.echo(say("db_not_ready", language), err=True)
+        typer.echo(say("cli.db_not_ready", language), err=True)
         raise typer.Exit(3)
     result = import_path(db.session_factory(engine), path, _today(settings),
                          settings.schedule_weeks_ahead, dry_run=dry_run)
@@ -146,7 +165,7 @@ def import_command(
         raise typer.Exit(1)
     _print_result(result, language)
     if not dry_run:
-        typer.echo(say("import_ok", language))
+        typer.echo(say("cli.import_ok", language))
         log.info("bundle_imported", districts=[r.district for r in result.reports])
 
 
@@ -164,13 +183,13 @@ def export_command(
     settings, language = _setup(lang)
     engine = _engine(settings, language)
     if not db.is_up_to_date(engine):
-        typer.echo(say("db_not_ready", language), err=True)
+        typer.echo(say("cli.db_not_ready", language), err=True)
         raise typer.Exit(3)
     counts = export_path(db.session_factory(engine), path, district or None)
     if not counts:
-        typer.echo(say("export_none", language), err=True)
+        typer.echo(say("cli.export_none", language), err=True)
         raise typer.Exit(1)
-    typer.echo(say("export_ok", language, n=len(counts), path=path))
+    typer.echo(say("cli.export_ok", language, n=len(counts), path=path))
 
 
 def prepare(settings: Settings, language: str) -> Engine:
@@ -186,14 +205,14 @@ def prepare(settings: Settings, language: str) -> Engine:
             for problem in result.problems:
                 typer.echo(problem.say(language), err=True)
             raise typer.Exit(1)
-        typer.echo(say("samples_loaded", language))
+        typer.echo(say("cli.samples_loaded", language))
     else:
         from knowledge.schedule import extend_all
 
         with db.transaction(factory) as session:
             created = extend_all(session, _today(settings), settings.schedule_weeks_ahead)
         if created:
-            typer.echo(say("schedules_extended", language, n=created))
+            typer.echo(say("cli.schedules_extended", language, n=created))
     return engine
 
 
@@ -209,7 +228,7 @@ def train_command(
     from careline.engine import train_if_needed
 
     model, trained = train_if_needed(force)
-    typer.echo(say("model_trained" if trained else "model_current", language, model=model.name))
+    typer.echo(say(N_("cli.model_trained") if trained else N_("cli.model_current"), language, model=model.name))
 
 
 @app.command("run")
@@ -227,7 +246,7 @@ def run_command(
     from careline.engine import train_if_needed
 
     model, trained = train_if_needed()
-    typer.echo(say("model_trained" if trained else "model_current", language, model=model.name))
+    typer.echo(say(N_("cli.model_trained") if trained else N_("cli.model_current"), language, model=model.name))
     from careline.processes import run_processes
 
     raise typer.Exit(run_processes(settings, language))
@@ -263,7 +282,7 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001 - the last line of defence for an operator
         get_logger("careline.cli").error("unexpected_failure", error=type(error).__name__,
                                          exc_info=get_settings().log_level.upper() == "DEBUG")
-        typer.echo(say("unexpected", get_settings().language, error=type(error).__name__), err=True)
+        typer.echo(say("cli.unexpected", get_settings().language, error=type(error).__name__), err=True)
         sys.exit(4)
 
 

@@ -15,14 +15,27 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
+from careline.catalogue import N_, say
 from careline.logging import get_logger
 from careline.settings import Settings
-from careline.texts import say
 from knowledge import accounts, db
 from knowledge.accounts import AccountError
 
 log = get_logger("careline.consultants")
 T = TypeVar("T")
+
+#: the wording of each refusal of knowledge.accounts, by its code
+REFUSALS = {
+    "district_missing": N_("cli.district_missing"),
+    "district_unknown": N_("cli.district_unknown"),
+    "password_empty": N_("cli.password_empty"),
+    "password_long": N_("cli.password_long"),
+    "password_short": N_("cli.password_short"),
+    "username_invalid": N_("cli.username_invalid"),
+    "username_other_district": N_("cli.username_other_district"),
+    "username_taken": N_("cli.username_taken"),
+    "username_unknown": N_("cli.username_unknown"),
+}
 
 consultant_app = typer.Typer(help="控制台账号（咨询员）/ Console accounts of the consultants.",
                              no_args_is_help=True, rich_markup_mode=None)
@@ -35,9 +48,9 @@ Username = Annotated[str, typer.Argument(metavar="USERNAME", help="登录用户�
 def read_password(language: str) -> str:
     """From the terminal (hidden, asked twice) or one line of standard input."""
     if sys.stdin.isatty():
-        first = getpass.getpass(say("password_prompt", language))
-        if first and getpass.getpass(say("password_again", language)) != first:
-            typer.echo(say("password_mismatch", language), err=True)
+        first = getpass.getpass(say("cli.password_prompt", language))
+        if first and getpass.getpass(say("cli.password_again", language)) != first:
+            typer.echo(say("cli.password_mismatch", language), err=True)
             raise typer.Exit(1)
         return first
     return sys.stdin.readline().rstrip("\r\n")
@@ -53,7 +66,7 @@ def _new_password(settings: Settings, language: str) -> str:
 
 
 def _refuse(error: AccountError, language: str) -> None:
-    typer.echo(say(error.code, language, **error.params), err=True)
+    typer.echo(say(REFUSALS.get(error.code, "cli.unexpected"), language, error=error.code, **error.params), err=True)
     raise typer.Exit(1)
 
 
@@ -63,7 +76,7 @@ def _in_database(settings: Settings, language: str, work: Callable[[Session], T]
     engine = _engine(settings, language)
     try:
         if not db.is_up_to_date(engine):
-            typer.echo(say("db_not_ready", language), err=True)
+            typer.echo(say("cli.db_not_ready", language), err=True)
             raise typer.Exit(3)
         with db.transaction(db.session_factory(engine)) as session:
             return work(session)
@@ -103,8 +116,8 @@ def add_command(
 
     consultant_id, username = _in_database(settings, language, work)
     log.info("consultant_added", consultant_id=consultant_id, admin=admin, districts=len(set(district)))
-    typer.echo(say("consultant_added", language, username=username, districts=", ".join(dict.fromkeys(district)),
-                   admin=say("consultant_admin", language) if admin else ""))
+    typer.echo(say("cli.consultant_added", language, username=username, districts=", ".join(dict.fromkeys(district)),
+                   admin=say("cli.consultant_admin", language) if admin else ""))
 
 
 def passwd_command(username: Username, lang: LangOption = None) -> None:
@@ -118,7 +131,7 @@ def passwd_command(username: Username, lang: LangOption = None) -> None:
     consultant_id = _in_database(settings, language,
                                  lambda s: accounts.set_password(s, _hasher(settings), username, password).id)
     log.info("consultant_password_set", consultant_id=consultant_id)
-    typer.echo(say("consultant_passwd", language, username=accounts.normal_username(username)))
+    typer.echo(say("cli.consultant_passwd", language, username=accounts.normal_username(username)))
 
 
 def _switch(username: str, lang: str | None, disabled: bool) -> None:
@@ -127,7 +140,7 @@ def _switch(username: str, lang: str | None, disabled: bool) -> None:
     settings, language = _setup(lang)
     consultant_id = _in_database(settings, language, lambda s: accounts.set_disabled(s, username, disabled).id)
     log.info("consultant_disabled" if disabled else "consultant_enabled", consultant_id=consultant_id)
-    typer.echo(say("consultant_disabled" if disabled else "consultant_enabled", language,
+    typer.echo(say(N_("cli.consultant_disabled") if disabled else N_("cli.consultant_enabled"), language,
                    username=accounts.normal_username(username)))
 
 
@@ -149,27 +162,27 @@ def list_command(lang: LangOption = None) -> None:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = _in_database(settings, language, lambda s: accounts.listing(s, now))
     if not rows:
-        typer.echo(say("consultant_none", language))
+        typer.echo(say("cli.consultant_none", language))
         return
-    typer.echo(say("consultant_heading", language))
+    typer.echo(say("cli.consultant_heading", language))
     for row in rows:
-        typer.echo(say("consultant_line", language, username=row.username, name=row.name,
+        typer.echo(say("cli.consultant_line", language, username=row.username, name=row.name,
                        districts=", ".join((row.district, *row.extra_districts)), state=_state(row, language)))
 
 
 def _state(row: accounts.AccountRow, language: str) -> str:
     parts = []
     if not row.active:
-        parts.append(say("state_retired", language))
+        parts.append(say("cli.state_retired", language))
     if row.disabled:
-        parts.append(say("state_disabled", language))
-    parts.append(say("state_ready" if row.has_password else "state_no_password", language))
+        parts.append(say("cli.state_disabled", language))
+    parts.append(say(N_("cli.state_ready") if row.has_password else N_("cli.state_no_password"), language))
     if row.is_admin:
-        parts.append(say("state_admin", language))
+        parts.append(say("cli.state_admin", language))
     if row.locked_until is not None:
-        parts.append(say("state_locked", language, until=f"{row.locked_until:%Y-%m-%d %H:%M}"))
+        parts.append(say("cli.state_locked", language, until=f"{row.locked_until:%Y-%m-%d %H:%M}"))
     if row.origin == "cli":
-        parts.append(say("state_cli", language))
+        parts.append(say("cli.state_cli", language))
     return ", ".join(parts)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from careline.texts import say
+from careline.catalogue import say
 
 LangOption = Annotated[str | None, typer.Option("--lang", metavar="zh|en", show_default=False,
                                                 help="语言 zh 或 en / Language, zh or en.")]
@@ -22,12 +22,12 @@ def hotline_command(lang: LangOption = None) -> None:
     settings, language = _setup(lang)
 
     def ready() -> None:
-        typer.echo(say("hotline_listening", language, host=settings.sip_host, port=settings.sip_port))
+        typer.echo(say("cli.hotline_listening", language, host=settings.sip_host, port=settings.sip_port))
 
     try:
         asyncio.run(serve(settings, ready=ready))
     except EndpointStartError as error:
-        typer.echo(say("hotline_port_busy", language, host=settings.sip_host, port=settings.sip_port,
+        typer.echo(say("cli.hotline_port_busy", language, host=settings.sip_host, port=settings.sip_port,
                        detail=str(error)), err=True)
         raise typer.Exit(3) from None
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from careline import clock
+from careline.catalogue import N_, say
 from careline.secrets import CHANNEL_TERMINAL, secret
 from careline.settings import Settings
-from careline.texts import say
 
 LangOption = Annotated[str | None, typer.Option("--lang", metavar="zh|en", show_default=False,
                                                 help="语言 zh 或 en / Language, zh or en.")]
@@ -36,7 +36,7 @@ def _find_elder(settings: Settings, language: str, key: str, district: str | Non
             query = query.where(District.key == district)
         row = session.execute(query.order_by(Elder.id)).first()
     if row is None:
-        typer.echo(say("elder_unknown", language, elder_key=key), err=True)
+        typer.echo(say("cli.elder_unknown", language, elder_key=key), err=True)
         raise typer.Exit(1)
     return int(row[0]), str(row[1])
 
@@ -50,7 +50,7 @@ def hub_command(lang: LangOption = None) -> None:
     from careline.cli import _setup
 
     settings, language = _setup(lang)
-    typer.echo(say("hub_listening", language, host=settings.hub_host, port=settings.hub_port))
+    typer.echo(say("cli.hub_listening", language, host=settings.hub_host, port=settings.hub_port))
     uvicorn.run(create_app(settings), **server_options(settings))
 
 
@@ -79,14 +79,14 @@ def chat_command(
     try:
         httpx.get(f"{url}/healthz", timeout=3).raise_for_status()
     except httpx.HTTPError:
-        typer.echo(say("chat_no_hub", language, url=url), err=True)
+        typer.echo(say("cli.chat_no_hub", language, url=url), err=True)
         raise typer.Exit(3) from None
     elder_id, district_key = _find_elder(settings, language, elder, district) if elder else (None, district)
     name = conversation or f"{getpass.getuser()}:{elder or '-'}:{clock.local_today().isoformat()}"
     try:
         headers = {"Authorization": f"Bearer {secret(CHANNEL_TERMINAL, settings)}"}
     except OSError:  # the hub's data folder belongs to another user
-        typer.echo(say("chat_token", language, var_dir=settings.var_dir), err=True)
+        typer.echo(say("cli.chat_token", language, var_dir=settings.var_dir), err=True)
         raise typer.Exit(4) from None
     with httpx.Client(base_url=url, headers=headers, timeout=settings.hub_bot_timeout + 30) as client:
         _Chat(client, settings, language, name, elder_id, district_key).run(message)
@@ -117,7 +117,7 @@ class _Chat:
             if not self.send(message):
                 raise typer.Exit(4)
             return
-        typer.echo(say("chat_intro", self.language))
+        typer.echo(say("cli.chat_intro", self.language))
         while True:
             try:
                 line = input("> ")
@@ -140,7 +140,7 @@ class _Chat:
         try:
             response = self.client.post("/api/messages", json=body)
         except httpx.HTTPError:
-            typer.echo(say("chat_no_hub", self.language, url=str(self.client.base_url).rstrip("/")), err=True)
+            typer.echo(say("cli.chat_no_hub", self.language, url=str(self.client.base_url).rstrip("/")), err=True)
             raise typer.Exit(3) from None
         if response.status_code != 200:
             self._refused(response)
@@ -158,9 +158,9 @@ class _Chat:
             message = response.json()["message"][self.language]
         except (ValueError, KeyError, TypeError):
             message = f"HTTP {response.status_code}"
-        typer.echo(say("chat_refused", self.language, message=message), err=True)
+        typer.echo(say("cli.chat_refused", self.language, message=message), err=True)
         if response.status_code == 401:
-            typer.echo(say("chat_token", self.language, var_dir=self.settings.var_dir), err=True)
+            typer.echo(say("cli.chat_token", self.language, var_dir=self.settings.var_dir), err=True)
             raise typer.Exit(4)
 
 
@@ -183,7 +183,7 @@ def link_code_command(
                                 key=secret(LINK_CODES, settings))
         name = session.get(Elder, elder_id).name
     hours = f"{settings.link_code_hours:g}"
-    typer.echo(say("link_code", language, elder=name, code=code, hours=hours))
+    typer.echo(say("cli.link_code", language, elder=name, code=code, hours=hours))
 
 
 def unlink_command(
@@ -204,7 +204,7 @@ def unlink_command(
 
     settings, language = _setup(lang)
     if account and all_accounts:
-        typer.echo(say("unlink_both", language), err=True)
+        typer.echo(say("cli.unlink_both", language), err=True)
         raise typer.Exit(2)
     elder_id, _district = _find_elder(settings, language, elder, district)
     factory = db.session_factory(db.make_engine(settings.resolved_database_url))
@@ -214,7 +214,7 @@ def unlink_command(
             _list_links(session, elder_id, name, language)
             return
         removed = _unlink(session, elder_id, account)
-    typer.echo(say("unlink_done" if removed else "unlink_none", language, n=removed, elder=name))
+    typer.echo(say(N_("cli.unlink_done") if removed else N_("cli.unlink_none"), language, n=removed, elder=name))
     if not removed:
         raise typer.Exit(1)
 
@@ -225,13 +225,13 @@ def _list_links(session: Session, elder_id: int, name: str, language: str) -> No
 
     accounts = links.accounts_of(session, elder_id)
     if not accounts:
-        typer.echo(say("unlink_nobody", language, elder=name))
+        typer.echo(say("cli.unlink_nobody", language, elder=name))
         return
-    typer.echo(say("unlink_list", language, elder=name))
+    typer.echo(say("cli.unlink_list", language, elder=name))
     for linked in accounts:
         since = session.scalar(select(AccountElder.created_at).where(AccountElder.account_id == linked.id,
                                                                      AccountElder.elder_id == elder_id))
-        typer.echo(say("unlink_line", language, account=f"{linked.channel}:{linked.external_id}",
+        typer.echo(say("cli.unlink_line", language, account=f"{linked.channel}:{linked.external_id}",
                        language=linked.language, since=f"{since:%Y-%m-%d}"))
 
 

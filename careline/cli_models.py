@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from careline.catalogue import N_, say
 from careline.settings import Settings, get_settings
-from careline.texts import say
 
 LangOption = Annotated[
     str | None,
@@ -41,17 +41,18 @@ def _language_lines(settings: Settings, language: str, shown_in: str) -> list[st
     if choice.reason == "vosk_model_invalid":
         configured = settings.vosk_model_zh if language == "zh" else settings.vosk_model_en
         problems = "; ".join(p.say(shown_in) for p in check_vosk_model(configured or Path()))
-        note = say("models_note_invalid", shown_in, problems=problems)
+        note = say("cli.models_note_invalid", shown_in, problems=problems)
     else:
-        note = say(f"models_note_{choice.reason}", shown_in)
+        note = say(N_("cli.models_note_configured") if choice.reason == "configured" else N_("cli.models_note_default"),
+                    shown_in)
     offline = settings.tts_offline_zh if language == "zh" else settings.tts_offline_en
     voice = VOICES[language] if offline == "espeak" else "en_US-joe-medium"
-    online = (say("models_online", shown_in, url=settings.gtts_base_url, timeout=settings.tts_timeout)
-              if settings.tts_online else say("models_online_off", shown_in))
+    online = (say("cli.models_online", shown_in, url=settings.gtts_base_url, timeout=settings.tts_timeout)
+              if settings.tts_online else say("cli.models_online_off", shown_in))
     return [
-        say("models_heading", shown_in, language=language),
-        say("models_stt", shown_in, engine=choice.engine, model=choice.model, note=note),
-        say("models_tts", shown_in, online=online, offline=offline, voice=voice, rate=settings.voice_rate),
+        say("cli.models_heading", shown_in, language=language),
+        say("cli.models_stt", shown_in, engine=choice.engine, model=choice.model, note=note),
+        say("cli.models_tts", shown_in, online=online, offline=offline, voice=voice, rate=settings.voice_rate),
     ]
 
 
@@ -73,19 +74,19 @@ def models_command(
 
         problems = check_vosk_model(check)
         if not problems:
-            typer.echo(say("model_ok", language, path=check))
+            typer.echo(say("cli.model_ok", language, path=check))
             return
-        typer.echo(say("model_bad", language, path=check), err=True)
+        typer.echo(say("cli.model_bad", language, path=check), err=True)
         for problem in problems:
-            typer.echo(say("model_problem", language, problem=problem.say(language)), err=True)
+            typer.echo(say("cli.model_problem", language, problem=problem.say(language)), err=True)
         raise typer.Exit(1)
     for spoken in ("zh", "en"):
         for line in _language_lines(settings, spoken, language):
             typer.echo(line)
     present, missing = _installed()
-    typer.echo(say("models_installed", language, items=", ".join(present)))
+    typer.echo(say("cli.models_installed", language, items=", ".join(present)))
     if missing:
-        typer.echo(say("models_missing", language, items=", ".join(missing)))
+        typer.echo(say("cli.models_missing", language, items=", ".join(missing)))
 
 
 def register(app: typer.Typer) -> None:

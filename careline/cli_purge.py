@@ -10,11 +10,21 @@ import typer
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from careline.catalogue import N_, say
 from careline.logging import get_logger
 from careline.settings import Settings
-from careline.texts import PURGE_NAMES, say
 from knowledge import db
 from knowledge.retention import PurgeReport, cutoff_for, purge_service_database, purge_tracker_store, tracker_engine_url
+
+#: what a purge deletes or blanks, as the report names it
+PURGED = {
+    "messages": N_("cli.purge.messages"),
+    "handoffs": N_("cli.purge.handoffs"),
+    "handoff_summaries": N_("cli.purge.handoff_summaries"),
+    "elder_events": N_("cli.purge.elder_events"),
+    "outbox": N_("cli.purge.outbox"),
+    "tracker_events": N_("cli.purge.tracker_events"),
+}
 
 log = get_logger("careline.purge")
 
@@ -47,18 +57,21 @@ def purge(settings: Settings, now: dt.datetime, dry_run: bool) -> PurgeReport:
 
 def _print(report: PurgeReport, settings: Settings, language: str) -> None:
     if report.dry_run:
-        typer.echo(say("purge_dry_run", language))
-    typer.echo(say("purge_heading", language, days=settings.retention_days,
+        typer.echo(say("cli.purge_dry_run", language))
+    typer.echo(say("cli.purge_heading", language, days=settings.retention_days,
                    cutoff=report.cutoff.strftime("%Y-%m-%d %H:%M")))
-    suffix = "_dry" if report.dry_run else ""
     for what, n in report.deleted.items():
-        typer.echo(say("purge_line" + suffix, language, what=PURGE_NAMES[what][language], n=n))
+        said = say(PURGED[what], language)
+        typer.echo(say("cli.purge_line_dry", language, what=said, n=n) if report.dry_run
+                   else say("cli.purge_line", language, what=said, n=n))
     for what, n in report.blanked.items():
-        typer.echo(say("purge_blanked" + suffix, language, what=PURGE_NAMES[what][language], n=n))
+        said = say(PURGED[what], language)
+        typer.echo(say("cli.purge_blanked_dry", language, what=said, n=n) if report.dry_run
+                   else say("cli.purge_blanked", language, what=said, n=n))
     if not report.tracker_found:
-        typer.echo(say("purge_no_tracker", language,
+        typer.echo(say("cli.purge_no_tracker", language,
                        url=make_url(settings.resolved_tracker_store_url).render_as_string(hide_password=True)))
-    typer.echo(say("purge_kept", language))
+    typer.echo(say("cli.purge_kept", language))
 
 
 def purge_command(
@@ -78,7 +91,7 @@ def purge_command(
     up_to_date = db.is_up_to_date(engine)
     engine.dispose()
     if not up_to_date:
-        typer.echo(say("db_not_ready", language), err=True)
+        typer.echo(say("cli.db_not_ready", language), err=True)
         raise typer.Exit(3)
     report = purge(settings, dt.datetime.now(dt.UTC), dry_run)
     _print(report, settings, language)

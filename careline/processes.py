@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from honcho.manager import Manager
 
+from careline.catalogue import say
 from careline.settings import Settings
-from careline.texts import say
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def planned_processes(settings: Settings) -> list[Process]:
 
 def run_processes(settings: Settings, language: str) -> int:
     processes = planned_processes(settings)
-    print(say("starting", language, names=", ".join(p.name for p in processes)), flush=True)
+    print(say("cli.starting", language, names=", ".join(p.name for p in processes)), flush=True)
     from careline.engine import engine_env
 
     manager = Manager()

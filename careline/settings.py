@@ -138,9 +138,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _webhook_has_a_secret(self) -> Settings:
         if self.telegram_token and self.telegram_mode == "webhook" and not self.telegram_webhook_secret:
-            from careline.texts import say
+            from careline.catalogue import say_both
 
-            raise ValueError(f"{say('webhook_secret_missing', 'zh')} / {say('webhook_secret_missing', 'en')}")
+            raise ValueError(" / ".join(say_both("cli.webhook_secret_missing").values()))
         return self
 
     @property

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from careline.catalogue import say
 from knowledge.facts import FACTS, MissingFact, compile_rule, profile_facts, rule_symbols
 from knowledge.models import Elder, Policy
 
@@ -47,7 +48,7 @@ class Eligibility:
         return [c.text[lang] for c in chosen]
 
     def questions(self, lang: str) -> list[str]:
-        return [FACTS[name].question[lang] for name in self.missing]
+        return [say(FACTS[name].question, lang) for name in self.missing]
 
 
 def evaluate_criterion(rule: str, text: dict[str, str], facts: dict[str, Any]) -> CriterionResult:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import rule_engine
 
+from careline.catalogue import N_
+
 if TYPE_CHECKING:
     from knowledge.models import Elder
 
@@ -22,8 +24,8 @@ if TYPE_CHECKING:
 class Fact:
     name: str
     type: Any
-    label: dict[str, str]
-    question: dict[str, str]
+    label: str  # catalogue keys: how the fact is named, and the question that asks for it
+    question: str
     values: tuple[str, ...] = ()
 
 
@@ -32,41 +34,26 @@ INCOME_STATUSES = ("normal", "low_income", "subsistence", "extreme_poverty")
 FACTS: dict[str, Fact] = {
     f.name: f
     for f in (
-        Fact("age", rule_engine.DataType.FLOAT,
-             {"zh": "年龄", "en": "age"},
-             {"zh": "老人今年多大年纪？", "en": "How old is the elder?"}),
-        Fact("lives_alone", rule_engine.DataType.BOOLEAN,
-             {"zh": "是否独居", "en": "lives alone"},
-             {"zh": "老人是一个人住吗？", "en": "Does the elder live alone?"}),
-        Fact("care_level", rule_engine.DataType.FLOAT,
-             {"zh": "照护等级", "en": "care-need level"},
-             {"zh": "老人做过长护险评估吗？评的是几级？",
-              "en": "Has the elder had a care-need assessment? Which level was it?"}),
-        Fact("income_status", rule_engine.DataType.STRING,
-             {"zh": "经济状况", "en": "income status"},
-             {"zh": "老人是低保、低收入、特困，还是都不是？",
-              "en": "Does the elder receive subsistence allowance, count as low-income or "
-                    "extreme-poverty supported, or none of these?"},
-             INCOME_STATUSES),
-        Fact("hukou_local", rule_engine.DataType.BOOLEAN,
-             {"zh": "本地户籍", "en": "local household registration"},
-             {"zh": "老人的户口在本地吗？", "en": "Is the elder's household registration (hukou) local?"}),
-        Fact("disabled", rule_engine.DataType.BOOLEAN,
-             {"zh": "持有残疾证", "en": "registered disability"},
-             {"zh": "老人有残疾证吗？", "en": "Does the elder hold a disability certificate?"}),
-        Fact("gender", rule_engine.DataType.STRING,
-             {"zh": "性别", "en": "gender"},
-             {"zh": "老人是男性还是女性？", "en": "Is the elder a man or a woman?"},
-             ("female", "male")),
-        Fact("rural", rule_engine.DataType.BOOLEAN,
-             {"zh": "住在农村", "en": "lives in a rural area"},
-             {"zh": "老人住在村里吗？", "en": "Does the elder live in a village?"}),
-        Fact("district", rule_engine.DataType.STRING,
-             {"zh": "所在区县", "en": "district"},
-             {"zh": "老人住在哪个区县？", "en": "Which district does the elder live in?"}),
-        Fact("place", rule_engine.DataType.STRING,
-             {"zh": "所在村/社区", "en": "village or community"},
-             {"zh": "老人住在哪个村或者社区？", "en": "Which village or community does the elder live in?"}),
+        Fact("age", rule_engine.DataType.FLOAT, N_("facts.age.label"),
+             N_("facts.age.question")),
+        Fact("lives_alone", rule_engine.DataType.BOOLEAN, N_("facts.lives_alone.label"),
+             N_("facts.lives_alone.question")),
+        Fact("care_level", rule_engine.DataType.FLOAT, N_("facts.care_level.label"),
+             N_("facts.care_level.question")),
+        Fact("income_status", rule_engine.DataType.STRING, N_("facts.income_status.label"),
+             N_("facts.income_status.question"), INCOME_STATUSES),
+        Fact("hukou_local", rule_engine.DataType.BOOLEAN, N_("facts.hukou_local.label"),
+             N_("facts.hukou_local.question")),
+        Fact("disabled", rule_engine.DataType.BOOLEAN, N_("facts.disabled.label"),
+             N_("facts.disabled.question")),
+        Fact("gender", rule_engine.DataType.STRING, N_("facts.gender.label"),
+             N_("facts.gender.question"), ("female", "male")),
+        Fact("rural", rule_engine.DataType.BOOLEAN, N_("facts.rural.label"),
+             N_("facts.rural.question")),
+        Fact("district", rule_engine.DataType.STRING, N_("facts.district.label"),
+             N_("facts.district.question")),
+        Fact("place", rule_engine.DataType.STRING, N_("facts.place.label"),
+             N_("facts.place.question")),
     )
 }
 

@@ -1,49 +1,34 @@
-"""Saying things in Mandarin and English, shared by the action server and the hub: how a
-bilingual text table is read, and dates, times and bookings said the way people say them.
+"""Saying things in Mandarin and English, shared by the action server and the hub: dates, times
+and bookings said the way people say them (their words come from the catalogue).
 
 It lives below both (``actions/`` and ``bot/hub/`` import it; it imports neither), so the hub
-can name a booking in a family alert exactly as the assistant does. It needs nothing beyond the
-standard library: the engine's own venv imports it too (through ``actions.texts``)."""
+can name a booking in a family alert exactly as the assistant does."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the engine's venv (Rasa's SQLAlchemy) imports this module through actions.texts
+from careline.catalogue import N_, say
+
+if TYPE_CHECKING:
     from knowledge.models import Booking
 
-WEEKDAYS = {"zh": "一二三四五六日", "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                                      "Sunday")}
-
-RELATIVE_DAYS = {0: ("今天", "today"), 1: ("明天", "tomorrow"), 2: ("后天", "the day after tomorrow")}
-
-T: dict[str, dict[str, str]] = {
-    "home_service_line": {"zh": "{name}，{when}（已提交申请）", "en": "{name}, {when} (requested)"},
-    "volunteer_line": {"zh": "志愿者上门，{when}（已提交申请）", "en": "volunteer visit, {when} (requested)"},
-}
-
-# "on {day}" reads well with "Tuesday 1 December", not with "tomorrow".
-_RELATIVE_AFTER_ON = re.compile(r"\bon ((?:the day (?:after|before) )?(?:today|tomorrow|yesterday))\b")
-
-
-def say_from(table: dict[str, dict[str, str]], key: str, lang: str, **params: Any) -> str:
-    """A text of a bilingual table in ``lang`` (Mandarin when a language is missing), filled in.
-    Every text catalogue of CareLine (actions, hub, channels) reads its table through this."""
-    entry = table[key]
-    said = entry.get(lang, entry["zh"]).format(**params)
-    return _RELATIVE_AFTER_ON.sub(r"\1", said) if lang == "en" else said
+WEEKDAYS = (N_("wording.monday"), N_("wording.tuesday"), N_("wording.wednesday"), N_("wording.thursday"),
+            N_("wording.friday"), N_("wording.saturday"), N_("wording.sunday"))
+MONTHS = (N_("wording.january"), N_("wording.february"), N_("wording.march"), N_("wording.april"),
+          N_("wording.may"), N_("wording.june"), N_("wording.july"), N_("wording.august"), N_("wording.september"),
+          N_("wording.october"), N_("wording.november"), N_("wording.december"))
+RELATIVE_DAYS = {0: N_("wording.today"), 1: N_("wording.tomorrow"), 2: N_("wording.day_after_tomorrow")}
 
 
 def day(value: dt.date, lang: str, today: dt.date | None = None) -> str:
     """'明天' / 'tomorrow' when near, otherwise '11月24日（星期二）' / 'Tuesday 24 November'."""
     if today is not None and (value - today).days in RELATIVE_DAYS:
-        return RELATIVE_DAYS[(value - today).days][0 if lang == "zh" else 1]
-    if lang == "zh":
-        return f"{value.month}月{value.day}日（星期{WEEKDAYS['zh'][value.weekday()]}）"
-    return f"{WEEKDAYS['en'][value.weekday()]} {value.day} {value.strftime('%B')}"
+        return say(RELATIVE_DAYS[(value - today).days], lang)
+    return say("wording.date", lang, month=say(MONTHS[value.month - 1], lang), day=value.day,
+               weekday=say(WEEKDAYS[value.weekday()], lang))
 
 
 def clock(value: dt.time | dt.datetime, lang: str) -> str:
@@ -79,24 +64,27 @@ def describe_booking(item: Booking, lang: str, today: dt.date) -> str:
             else f"{meal.name[lang]} on {day(item.meal_slot.date, lang, today)}"
     when = moment(item.preferred_time, lang, today) if item.preferred_time else ""
     if item.home_service is not None:
-        return say_from(T, "home_service_line", lang, name=item.home_service.name[lang], when=when)
-    return say_from(T, "volunteer_line", lang, when=when)
+        return say("wording.home_service_line", lang, name=item.home_service.name[lang], when=when)
+    return say("wording.volunteer_line", lang, when=when)
+
+
+#: how often an amount is paid, as a policy's bundle names it
+PER = {"once": N_("actions.per.once"), "day": N_("actions.per.day"), "month": N_("actions.per.month"),
+       "year": N_("actions.per.year"), "hour": N_("actions.per.hour"), "meal": N_("actions.per.meal"),
+       "visit": N_("actions.per.visit")}
 
 
 def money(value: Decimal | float | int, lang: str) -> str:
     amount = Decimal(value)
     text = f"{int(amount)}" if amount == amount.to_integral_value() else f"{amount:.2f}".rstrip("0")
-    if lang == "zh":
-        return "免费" if amount == 0 else f"{text}元"
-    return "free" if amount == 0 else f"{text} yuan"
+    return say("actions.free", lang) if amount == 0 else say("actions.yuan", lang, amount=text)
 
 
 def price_text(price: Any, subsidised: Any, lang: str) -> str:
     """The full price, and what it comes to with a subsidy: whether this elder has one is not
     known here, so the lower price is never quoted as theirs."""
     if subsidised is not None and subsidised < price:
-        return f"{money(price, lang)}（有补贴的老人{money(subsidised, lang)}）" if lang == "zh" \
-            else f"{money(price, lang)} ({money(subsidised, lang)} with a subsidy)"
+        return say("wording.price_with_subsidy", lang, price=money(price, lang), subsidised=money(subsidised, lang))
     return money(price, lang)
 
 
@@ -110,14 +98,11 @@ def meal_price(meal: Any, delivery: bool, lang: str) -> str:
 def amount_text(amount: dict | None, lang: str) -> str | None:
     if not amount:
         return None
-    per = {"once": ("一次性", "one-off"), "day": ("每天", "a day"), "month": ("每月", "a month"),
-           "year": ("每年", "a year"), "hour": ("每小时", "an hour"), "meal": ("每餐", "a meal"),
-           "visit": ("每次", "a visit")}[amount["per"]]
+    per = say(PER[amount["per"]], lang)
     low = money(Decimal(str(amount["value"])), lang)
-    high = money(Decimal(str(amount["max"])), lang) if amount.get("max") is not None else None
-    if lang == "zh":
-        text = f"{per[0]}{low}" + (f"到{high}" if high else "")
+    if amount.get("max") is not None:
+        text = say("actions.amount_range", lang, per=per, low=low, high=money(Decimal(str(amount["max"])), lang))
     else:
-        text = (f"{low} to {high}" if high else low) + f" {per[1]}"
+        text = say("actions.amount", lang, per=per, low=low)
     note = (amount.get("note") or {}).get(lang)
-    return f"{text}（{note}）" if note and lang == "zh" else (f"{text} ({note})" if note else text)
+    return say("actions.amount_note", lang, amount=text, note=note) if note else text

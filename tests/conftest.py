@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
-from careline import clock
+from careline import catalogue, clock
 from careline.engine import ENGINE_VENV, model_path
 from careline.paths import SAMPLE_BUNDLES
 from careline.stack import Stack
 from knowledge import db
 from knowledge.bundle import import_path
+
+catalogue.strict = True  # an unknown text key or a missing placeholder fails the test that says it
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MAPLE = FIXTURES / "bundles" / "maple-town"

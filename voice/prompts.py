@@ -1,4 +1,4 @@
-"""Fixed prompts of the voice hotline, in Mandarin and English, in one catalogue.
+"""Fixed prompts of the voice hotline, in Mandarin and English (their texts are in the catalogue).
 
 Every prompt here is synthesised at start-up into the prompt cache (:mod:`voice.tts.cache`), so
 playing one costs nothing at call time and works when the online voice is unreachable. Prompts
@@ -8,57 +8,30 @@ come from the dialogue engine and are synthesised when needed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from careline.catalogue import N_, say
 from voice.languages import check_language
 
-
-@dataclass(frozen=True)
-class Prompt:
-    key: str
-    zh: str
-    en: str
-
-    def text(self, language: str) -> str:
-        return self.zh if check_language(language) == "zh" else self.en
-
-
-PROMPTS: dict[str, Prompt] = {p.key: p for p in (
-    Prompt("welcome", "您好，这里是养老服务热线。请问有什么可以帮您？",
-           "Hello, this is the elderly care hotline. How can I help you?"),
-    Prompt("choose_language", "普通话请按一，英语请按二。",
-           "For Mandarin, press one. For English, press two."),
-    Prompt("say_again", "对不起，我没有听清楚，请您再说一遍。",
-           "Sorry, I did not catch that. Please say it again."),
-    Prompt("not_heard", "我没有听到您说话。请您大声一点，慢慢说。",
-           "I did not hear you. Please speak a little louder, and take your time."),
-    Prompt("yes_no_menu", "是的请按一，不是请按二，转人工咨询请按零。",
-           "Press one for yes, two for no, or zero for a consultant."),
-    Prompt("confirm_prompt", "请说“是”或者“不是”。",
-           "Please say yes or no."),
-    Prompt("one_moment", "好的，请稍等。",
-           "One moment, please."),
-    Prompt("still_working", "正在为您查询，请不要挂机。",
-           "I am still looking that up. Please stay on the line."),
-    Prompt("connecting", "正在为您转接人工咨询员，请稍等。",
-           "I am connecting you to a consultant. Please hold."),
-    Prompt("consultants_busy", "咨询员都在忙，我们会尽快给您回电话。",
-           "All consultants are busy. We will call you back as soon as we can."),
-    Prompt("emergency", "如果情况紧急，请马上拨打一二零急救电话。",
-           "If this is an emergency, please hang up and call one two zero for an ambulance now."),
-    Prompt("technical_problem", "对不起，系统出了点问题，正在为您转接人工服务。",
-           "Sorry, something went wrong. I am connecting you to a person."),
-    Prompt("anything_else", "请问还有别的需要吗？",
-           "Is there anything else I can help you with?"),
-    Prompt("hotline_unavailable", "对不起，热线暂时无法使用，请稍后再打。",
-           "Sorry, the hotline is not available right now. Please call again later."),
-    Prompt("hotline_busy", "现在线路都在忙，请过几分钟再打。谢谢您。",
-           "All our lines are busy right now. Please call again in a few minutes. Thank you."),
-    Prompt("goodbye", "感谢您的来电，祝您身体健康，再见。",
-           "Thank you for calling. Take care, goodbye."),
-)}
+#: every fixed prompt, by its key
+PROMPTS: dict[str, str] = {
+    "welcome": N_("voice.prompt.welcome"),
+    "choose_language": N_("voice.prompt.choose_language"),
+    "say_again": N_("voice.prompt.say_again"),
+    "not_heard": N_("voice.prompt.not_heard"),
+    "yes_no_menu": N_("voice.prompt.yes_no_menu"),
+    "confirm_prompt": N_("voice.prompt.confirm_prompt"),
+    "one_moment": N_("voice.prompt.one_moment"),
+    "still_working": N_("voice.prompt.still_working"),
+    "connecting": N_("voice.prompt.connecting"),
+    "consultants_busy": N_("voice.prompt.consultants_busy"),
+    "emergency": N_("voice.prompt.emergency"),
+    "technical_problem": N_("voice.prompt.technical_problem"),
+    "anything_else": N_("voice.prompt.anything_else"),
+    "hotline_unavailable": N_("voice.prompt.hotline_unavailable"),
+    "hotline_busy": N_("voice.prompt.hotline_busy"),
+    "goodbye": N_("voice.prompt.goodbye"),
+}
 
 
 def prompt_text(key: str, language: str) -> str:
     """The text of fixed prompt ``key`` in ``language`` (KeyError for an unknown key)."""
-    return PROMPTS[key].text(language)
+    return say(PROMPTS[key], check_language(language))

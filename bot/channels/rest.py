@@ -33,8 +33,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.texts import t  # plain texts, no dependencies: the engine venv can import them
 from careline.bearer import bearer_matches
+from careline.catalogue import say
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -106,7 +106,7 @@ class CareLineRestInput(RestInput):
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=self.timeout)
         except TimeoutError:
-            return response.json([{"recipient_id": sender_id, "text": t("one_moment", lang),
+            return response.json([{"recipient_id": sender_id, "text": say("actions.one_moment", lang),
                                    "custom": {"holding": True}}])
         except Exception:  # the turn failed: what it said so far is not an answer
             collector.messages.clear()
@@ -131,7 +131,7 @@ class CareLineRestInput(RestInput):
 
 
 def _trouble(sender_id: str, lang: str) -> dict[str, Any]:
-    return {"recipient_id": sender_id, "text": t("trouble", lang), "custom": {"trouble": True}}
+    return {"recipient_id": sender_id, "text": say("actions.trouble", lang), "custom": {"trouble": True}}
 
 
 async def _finished_turn(request: Request, sender_id: str, message_id: str) -> list[dict[str, Any]] | None:

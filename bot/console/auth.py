@@ -16,7 +16,7 @@ import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from bot.console import dashboard, desk, pages, quick_pages, replies_pages, stream, texts
+from bot.console import dashboard, desk, pages, quick_pages, replies_pages, stream
 from bot.console.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -33,6 +33,8 @@ from bot.console.security import (
     require_csrf,
     set_cookie,
 )
+from careline import catalogue
+from careline.catalogue import say, say_both
 from careline.settings import Settings
 from knowledge import accounts, console_sessions
 from knowledge.accounts import Outcome
@@ -59,7 +61,7 @@ def _login_page(request: Request, status: int = 200, message: str | None = None,
 async def login_form(request: Request, actor: Annotated[Actor | None, Depends(optional_consultant)]) -> Response:
     if actor is not None:
         return RedirectResponse("/console/", status_code=303)
-    note = texts.t("signed_out", language(request)) if request.query_params.get("out") == "1" else None
+    note = say("console.signed_out", language(request)) if request.query_params.get("out") == "1" else None
     return _login_page(request, note=note)
 
 
@@ -70,11 +72,11 @@ async def login(request: Request) -> Response:
     form = await request.form()
     field = {name: value if isinstance(value := form.get(name), str) else "" for name in
              ("username", "password", "csrf_token", "lang")}
-    if field["lang"] in texts.LANGUAGE_NAMES:  # the answer is in the form's language
+    if field["lang"] in catalogue.LANGUAGES:  # the answer is in the form's language
         lang = field["lang"]
     if not auth.login_token_matches(request.cookies.get(LOGIN_COOKIE), field["csrf_token"]):
         log.info("console.login_form_refused")
-        return _login_page(request, 403, texts.t("form_expired", lang), lang=lang)
+        return _login_page(request, 403, say("console.form_expired", lang), lang=lang)
     username = field["username"][:256]
     old_token = request.cookies.get(SESSION_COOKIE)
 
@@ -98,8 +100,8 @@ async def login(request: Request) -> Response:
         return response
     if outcome is Outcome.LOCKED:
         minutes = math.ceil(auth.settings.console_lockout_seconds / 60)
-        return _login_page(request, 429, texts.t("locked", lang, minutes=minutes), username=username, lang=lang)
-    return _login_page(request, 401, texts.t("wrong", lang), username=username, lang=lang)
+        return _login_page(request, 429, say("console.locked", lang, minutes=minutes), username=username, lang=lang)
+    return _login_page(request, 401, say("console.wrong", lang), username=username, lang=lang)
 
 
 @router.post("/logout")
@@ -133,7 +135,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             response = pages.render(request, "sign_in_needed.html", 401)
         else:
             response = JSONResponse({"error": "console_unauthenticated",
-                                     "message": texts.api_error("console_unauthenticated")}, status_code=401)
+                                     "message": say_both("console.api.unauthenticated")}, status_code=401)
         clear_cookie(request, response, SESSION_COOKIE)
         return response
 
@@ -141,7 +143,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         log.info("console.csrf_refused", path=request.url.path)
         if _wants_html(request):
             return pages.render(request, "refused.html", 403)
-        return JSONResponse({"error": "console_csrf", "message": texts.api_error("console_csrf")}, status_code=403)
+        return JSONResponse({"error": "console_csrf", "message": say_both("console.csrf_refused")}, status_code=403)
 
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(CsrfRefused, csrf_refused)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from bot.console import figures, pages, texts
+from bot.console import figures, pages
 from bot.console.security import (
     Actor,
     console_auth,
@@ -21,24 +21,25 @@ from bot.console.security import (
     language,
 )
 from careline import clock
+from careline.catalogue import say
 
 router = APIRouter(prefix="/console", dependencies=[Depends(guard_unsafe_methods)])
 
 
 def duration(value: dt.timedelta | None, lang: str) -> str:
     if value is None:
-        return texts.t("no_figure", lang)
+        return say("console.no_figure", lang)
     seconds = int(value.total_seconds())
     if seconds < 60:
-        return texts.t("duration_seconds", lang, seconds=seconds)
+        return say("console.duration_seconds", lang, seconds=seconds)
     if seconds < 3600:
-        return texts.t("duration_minutes", lang, minutes=seconds // 60, seconds=seconds % 60)
-    return texts.t("duration_hours", lang, hours=seconds // 3600, minutes=seconds % 3600 // 60)
+        return say("console.duration_minutes", lang, minutes=seconds // 60, seconds=seconds % 60)
+    return say("console.duration_hours", lang, hours=seconds // 3600, minutes=seconds % 3600 // 60)
 
 
 def rating(value: float | None, lang: str) -> str:
     if value is None:
-        return texts.t("no_figure", lang)
+        return say("console.no_figure", lang)
     return f"{value:g}"
 
 

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from bot.console import pages, texts, views
+from bot.console import pages, views
+from bot.console.labels import label
 from bot.console.quick import QuickActions
 from bot.console.security import (
     Actor,
@@ -29,6 +30,7 @@ from bot.console.security import (
     require_csrf,
 )
 from bot.console.service import ConsoleService, Refused
+from careline.catalogue import N_, say
 from knowledge.handoffs import OUTCOMES, TAKEN, WAITING, Urgency
 from knowledge.models import District
 
@@ -48,8 +50,8 @@ def _id(raw: str) -> int | None:
 def waited(since: dt.datetime, now: dt.datetime, lang: str) -> str:
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 60:
-        return texts.t("waiting_minutes", lang, minutes=minutes)
-    return texts.t("waiting_hours", lang, hours=minutes // 60, minutes=minutes % 60)
+        return say("console.waiting_minutes", lang, minutes=minutes)
+    return say("console.waiting_hours", lang, hours=minutes // 60, minutes=minutes % 60)
 
 
 def _district_names(request: Request, keys: set[str], lang: str) -> dict[str, str]:
@@ -63,10 +65,11 @@ def _district_names(request: Request, keys: set[str], lang: str) -> dict[str, st
 
 def _row(row: views.QueueRow, now: dt.datetime, lang: str, districts: dict[str, str]) -> dict[str, Any]:
     return {"id": row.conversation_id, "emergency": row.urgency >= Urgency.EMERGENCY,
-            "channel": texts.label("channel", row.channel, lang),
-            "language": texts.label("language", row.language, lang),
-            "reason": texts.label("reason", row.reason, lang), "summary": " ".join(row.summary.split()),
-            "waiting": waited(row.waiting_since, now, lang), "elder": row.elder_name or texts.t("unknown_elder", lang),
+            "channel": label("channel", row.channel, lang),
+            "language": label("language", row.language, lang),
+            "reason": label("reason", row.reason, lang), "summary": " ".join(row.summary.split()),
+            "waiting": waited(row.waiting_since, now, lang),
+            "elder": row.elder_name or say("console.unknown_elder", lang),
             "district": districts.get(row.district_key or "", row.district_key or ""), "holder": row.consultant_name}
 
 
@@ -127,12 +130,12 @@ async def _screen(request: Request, conversation_id: int | None, actor: Actor, s
 def _live(view: views.ConversationView, actor: Actor, lang: str) -> dict[str, Any]:
     handoff = view.handoff
     if handoff is not None and handoff.status == TAKEN:
-        status = texts.t("status_yours", lang) if handoff.consultant_id == actor.consultant_id else \
-            texts.t("status_taken_by", lang, name=handoff.consultant_name or "")
+        status = say("console.status_yours", lang) if handoff.consultant_id == actor.consultant_id else \
+            say("console.status_taken_by", lang, name=handoff.consultant_name or "")
     elif handoff is not None:
-        status = texts.t("status_waiting", lang)
+        status = say("console.status_waiting", lang)
     else:
-        status = texts.t("status_resolved" if view.status == "resolved" else "status_bot", lang)
+        status = say(N_("console.status_resolved") if view.status == "resolved" else N_("console.status_bot"), lang)
     return {"status_line": status, "lines": view.transcript}
 
 
@@ -196,7 +199,7 @@ async def claim(request: Request, conversation_id: str, actor: Annotated[Actor, 
 
 
 @router.post("/conversations/{conversation_id}/say")
-async def say(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
+async def reply(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
     return await _act(request, conversation_id, actor, lambda s, c, f: s.say(c, actor, f.get("text", "")))
 
 

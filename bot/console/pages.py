@@ -10,15 +10,30 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
-from bot.console import texts
+from bot.console.labels import label
 from bot.console.security import LANGUAGE_COOKIE, language, set_cookie
-from careline import clock
+from careline import catalogue, clock
 
 TEMPLATES = Path(__file__).parent / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                            trim_blocks=True, lstrip_blocks=True)
+
+
+@pass_context
+def _text(context: Context, key: str, **values: Any) -> str:
+    """``_('console.sign_in')`` in a template: the catalogue's text in the page's language."""
+    return catalogue.say(key, context["lang"], **values)
+
+
+@pass_context
+def _label(context: Context, kind: str, value: str | None) -> str:
+    return label(kind, value, context["lang"])
+
+
+_environment.globals.update(_=_text, label=_label)
 
 
 def headers(nonce: str) -> dict[str, str]:
@@ -38,16 +53,11 @@ def render(request: Request, template: str, status: int = 200, lang: str | None 
     lang = lang or language(request)
     nonce = secrets.token_urlsafe(16)
 
-    def t(key: str, **values: Any) -> str:
-        return texts.t(key, lang, **values)
-
-    def label(prefix: str, value: str | None) -> str:
-        return texts.label(prefix, value, lang)
-
     body = _environment.get_template(template).render(
-        lang=lang, t=t, label=label, nonce=nonce, languages=texts.LANGUAGE_NAMES, path=request.url.path,
+        lang=lang, nonce=nonce, path=request.url.path,
+        languages={code: catalogue.say("language.own_name", code) for code in catalogue.LANGUAGES},
         local=clock.from_utc, **context)
     response = HTMLResponse(body, status_code=status, headers=headers(nonce))
-    if request.query_params.get("lang") in texts.LANGUAGE_NAMES or lang != language(request):
+    if request.query_params.get("lang") in catalogue.LANGUAGES or lang != language(request):
         set_cookie(request, response, LANGUAGE_COOKIE, lang, max_age=365 * 86400)
     return response

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.console import texts
 from bot.console.service import ConsoleService, Refused, _deliver, _must_hold, _transcribe, _visible
 from bot.hub import live
 from bot.hub.messages import Reply
 from careline import clock
+from careline.catalogue import N_, say
 from knowledge import canned, offers
 from knowledge.actors import Actor
 from knowledge.audit import audit
@@ -129,8 +129,9 @@ class QuickActions:
                                   source=hub_sender(conversation_id))
             if not outcome.ok or outcome.booking is None:
                 raise _refused(outcome.refusal, elder.name)
-            told = "told_requested" if said.choice.kind == offers.HOME_SERVICE else "told_booked"
-            text = texts.t(told, lang, who=_who(conversation, elder, lang), what=_what(said, lang), price=said.price)
+            told = (N_("console.told_requested") if said.choice.kind == offers.HOME_SERVICE
+                    else N_("console.told_booked"))
+            text = say(told, lang, who=_who(conversation, elder, lang), what=_what(said, lang), price=said.price)
             message = _transcribe(session, conversation, "consultant", "consultant", text, actor)
             _deliver(session, conversation, Reply(text, role="consultant"), f"consultant:{message.id}")
             audit(session, actor, "book", conversation_id, {"booking": outcome.booking.id, "kind": said.choice.kind,
@@ -184,7 +185,7 @@ class QuickActions:
             if not outcome.ok:
                 raise _refused(outcome.refusal, elder.name)
             lang = conversation.language
-            text = texts.t("told_cancelled", lang, who=_who(conversation, elder, lang),
+            text = say("console.told_cancelled", lang, who=_who(conversation, elder, lang),
                            what=describe_booking(item, lang, now.date()))
             message = _transcribe(session, conversation, "consultant", "consultant", text, actor)
             _deliver(session, conversation, Reply(text, role="consultant"), f"consultant:{message.id}")
@@ -314,13 +315,13 @@ def _who(conversation: Conversation, elder: Elder, lang: str) -> str:
     line, their name to a family member on Telegram."""
     if conversation.channel == "telegram":
         return person_name(elder.name, lang)
-    return texts.t("who_you", lang)
+    return say("console.who_you", lang)
 
 
 def _what(said: offers.ReadBack, lang: str) -> str:
-    where = texts.t("delivered", lang) if said.delivery else (said.where or "")
-    return texts.t("booking_line", lang, what=said.what, when=said.when, where=where) if where \
-        else texts.t("booking_line_nowhere", lang, what=said.what, when=said.when)
+    where = say("console.delivered", lang) if said.delivery else (said.where or "")
+    return say("console.booking_line", lang, what=said.what, when=said.when, where=where) if where \
+        else say("console.booking_line_nowhere", lang, what=said.what, when=said.when)
 
 
 def _policy_summary(session: Session, conversation: Conversation, actor: Actor, policy_id: int) -> PolicyPreview:
@@ -334,20 +335,21 @@ def _policy_summary(session: Session, conversation: Conversation, actor: Actor, 
         raise Refused("policy_not_found", 404)
     lang = conversation.language
     sep = "" if lang == "zh" else " "
-    parts = [texts.t("policy_intro", lang, title=policy.title[lang], summary=policy.summary[lang])]
+    parts = [say("console.policy_intro", lang, title=policy.title[lang], summary=policy.summary[lang])]
     amount = amount_text(policy.amount, lang)
     if amount:
-        parts.append(texts.t("policy_amount", lang, amount=amount))
+        parts.append(say("console.policy_amount", lang, amount=amount))
     criteria = [c["text"][lang] for c in policy.criteria]
-    parts.append(texts.t("policy_who", lang, criteria=_listing(criteria, lang)) if criteria
-                 else texts.t("policy_everyone", lang))
+    parts.append(say("console.policy_who", lang, criteria=_listing(criteria, lang)) if criteria
+                 else say("console.policy_everyone", lang))
     if elder is not None and criteria:
         result = evaluate(policy, profile_facts(elder, local_now(elder.district).date()))
         who = _who(conversation, elder, lang)
-        key = {Verdict.ELIGIBLE: "policy_elder_yes", Verdict.NOT_ELIGIBLE: "policy_elder_no"}.get(
-            result.verdict, "policy_elder_unknown")
-        parts.append(texts.t(key, lang, who=who, reasons=_listing(result.reasons(lang), lang)))
-    parts.append(texts.t("policy_apply", lang, how=policy.how_to_apply[lang]))
+        key = {Verdict.ELIGIBLE: N_("console.policy_elder_yes"),
+               Verdict.NOT_ELIGIBLE: N_("console.policy_elder_no")}.get(
+            result.verdict, N_("console.policy_elder_unknown"))
+        parts.append(say(key, lang, who=who, reasons=_listing(result.reasons(lang), lang)))
+    parts.append(say("console.policy_apply", lang, how=policy.how_to_apply[lang]))
     return PolicyPreview(policy.id, policy.title[lang], sep.join(parts), lang)
 
 

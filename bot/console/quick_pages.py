@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from bot.console import pages, texts
+from bot.console import pages
 from bot.console.desk import _act, _id, _screen, _service
+from bot.console.labels import label
 from bot.console.quick import QuickActions, refusal_text
 from bot.console.security import Actor, current_consultant, guard_unsafe_methods, language, require_csrf
 from bot.console.service import Refused
@@ -119,7 +120,7 @@ async def policy_page(request: Request, conversation_id: str,
                 raise Refused("policy_not_found", 404)
             preview = await quick.policy_preview(number, actor, policy_id)
         return {"choices": choices, "preview": preview,
-                "preview_language": texts.label("language", preview.language, lang) if preview else ""}
+                "preview_language": label("language", preview.language, lang) if preview else ""}
 
     return await _page(request, conversation_id, actor, "policy.html", read)
 

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from bot.console import pages, texts
+from bot.console import pages
 from bot.console.desk import _id
+from bot.console.labels import label
 from bot.console.security import (
     Actor,
     current_consultant,
@@ -22,6 +23,8 @@ from bot.console.security import (
     language,
     require_csrf,
 )
+from bot.console.service import REFUSALS
+from careline.catalogue import say
 from knowledge import canned
 from knowledge.canned import CannedRefused, Draft
 from knowledge.db import transaction
@@ -51,8 +54,8 @@ def _districts(request: Request, actor: Actor, lang: str) -> list[tuple[int, str
 def _rows(request: Request, actor: Actor, lang: str) -> list[Row]:
     with db_sessions(request)() as session:
         names = {d.id: d.name.get(lang) or d.key for d in session.scalars(select(District))}
-        return [Row(r.id, names.get(r.district_id, ""), texts.label("language", r.language, lang), r.title, r.text,
-                    texts.t(f"origin_{r.origin}", lang)) for r in canned.listed(session, actor)]
+        return [Row(r.id, names.get(r.district_id, ""), label("language", r.language, lang), r.title, r.text,
+                    label("origin", r.origin, lang)) for r in canned.listed(session, actor)]
 
 
 async def _list(request: Request, actor: Actor, status: int = 200, message: str | None = None,
@@ -77,7 +80,7 @@ async def _draft(request: Request) -> tuple[Draft, dict[str, Any]]:
 
 
 def _refusal(refused: CannedRefused, lang: str) -> str:
-    return texts.t(refused.code, lang, **refused.values)
+    return say(REFUSALS[refused.code], lang, **refused.values)
 
 
 @router.post("")

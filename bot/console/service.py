@@ -28,13 +28,13 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.console import texts, views
+from bot.console import views
 from bot.hub import live, satisfaction
-from bot.hub import texts as hub_texts
 from bot.hub.bot_client import BotSilent, BotUnavailable
 from bot.hub.hub import Hub
 from bot.hub.lookup import address_of
 from bot.hub.messages import Reply
+from careline.catalogue import N_, say
 from knowledge import outbox
 from knowledge.actors import Actor
 from knowledge.audit import audit
@@ -48,6 +48,18 @@ MAX_TEXT = 2000
 #: outcomes after which the person is not asked how well they were helped (nobody answered)
 NOT_ASKED = frozenset({"no_reply"})
 
+#: what each refusal says, by its code
+REFUSALS = {"not_found": N_("console.not_found"), "taken": N_("console.taken"),
+            "nothing_to_claim": N_("console.nothing_to_claim"), "not_yours": N_("console.not_yours"),
+            "empty_text": N_("console.empty_text"), "text_too_long": N_("console.text_too_long"),
+            "bad_outcome": N_("console.bad_outcome"), "unknown_consultant": N_("console.unknown_consultant"),
+            "no_elder": N_("console.no_elder"), "bad_choice": N_("console.bad_choice"),
+            "choice_not_found": N_("console.choice_not_found"), "booking_not_found": N_("console.booking_not_found"),
+            "policy_not_found": N_("console.policy_not_found"), "reply_not_found": N_("console.reply_not_found"),
+            "reply_district_refused": N_("console.reply_district_refused"),
+            "reply_language_refused": N_("console.reply_language_refused"), "reply_empty": N_("console.reply_empty"),
+            "reply_too_long": N_("console.reply_too_long"), "reply_bundle_fixed": N_("console.reply_bundle_fixed")}
+
 
 class Refused(Exception):
     """An action the console does not do; ``status`` is the HTTP status it stands for."""
@@ -57,7 +69,7 @@ class Refused(Exception):
         self.code, self.status, self.values = code, status, values
 
     def say(self, lang: str) -> str:
-        return texts.t(self.code, lang, **self.values)
+        return say(REFUSALS[self.code], lang, **self.values)
 
 
 class Taken(Refused):
@@ -210,7 +222,7 @@ class ConsoleService:
             handoff = _must_hold(session, conversation_id, actor)
             handoff.status, handoff.closed_at = HANDED_BACK, utcnow()
             conversation.status, conversation.assignee_id, conversation.priority = "pending", None, 0
-            said = hub_texts.t("handed_back", conversation.language)
+            said = say("hub.handed_back", conversation.language)
             message = _transcribe(session, conversation, "system", "handed_back", said, actor)
             _deliver(session, conversation, Reply(said, role="notice"), f"handed_back:{message.id}")
             audit(session, actor, "hand_back", conversation_id, {"handoff": handoff.id})

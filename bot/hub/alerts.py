@@ -12,14 +12,20 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.hub import texts
 from bot.hub.messages import Reply
 from careline import clock
+from careline.catalogue import N_, say
 from knowledge import events, links, outbox
 from knowledge.db import transaction
 from knowledge.handoffs import HUB_SENDER_PREFIX
 from knowledge.models import ActivitySession, Booking, Conversation, District, Elder, ElderEvent, MealSlot
 from knowledge.wording import describe_booking
+
+BOOKING_ALERTS = {events.BOOKING_MADE: N_("hub.alert_booked"), events.BOOKING_CANCELLED: N_("hub.alert_cancelled"),
+                  events.REMINDER: N_("hub.alert_reminder")}
+CHANNEL_NAMES = {"phone": N_("hub.channel_phone"), "telegram": N_("hub.channel_telegram"),
+                 "console": N_("hub.channel_console")}
+OTHER_CHANNEL = N_("hub.channel_other")
 
 
 def fan_out(sessions: sessionmaker[Session], limit: int = 100) -> int:
@@ -65,15 +71,19 @@ def alert_text(session: Session, event: ElderEvent, elder: Elder, district: Dist
     name = elder.name
     today = local_today(district)
     if event.kind == events.EMERGENCY:
-        return texts.t("alert_emergency", lang, elder=name, channel=texts.channel_name(event.channel, lang),
+        return say("hub.alert_emergency", lang, elder=name, channel=channel_name(event.channel, lang),
                        text=(event.data or {}).get("text", ""), number=district.emergency_number if district else "120")
     booking = session.get(Booking, event.booking_id) if event.booking_id else None
     if booking is None:
         return None
     what = describe_booking(booking, lang, today)
-    key = {events.BOOKING_MADE: "alert_booked", events.BOOKING_CANCELLED: "alert_cancelled",
-           events.REMINDER: "alert_reminder"}.get(event.kind)
-    return texts.t(key, lang, elder=name, what=what) if key else None
+    key = BOOKING_ALERTS.get(event.kind)
+    return say(key, lang, elder=name, what=what) if key else None
+
+
+def channel_name(channel: str | None, lang: str) -> str:
+    """How an alert names the channel a person asked for help on."""
+    return say(CHANNEL_NAMES.get(channel or "", OTHER_CHANNEL), lang)
 
 
 def local_today(district: District | None) -> dt.date:

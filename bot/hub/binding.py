@@ -24,7 +24,7 @@ from knowledge.models import Conversation, District, Elder
 
 
 class Refused(Exception):
-    """The request may not go on; ``code`` keys a text of :data:`bot.hub.texts.API_ERRORS`."""
+    """The request may not go on; ``code`` keys a message of :data:`bot.hub.http_errors.MESSAGES`."""
 
     def __init__(self, status: int, code: str) -> None:
         super().__init__(code)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.hub import texts
 from bot.hub.lookup import district_of
 from bot.hub.messages import Reply
 from bot.hub.received import Received
+from careline.catalogue import say
 from knowledge import events
 from knowledge.db import transaction
 from knowledge.handoffs import Urgency, hub_sender, open_handoff
@@ -19,7 +19,7 @@ def emergency_reply(district: District | None, language: str) -> Reply:
     number = district.emergency_number if district else "120"
     advice = (district.emergency_advice or {}).get(language, "") if district else ""
     advice = f"{advice} " if advice and language == "en" else advice
-    return Reply(texts.t("emergency_now", language, number=number, advice=advice), role="emergency")
+    return Reply(say("hub.emergency_now", language, number=number, advice=advice), role="emergency")
 
 
 def alert_family(session: Session, conversation: Conversation, text: str) -> None:

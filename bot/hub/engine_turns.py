@@ -7,13 +7,13 @@ import asyncio
 
 import structlog
 
-from bot.hub import texts
 from bot.hub.bot_client import BotLate, BotSilent, BotUnavailable
 from bot.hub.context import HubContext
 from bot.hub.emergencies import emergency_without_bot, model_emergency
 from bot.hub.messages import Reply
 from bot.hub.received import ANSWERED, EXPIRED, LATE, UNANSWERED, WAITING, Received
 from bot.hub.recording import Recorder
+from careline.catalogue import say
 from knowledge.handoffs import hub_sender
 
 log = structlog.get_logger("careline.hub")
@@ -41,23 +41,23 @@ class EngineTurns:
                 await self.recorder.send(received, [], origin=received.message_id,
                                          state=LATE if was == LATE else WAITING)
                 raise
-            state, replies = WAITING, [Reply(texts.t("holding", received.language), role="holding")]
+            state, replies = WAITING, [Reply(say("hub.holding", received.language), role="holding")]
             if received.emergency:
                 replies = [await asyncio.to_thread(emergency_without_bot, self.context.sessions, received)]
                 received.handoff = True
                 state = UNANSWERED
         except BotLate as error:
             log.warning("hub.bot_late", conversation=received.conversation_id, error=str(error))
-            state, replies = LATE, [Reply(texts.t("holding", received.language), role="holding")]
+            state, replies = LATE, [Reply(say("hub.holding", received.language), role="holding")]
         except BotSilent as error:
             log.warning("hub.bot_silent", conversation=received.conversation_id, error=str(error))
-            state, replies = UNANSWERED, [Reply(texts.t("holding", received.language), role="holding")]
+            state, replies = UNANSWERED, [Reply(say("hub.holding", received.language), role="holding")]
             if again:
-                replies = [Reply(texts.t("expired", received.language), role="notice")]
+                replies = [Reply(say("hub.expired", received.language), role="notice")]
         if again and state == LATE:
             replies = []  # the person heard "one moment" already
             if last:
-                state, replies = EXPIRED, [Reply(texts.t("expired", received.language), role="notice")]
+                state, replies = EXPIRED, [Reply(say("hub.expired", received.language), role="notice")]
         if not received.emergency and any(r.role == "emergency" for r in replies):
             await asyncio.to_thread(model_emergency, self.context.sessions, received)
         if state == LATE:

@@ -12,9 +12,29 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.hub.texts import api_error
+from careline.catalogue import N_, say_both
 
 log = structlog.get_logger("careline.hub")
+
+#: every code a refusal carries, and its message (said in both languages: the caller is a program,
+#: and whoever reads its log may read either)
+MESSAGES = {
+    "unauthenticated": N_("hub.api.unauthenticated"),
+    "channel_mismatch": N_("hub.api.channel_mismatch"),
+    "conversation_bound": N_("hub.api.conversation_bound"),
+    "elder_unknown": N_("hub.api.elder_unknown"),
+    "district_unknown": N_("hub.api.district_unknown"),
+    "bad_characters": N_("hub.api.bad_characters"),
+    "invalid_json": N_("hub.api.invalid_json"),
+    "invalid_body": N_("hub.api.invalid_body"),
+    "too_large": N_("hub.api.too_large"),
+    "forbidden": N_("hub.api.forbidden"),
+    "not_found": N_("hub.api.not_found"),
+    "method_not_allowed": N_("hub.api.method_not_allowed"),
+    "http_error": N_("hub.api.http_error"),
+    "not_stored": N_("hub.api.not_stored"),
+    "internal_error": N_("hub.api.internal_error"),
+}
 
 _BY_STATUS = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
 
@@ -31,7 +51,8 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, headers: dict[str, str] | None = None, **values: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": api_error(code, **values)}, status_code=status, headers=headers)
+    return JSONResponse({"error": code, "message": say_both(MESSAGES[code], **values)}, status_code=status,
+                        headers=headers)
 
 
 def fields_of(errors: list[Any]) -> str:

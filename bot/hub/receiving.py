@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.emergency import detect
-from bot.hub import satisfaction, texts
+from bot.hub import satisfaction
 from bot.hub.context import HubContext
 from bot.hub.emergencies import alert_family, queue_emergency
 from bot.hub.lookup import district_of, last_bot_message
 from bot.hub.messages import Inbound, Kind, Reply
 from bot.hub.received import HELD, SENDING, Received
+from careline.catalogue import say
 from knowledge.db import transaction
 from knowledge.models import Conversation, District, Elder, Message, utcnow
 
@@ -46,7 +47,7 @@ class Receiver:
             received.emergency = inbound.kind in (Kind.TEXT, Kind.SPEECH) and detect(inbound.text) is not None
             if limited and not received.emergency:  # a cry for help is never held back
                 message.bot_state, received.held = HELD, True
-                received.replies = [Reply(texts.t("slow_down", language), role="notice")]
+                received.replies = [Reply(say("hub.slow_down", language), role="notice")]
                 return received
             thanks = satisfaction.take_answer(session, conversation, message, inbound, received.emergency)
             if thanks is not None:  # a rating of the help just given: the conversation stays as it is
@@ -104,7 +105,7 @@ def _for_consultant(session: Session, conversation: Conversation, message: Messa
     told = session.scalar(select(Message.id).where(
         Message.conversation_id == conversation.id, Message.sender == "system", Message.kind == "with_consultant",
         Message.id > last_bot_message(session, conversation.id)).limit(1))
-    return [] if told is not None else [Reply(texts.t("with_consultant", language), role="with_consultant")]
+    return [] if told is not None else [Reply(say("hub.with_consultant", language), role="with_consultant")]
 
 
 def _meta(inbound: Inbound) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
-from bot.hub import texts
 from bot.hub.bot_client import BotUnavailable
 from bot.hub.context import HubContext
 from bot.hub.engine_turns import EngineTurns
@@ -18,6 +17,7 @@ from bot.hub.lookup import district_of
 from bot.hub.messages import Inbound, Kind, Reply
 from bot.hub.received import EXPIRED, FINAL, LATE, SENDING, WAITING, Received
 from bot.hub.recording import Recorder
+from careline.catalogue import say
 from knowledge.db import transaction
 from knowledge.models import Conversation, Elder, Message, utcnow
 
@@ -54,7 +54,7 @@ class Retries:
                 continue
             expired = utcnow() - created_at > self.context.retry_window
             if expired and was == WAITING:  # it never reached the engine, and the person has moved on
-                await self.recorder.send(received, [Reply(texts.t("expired", received.language), role="notice")],
+                await self.recorder.send(received, [Reply(say("hub.expired", received.language), role="notice")],
                                          origin=message_id, state=EXPIRED, later=True)
                 handled += 1
                 continue

@@ -18,9 +18,9 @@ import unicodedata
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.hub import texts
 from bot.hub.lookup import address_of
 from bot.hub.messages import Button, Inbound, Kind, Reply
+from careline.catalogue import N_, say
 from knowledge import outbox
 from knowledge.models import Conversation, Handoff, Message, OutboxMessage, Satisfaction, utcnow
 
@@ -40,10 +40,10 @@ _TRAILING = " \t.。!！分"
 def question(channel: str, language: str) -> Reply:
     """The question, worded for what the channel can show."""
     if channel in BUTTON_CHANNELS:
-        return Reply(texts.t("satisfaction_buttons", language),
+        return Reply(say("hub.satisfaction_buttons", language),
                      tuple(Button(str(n), f"{PAYLOAD}{n}") for n in SCALE), role="satisfaction")
-    key = "satisfaction_phone" if channel in SPOKEN_CHANNELS else "satisfaction_digits"
-    return Reply(texts.t(key, language), role="satisfaction")
+    key = N_("hub.satisfaction_phone") if channel in SPOKEN_CHANNELS else N_("hub.satisfaction_digits")
+    return Reply(say(key, language), role="satisfaction")
 
 
 def rating_of(inbound: Inbound) -> int | None:
@@ -107,7 +107,8 @@ def take_answer(session: Session, conversation: Conversation, message: Message, 
                                       answer_message_id=message.id)
                               .execution_options(synchronize_session=False)).rowcount
         message.meta = {**(message.meta or {}), "rating": rating}
-        return [Reply(texts.t("satisfaction_thanks" if won else "satisfaction_already", language), role="notice")]
+        key = N_("hub.satisfaction_thanks") if won else N_("hub.satisfaction_already")
+        return [Reply(say(key, language), role="notice")]
     if rating is None:
         return None
     last = session.scalar(select(Satisfaction).where(Satisfaction.conversation_id == conversation.id)
@@ -116,9 +117,9 @@ def take_answer(session: Session, conversation: Conversation, message: Message, 
     repeated = last is not None and last.status == ANSWERED and \
         (button or last.answer_message_id == _previous(session, message))
     if repeated:
-        return [Reply(texts.t("satisfaction_already", language), role="notice")]
+        return [Reply(say("hub.satisfaction_already", language), role="notice")]
     if button:  # a rating button of a question that lapsed: never something for the bot
-        return [Reply(texts.t("satisfaction_closed", language), role="notice")]
+        return [Reply(say("hub.satisfaction_closed", language), role="notice")]
     return None
 
 

@@ -66,7 +66,8 @@ def test_key_words_come_back(language: str, key: str, espeak: EspeakSynthesizer,
 
 
 def test_every_prompt_has_both_languages() -> None:
-    for prompt in PROMPTS.values():
-        assert prompt.zh.strip() and prompt.en.strip()
-        assert not any("a" <= ch.lower() <= "z" for ch in prompt.zh), prompt.key  # eSpeak would spell it
-        assert not any("\u4e00" <= ch <= "\u9fff" for ch in prompt.en), prompt.key
+    for key in PROMPTS:
+        zh, en = prompt_text(key, "zh"), prompt_text(key, "en")
+        assert zh.strip() and en.strip()
+        assert not any("a" <= ch.lower() <= "z" for ch in zh), key  # eSpeak would spell it
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in en), key

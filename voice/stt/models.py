@@ -16,18 +16,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from careline.catalogue import N_, say
 from voice.errors import EngineUnavailableError
 
-_PROBLEMS: dict[str, dict[str, str]] = {
-    "missing": {"zh": "目录不存在", "en": "the folder does not exist"},
-    "not_a_dir": {"zh": "不是一个目录", "en": "not a folder"},
-    "no_am": {"zh": "缺少声学模型 am/final.mdl", "en": "no acoustic model am/final.mdl"},
-    "no_conf": {"zh": "缺少特征配置 conf/mfcc.conf", "en": "no feature configuration conf/mfcc.conf"},
-    "no_graph": {"zh": "缺少解码图 graph/HCLG.fst 或 graph/HCLr.fst + graph/Gr.fst",
-                 "en": "no decoding graph graph/HCLG.fst or graph/HCLr.fst + graph/Gr.fst"},
-    "nested": {"zh": "模型在子目录 {child} 里，请把设置指向它",
-               "en": "the model is in the sub-folder {child}: point the setting there"},
-}
+#: what each problem of a model folder is called
+PROBLEMS = {"missing": N_("voice.model.missing"), "not_a_dir": N_("voice.model.not_a_dir"),
+            "no_am": N_("voice.model.no_am"), "no_conf": N_("voice.model.no_conf"),
+            "no_graph": N_("voice.model.no_graph"), "nested": N_("voice.model.nested")}
 
 
 @dataclass(frozen=True)
@@ -36,8 +31,7 @@ class ModelProblem:
     child: str = ""
 
     def say(self, language: str) -> str:
-        table = _PROBLEMS[self.key]
-        return table.get(language, table["en"]).format(child=self.child)
+        return say(PROBLEMS[self.key], language, child=self.child)
 
 
 def _vosk_layout_problems(path: Path) -> list[ModelProblem]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from careline.logging import get_logger
 from voice.audio import SAMPLE_WIDTH, frames
-from voice.errors import EngineUnavailableError
+from voice.errors import LOG_LANGUAGE, EngineUnavailableError
 from voice.stt.base import RecognitionStream, Recognizer, Transcript
 from voice.stt.models import check_vosk_model
 
@@ -36,7 +36,7 @@ def _load_model(path: Path) -> Any:
         if path not in _MODELS:
             problems = check_vosk_model(path)
             if problems:
-                raise EngineUnavailableError(engine="vosk", reason="; ".join(p.say("en") for p in problems))
+                raise EngineUnavailableError(engine="vosk", reason="; ".join(p.say(LOG_LANGUAGE) for p in problems))
             vosk.SetLogLevel(-1)
             try:
                 _MODELS[path] = vosk.Model(str(path))

@@ -47,15 +47,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram import texts
 from bot.channels.telegram.deliverer import TelegramDeliverer
 from bot.channels.telegram.keyboards import CHANNEL_OWN, PAYLOAD
 from bot.channels.telegram.voice_notes import Busy, Transcriber, VoiceNotes
 from bot.hub.hub import Hub
 from bot.hub.messages import Button, Inbound, Kind, Reply
+from careline import catalogue
+from careline.catalogue import N_, say, say_both
 from careline.secrets import LINK_CODES, secret
 from careline.settings import Settings
-from careline.texts import say
 from knowledge import inbox, leases, links
 from knowledge.db import transaction
 from knowledge.models import ChannelAccount, ChannelUpdate, Elder, utcnow
@@ -65,6 +65,12 @@ log = structlog.get_logger("careline.telegram")
 CHANNEL = "telegram"
 POLLING_LEASE = "telegram.polling"
 VOICE_MARK = "🎤"  # what the transcript of a voice note that was not transcribed (rate limited) reads
+
+#: what a family member is told for each outcome of /link (knowledge.links' refusals)
+LINK_OUTCOMES = {"linked": N_("telegram.linked"), "linked_already": N_("telegram.linked_already"),
+                 "malformed": N_("telegram.link_malformed"), "unknown": N_("telegram.link_unknown"),
+                 "expired": N_("telegram.link_expired"), "used": N_("telegram.link_used"),
+                 "too_many": N_("telegram.link_too_many")}
 
 
 @dataclass
@@ -128,7 +134,7 @@ class TelegramGateway:
 
     async def start(self, mode: str = "polling", webhook_url: str = "", secret: str = "") -> None:
         if mode == "webhook" and not secret:
-            raise ValueError(f"{say('webhook_secret_missing', 'zh')} / {say('webhook_secret_missing', 'en')}")
+            raise ValueError(" / ".join(say_both("cli.webhook_secret_missing").values()))
         await self.application.initialize()
         await self.application.start()
         if mode == "webhook":
@@ -339,30 +345,28 @@ class TelegramGateway:
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         if who.elder_name:
-            await self._say(who, texts.t("welcome_back", who.language, elder=who.elder_name))
+            await self._say(who, say("telegram.welcome_back", who.language, elder=who.elder_name))
         else:
-            await self._say(who, texts.t("welcome", who.language))
+            await self._say(who, say("telegram.welcome", who.language))
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
-        await self._say(who, texts.t("help", who.language))
+        await self._say(who, say("telegram.help", who.language))
 
     async def on_link(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         code = " ".join(context.args or [])
         if not code:
             context.user_data["awaiting_code"] = True
-            await self._say(who, texts.t("ask_code", who.language))
+            await self._say(who, say("telegram.ask_code", who.language))
             return
         await self._redeem(who, code)
 
     async def _redeem(self, who: Who, code: str) -> None:
         outcome = await asyncio.to_thread(self._redeem_sync, who.account_id, code)
         log.info("telegram.link", account=who.account_id, outcome=outcome[0])
-        if outcome[0] in ("linked", "linked_already"):
-            await self._say(who, texts.t(outcome[0], who.language, elder=outcome[1]))
-        else:
-            await self._say(who, texts.t(f"link_{outcome[0]}", who.language))
+        said = LINK_OUTCOMES.get(outcome[0], N_("telegram.link_unknown"))
+        await self._say(who, say(said, who.language, elder=outcome[1]))
 
     def _redeem_sync(self, account_id: int, code: str) -> tuple[str, str]:
         result = links.redeem_limited(self.sessions, account_id, code, key=self.link_key, limits=self.link_limits)
@@ -373,16 +377,17 @@ class TelegramGateway:
     async def on_elders(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         if not who.elders:
-            await self._say(who, texts.t("need_link", who.language))
+            await self._say(who, say("telegram.need_link", who.language))
             return
         buttons = tuple(Button(("✓ " if elder_id == who.elder_id else "") + name, CHANNEL_OWN + f"elder:{elder_id}")
                         for elder_id, name in who.elders)
-        await self._say(who, texts.t("elders", who.language), buttons)
+        await self._say(who, say("telegram.elders", who.language), buttons)
 
     async def on_language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
-        await self._say(who, texts.t("choose_language", who.language),
-                  (Button("中文", CHANNEL_OWN + "lang:zh"), Button("English", CHANNEL_OWN + "lang:en")))
+        await self._say(who, say("telegram.choose_language", who.language),
+                        tuple(Button(say("language.own_name", lang), CHANNEL_OWN + f"lang:{lang}")
+                              for lang in catalogue.LANGUAGES))
 
     async def on_bookings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._to_hub(update, "/my_bookings", Kind.CHOICE, payload="/my_bookings")
@@ -400,7 +405,7 @@ class TelegramGateway:
     async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = await self._who(update)
         if self.voice_notes is None:
-            await self._say(who, texts.t("only_text", who.language))
+            await self._say(who, say("telegram.only_text", who.language))
             return
         if who.elder_id is None:  # not linked, or must say for whom: no need to transcribe
             await self._to_hub(update, "", Kind.SPEECH, who=who)
@@ -414,13 +419,13 @@ class TelegramGateway:
             text = (await self.voice_notes.text_of(data, who.language)).strip()
         except Busy:
             log.info("telegram.voice_busy")
-            await self._say(who, texts.t("voice_busy", who.language))
+            await self._say(who, say("telegram.voice_busy", who.language))
             return
         except Exception as error:
             log.warning("telegram.voice_failed", error=type(error).__name__)
             text = ""
         if not text:
-            await self._say(who, texts.t("voice_unclear", who.language))
+            await self._say(who, say("telegram.voice_unclear", who.language))
             return
         await self._to_hub(update, text, Kind.SPEECH, who=who)
 
@@ -428,7 +433,7 @@ class TelegramGateway:
         if update.effective_user is None or update.effective_chat is None:
             return
         who = await self._who(update)
-        await self._say(who, texts.t("only_text", who.language))
+        await self._say(who, say("telegram.only_text", who.language))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -439,11 +444,11 @@ class TelegramGateway:
         if data.startswith("lang:") and data[5:] in ("zh", "en"):
             await asyncio.to_thread(self._set_language, who.account_id, data[5:])
             await self._say(Who(who.account_id, who.address, data[5:], who.elder_id, who.elder_name, who.elders),
-                      texts.t("language_set", data[5:]))
+                      say("telegram.language_set", data[5:]))
         elif data.startswith("elder:") and data[6:].isdigit():
             name = await asyncio.to_thread(self._select, who.account_id, int(data[6:]))
-            await self._say(who, texts.t("elder_selected", who.language, elder=name) if name
-                      else texts.t("not_your_elder", who.language))
+            await self._say(who, say("telegram.elder_selected", who.language, elder=name) if name
+                      else say("telegram.not_your_elder", who.language))
         elif data.startswith(PAYLOAD):
             title = _title_of(query, data)
             await self._to_hub(update, title or data[len(PAYLOAD):], Kind.CHOICE, payload=data[len(PAYLOAD):])
@@ -462,10 +467,10 @@ class TelegramGateway:
                       who: Who | None = None) -> None:
         who = who or await self._who(update)
         if not who.elders:
-            await self._say(who, texts.t("need_link", who.language))
+            await self._say(who, say("telegram.need_link", who.language))
             return
         if who.elder_id is None:
-            await self._say(who, texts.t("for_whom", who.language),
+            await self._say(who, say("telegram.for_whom", who.language),
                       tuple(Button(name, CHANNEL_OWN + f"elder:{elder_id}") for elder_id, name in who.elders))
             return
         await self.hub.handle(Inbound(channel=CHANNEL, conversation=_conversation(who),
@@ -475,7 +480,8 @@ class TelegramGateway:
 
     async def _who(self, update: Update) -> Who:
         user, chat = update.effective_user, update.effective_chat
-        language = texts.language_of(user.language_code if user else None, self.default_language)
+        code = user.language_code if user else None
+        language = catalogue.language(code) if code else self.default_language
         return await asyncio.to_thread(self._who_sync, str(user.id), str(chat.id), language)
 
     def _who_sync(self, user_id: str, chat_id: str, language: str) -> Who:

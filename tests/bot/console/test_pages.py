@@ -18,9 +18,9 @@ import uvicorn
 from sqlalchemy import Engine, select
 
 from bot.console import stream
-from bot.hub import texts as hub_texts
 from bot.hub.app import create_app
 from careline import clock
+from careline.catalogue import say
 from careline.cli_hub import server_options
 from careline.secrets import secret
 from careline.stack import free_port
@@ -119,8 +119,8 @@ def test_reply_note_and_resolve_from_the_forms_and_everything_typed_stays_text(c
         assert "This conversation is resolved." in client.get(f"{path}/live").text  # the language is remembered
     with console.sessions() as session:
         sent = session.scalars(select(OutboxMessage).where(OutboxMessage.conversation_id == conversation_id)).all()
-        assert [row.body["text"] for row in sent] == ["<script>alert(1)</script> 您好", hub_texts.t(
-            "satisfaction_buttons", "zh")], "the reply, then the rating question; never the note"
+        assert [row.body["text"] for row in sent] == ["<script>alert(1)</script> 您好", say(
+            "hub.satisfaction_buttons", "zh")], "the reply, then the rating question; never the note"
         handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id))
         assert (handoff.status, handoff.outcome) == ("resolved", "answered")
         note = session.scalar(select(Message).where(Message.conversation_id == conversation_id,
