@@ -52,9 +52,38 @@ PROMPTS: dict[str, Prompt] = {p.key: p for p in (
            "Is there anything else I can help you with?"),
     Prompt("goodbye", "感谢您的来电，祝您身体健康，再见。",
            "Thank you for calling. Take care, goodbye."),
+    # the call session (voice/hotline): who is calling, never silent, waiting for a person
+    Prompt("greet_unknown", "您好，这里是养老服务热线。说普通话请按一，或者直接说话。",
+           "Hello, this is the elderly care hotline. For English, press two, or just speak."),
+    Prompt("reprompt", "您还在吗？请告诉我您需要什么帮助。",
+           "Are you still there? Please tell me how I can help."),
+    Prompt("keypad_offer", "您也可以用电话按键：是请按一，不是请按二，找人工请按零。",
+           "You can also use the keypad: one for yes, two for no, zero for a person."),
+    Prompt("no_answer_goodbye", "我一直没有听到您的声音，先挂断了。需要帮助请随时再打来，再见。",
+           "I still cannot hear you, so I will end the call now. Please call again any time. Goodbye."),
+    Prompt("line_trouble", "对不起，系统暂时出了问题，请稍后再打过来。再见。",
+           "Sorry, the system is having trouble. Please call again a little later. Goodbye."),
+    Prompt("queue_next", "您是下一位，咨询员马上就来，请不要挂机。",
+           "You are next in line. A consultant will be with you shortly. Please stay on the line."),
+    Prompt("queue_wait", "您前面还有{ahead}位，大约要等{minutes}分钟，请不要挂机。",
+           "There are {ahead} callers ahead of you. The wait is about {minutes} minutes. Please stay on the line."),
+    Prompt("with_consultant_hold", "咨询员正在为您处理，请稍等。",
+           "A consultant is looking into it for you. Please hold on."),
+    Prompt("choice_item", "{title}请按{number}。",
+           "For {title}, press {number}."),
+    Prompt("nothing_to_repeat", "我还没有说什么。请问有什么可以帮您？",
+           "I have not said anything yet. How can I help you?"),
 )}
 
 
-def prompt_text(key: str, language: str) -> str:
-    """The text of fixed prompt ``key`` in ``language`` (KeyError for an unknown key)."""
-    return PROMPTS[key].text(language)
+def prompt_text(key: str, language: str, **values: object) -> str:
+    """The text of fixed prompt ``key`` in ``language`` (KeyError for an unknown key); a prompt
+    with fields (``{ahead}``) is filled from ``values`` and is not cached (:func:`has_fields`)."""
+    text = PROMPTS[key].text(language)
+    return text.format(**values) if values else text
+
+
+def has_fields(key: str) -> bool:
+    """A prompt with fields is made when it is said, not warmed into the cache."""
+    prompt = PROMPTS[key]
+    return "{" in prompt.zh or "{" in prompt.en
