@@ -77,7 +77,7 @@ def test_an_english_caller_known_by_number_hears_the_nearest_service_point(hotli
     async def caller(call: MemoryCall) -> None:
         said["greeting"] = heard(hotline, await call.until_answered(0))
         mark = call.mark
-        await call.say(caller_voice("Where is the nearest service point?"))
+        await call.say(caller_voice("Where is the nearest canteen?"))
         said["answer"] = heard(hotline, await call.until_answered(mark, quiet=1.5))
 
     call = asyncio.run(hotline.call(caller, caller=number))
