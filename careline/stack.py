@@ -143,7 +143,8 @@ class Stack:
         with log_path.open("ab") as log:
             self.processes["actions"] = subprocess.Popen(self._action_command, env=env, stdout=log,
                                                          stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
-        wait_http(f"{self.action_url}/health", self.processes["actions"], 60, log_path)
+        # a loaded 2-core machine (several stacks starting at once) takes over a minute to import actions
+        wait_http(f"{self.action_url}/health", self.processes["actions"], 180, log_path)
 
     def stop_actions(self) -> None:
         """Stop the action server; it is killed if it does not stop in a few seconds (Sanic waits

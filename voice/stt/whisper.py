@@ -110,6 +110,30 @@ def short_window_decode(model: Any, audio: np.ndarray, language: str,
     return [(tokenizer.decode(ids), avg_logprob, result.no_speech_prob)]
 
 
+def collapse_repeats(text: str) -> str:
+    """Whisper decoding a short turn in a short window sometimes says it twice ("Thank you very
+    much. Thank you very much.", "我要找人工我要找人工"), or twice and a half: keep it once. The
+    text is taken as repeating when, spaces aside, it is periodic and the repeat is at least 40 %
+    of it (legitimate speech does not say so much of itself twice word for word)."""
+    text = text.strip()
+    squeezed = re.sub(r"\s+", "", text)
+    for period in range(1, int(len(squeezed) * 0.6) + 1):
+        if all(squeezed[i] == squeezed[i - period] for i in range(period, len(squeezed))):
+            return text[:_span_of(text, period)].strip()
+    return text
+
+
+def _span_of(text: str, characters: int) -> int:
+    """Where in ``text`` the first ``characters`` non-space characters end."""
+    seen = 0
+    for index, char in enumerate(text):
+        if not char.isspace():
+            seen += 1
+            if seen == characters:
+                return index + 1
+    return len(text)
+
+
 class WhisperRecognizer(Recognizer):
     name = "whisper"
     streaming = False
@@ -150,6 +174,7 @@ class WhisperRecognizer(Recognizer):
             found = short_window_decode(self.model, audio, self.language, prompt)
             if not found[0][0].strip() and seconds >= 0.6:
                 found = short_window_decode(self.model, audio, self.language, prompt or _START_PROMPT[self.language])
+            found = [(collapse_repeats(said), logprob, no_speech) for said, logprob, no_speech in found]
         else:
             segments = list(self.model.transcribe(audio, initial_prompt=prompt, **options)[0])
             if not segments and seconds >= 0.6:
