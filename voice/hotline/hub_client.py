@@ -50,8 +50,11 @@ class HubClient:
     def __init__(self, settings: Settings, conversation: str, client: httpx.AsyncClient | None = None) -> None:
         self.conversation = conversation
         self._own = client is None
+        # a connection idle for longer than the hub server keeps it (uvicorn: 5 s) is not reused:
+        # the server may close it just as a request goes out, and a message must not be sent twice
         self._client = client or httpx.AsyncClient(
             base_url=hub_base_url(settings), timeout=httpx.Timeout(settings.hub_bot_timeout + 15, connect=5),
+            limits=httpx.Limits(keepalive_expiry=2.0),
             headers={"Authorization": f"Bearer {secret(CHANNEL_PHONE, settings)}"})
 
     async def aclose(self) -> None:
@@ -59,10 +62,16 @@ class HubClient:
             await self._client.aclose()
 
     async def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            response = await self._client.request(method, path, json=body)
-        except httpx.HTTPError as error:
-            raise HubUnavailable(type(error).__name__) from error
+        attempts = 2 if method == "GET" else 1  # reads may be asked again; a message is sent once
+        for attempt in range(attempts):
+            try:
+                response = await self._client.request(method, path, json=body)
+                break
+            except httpx.TransportError as error:
+                if attempt + 1 == attempts:
+                    raise HubUnavailable(type(error).__name__) from error
+            except httpx.HTTPError as error:
+                raise HubUnavailable(type(error).__name__) from error
         if response.status_code != 200:
             raise HubUnavailable(f"HTTP {response.status_code}")
         try:

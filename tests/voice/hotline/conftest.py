@@ -66,10 +66,12 @@ def hotline(servers: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     var = tmp_path_factory.mktemp("hotline")
     port = free_port()
     settings = hub_settings(servers, Path(var), hub_port=port, voice_hub_url=f"http://127.0.0.1:{port}",
-                            tts_online=False, voice_reprompt_seconds=3.0,
+                            tts_online=False, voice_reprompt_seconds=5.0,
                             voice_hold_seconds=8.0, voice_max_gap_seconds=2.0, voice_short_window_seconds=12.0)
     recognizers = Recognizers(settings, short_window_seconds=settings.voice_short_window_seconds)
-    engines = HotlineEngines(settings, Ears(recognizers), Speaker(settings), SmartTurn())
+    speaker = Speaker(settings)
+    speaker.warm()  # as the hotline does at start-up: fixed prompts cost nothing during a call
+    engines = HotlineEngines(settings, Ears(recognizers), speaker, SmartTurn())
     with serve(create_app(settings), port) as url:
         engine = db.make_engine(settings.resolved_database_url)
         yield Hotline(settings, engines, db.session_factory(engine), url)
