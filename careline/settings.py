@@ -210,8 +210,9 @@ class Settings(BaseSettings):
                                               "~1.2 s); 0 turns it off.")
     voice_queue_minutes_per_caller: float = Field(default=3.0, gt=0, description="Minutes of wait told to a "
                                                   "caller per conversation ahead of them in the consultants' queue.")
-    voice_hold_seconds: float = Field(default=30.0, ge=5, description="While a caller waits for a consultant, "
-                                      "they hear their place in the queue this often.")
+    voice_hold_seconds: float = Field(default=15.0, ge=5, description="While a caller waits for a consultant, "
+                                      "they hear their place in the queue (or that the consultant is on it) "
+                                      "this often.")
     voice_poll_seconds: float = Field(default=1.0, gt=0, le=10, description="How often a call in a consultant's "
                                       "hands (or waiting for a slow answer) asks the hub for replies.")
 

@@ -48,6 +48,8 @@ T = TypeVar("T")
 SLOW_ANSWER_LIMIT = 90.0
 #: Most numbered choices read out on the phone (the rest stay reachable by voice).
 MAX_CHOICES_READ = 5
+#: Polls of the hub in a row that may fail (a hub restarting) before the call is ended kindly.
+HUB_FAILURES_TOLERATED = 5
 
 
 async def handle_call(call: Call) -> None:
@@ -263,6 +265,7 @@ class CallSession:
         else:
             await self.say_prompt("with_consultant_hold")
         told = time.monotonic()
+        failures = 0
         while time.monotonic() - told < self.settings.voice_hold_seconds:
             heard = await self.line.listen(self.settings.voice_poll_seconds, self._judge, self._recognise)
             if heard.kind is HeardKind.DIGIT and heard.digit == "*":
@@ -276,11 +279,19 @@ class CallSession:
                     self.turn_count += 1
                     await self._speak(await self.hub.send(heard.heard.text, self.lang, kind="speech",
                                                           confidence=heard.heard.confidence))
-            replies = await self.hub.pending()
+            try:
+                replies = await self.hub.pending()
+                owner = (await self.hub.state()).status
+                failures = 0
+            except HubUnavailable:
+                failures += 1
+                if failures >= HUB_FAILURES_TOLERATED:
+                    raise
+                continue
             if replies:
                 await self._speak(replies)
                 told = time.monotonic()
-            if (await self.hub.state()).status != "open":
+            if owner != "open":
                 self.with_consultant = False
                 return
 

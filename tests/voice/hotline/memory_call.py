@@ -142,6 +142,13 @@ class MemoryCall(Call):
         await self.until_quiet(quiet, max(1.0, deadline - time.monotonic()))
         return self.heard_audio(since)
 
+    async def until_playing(self, timeout: float = 30.0) -> None:
+        """Wait until the session is playing something."""
+        deadline = time.monotonic() + timeout
+        while self.playing_seconds == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        assert self.playing_seconds > 0, f"the session played nothing in {timeout} s"
+
     def heard_audio(self, since: int = 0) -> bytes:
         """What the caller heard from chunk ``since`` on, chunks apart by a short silence."""
         gap = b"\x00" * int(0.3 * CALL_RATE) * 2

@@ -118,10 +118,14 @@ def test_a_caller_books_a_meal_by_voice_and_confirms_with_1(hotline: Hotline, ca
     said: dict[str, str] = {}
 
     async def caller(call: MemoryCall) -> None:
-        await call.until_answered(0)
+        await call.until_playing()
+        await asyncio.sleep(1.0)
         mark = call.mark
-        await call.say(caller_voice("Can you deliver lunch to me tomorrow?"))
+        await call.say(caller_voice("Can you deliver lunch to me tomorrow?"))  # over the welcome: barge-in
         said["offer"] = heard(hotline, await call.until_answered(mark))
+        mark = call.mark
+        await call.press("*")
+        said["again"] = heard(hotline, await call.until_answered(mark))
         mark = call.mark
         await call.press("1")
         said["done"] = heard(hotline, await call.until_answered(mark))
@@ -131,6 +135,9 @@ def test_a_caller_books_a_meal_by_voice_and_confirms_with_1(hotline: Hotline, ca
         meals = session.scalars(select(Booking).join(Elder).where(Elder.key == key, Booking.kind == "meal")).all()
     assert len(meals) == 1
     assert similar(said["offer"], "is that right"), said
+    assert similar(said["again"], "is that right") and similar(said["again"], "press one for yes"), \
+        "* repeats the last answer and its choices"
+    assert call.stops >= 1, "speaking over the welcome stopped it"
     assert similar(said["done"], "ordered"), said
     user = messages(hotline, call, "user")
     assert [m.kind for m in user] == ["speech", "digit"] and user[1].text == "1"
