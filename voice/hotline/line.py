@@ -56,6 +56,8 @@ class Input:
     heard: Heard | None = None
     digit: str = ""
     audio_seconds: float = 0.0
+    quiet_seconds: float = 0.0
+    """How long the caller had been quiet when the turn was taken (the line was silent that long)."""
 
 
 Judge = Callable[[bytes], Verdict]
@@ -157,5 +159,6 @@ class Line:
 
     def _take(self, heard: Heard | None) -> Input:
         seconds = len(self.turns.audio) / 2 / self.turns.sample_rate
+        quiet = self.turns.quiet_seconds
         self.turns.reset()
-        return Input(HeardKind.TURN, heard=heard, audio_seconds=seconds)
+        return Input(HeardKind.TURN, heard=heard, audio_seconds=seconds, quiet_seconds=quiet)

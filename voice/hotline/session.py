@@ -48,6 +48,8 @@ T = TypeVar("T")
 SLOW_ANSWER_LIMIT = 90.0
 #: Most numbered choices read out on the phone (the rest stay reachable by voice).
 MAX_CHOICES_READ = 5
+#: Seconds an answer may take before "one moment", however long the caller's turn ended ago.
+QUICK_ANSWER = 0.8
 #: Polls of the hub in a row that may fail (a hub restarting) before the call is ended kindly.
 HUB_FAILURES_TOLERATED = 5
 
@@ -185,14 +187,16 @@ class CallSession:
         if self.language is None:
             self.language = said.language
             log.info("call_language", call=self.call.call_id, language=self.language, by="speech")
+        quiet = heard.quiet_seconds
         if wants_repeat(said.text, said.language):
             await self._repeat()
         elif wants_person(said.text, said.language):
-            await self._exchange(said.text, kind="choice", payload=HANDOFF, confidence=said.confidence)
+            await self._exchange(said.text, kind="choice", payload=HANDOFF, confidence=said.confidence, quiet=quiet)
         elif said.intent is not None:
-            await self._exchange(said.text, kind="choice", payload=said.intent, confidence=said.confidence)
+            await self._exchange(said.text, kind="choice", payload=said.intent, confidence=said.confidence,
+                                 quiet=quiet)
         else:
-            await self._exchange(said.text, kind="speech", confidence=said.confidence)
+            await self._exchange(said.text, kind="speech", confidence=said.confidence, quiet=quiet)
 
     async def _repeat(self) -> None:
         if not self.last_answer:
@@ -203,11 +207,12 @@ class CallSession:
     # -- the hub --------------------------------------------------------------------------------
 
     async def _exchange(self, text: str, *, kind: str, payload: str | None = None,
-                        confidence: float | None = None) -> None:
-        """Send one input to the hub and speak what comes back, never leaving the line silent."""
+                        confidence: float | None = None, quiet: float = 0.0) -> None:
+        """Send one input to the hub and speak what comes back, never leaving the line silent;
+        ``quiet``: the line was already silent this long (the end of the caller's turn)."""
         self.turn_count += 1
         replies = await self._filled(self.hub.send(text, self.lang, kind=kind, payload=payload,
-                                                   confidence=confidence))
+                                                   confidence=confidence), quiet)
         await self._speak(replies)
         if replies and all(r.role == "holding" for r in replies):
             await self._slow_answer()
@@ -227,13 +232,16 @@ class CallSession:
                 await self.say_prompt("still_working", interruptible=False)
                 told = time.monotonic()
 
-    async def _filled(self, work: Awaitable[T]) -> T:
-        """Await ``work`` while the line is kept alive: "one moment" after the longest allowed
-        gap, "still looking" every ``voice_still_working_seconds`` after that."""
+    async def _filled(self, work: Awaitable[T], quiet: float = 0.0) -> T:
+        """Await ``work`` while the line is kept alive: "one moment" once the line has been silent
+        for the longest allowed gap (counting the ``quiet`` before it, but giving a quick answer
+        :data:`QUICK_ANSWER` seconds to come first), "still looking" every
+        ``voice_still_working_seconds`` after that."""
         task = asyncio.ensure_future(work)
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
-        next_word, key = time.monotonic() + self.settings.voice_max_gap_seconds, "one_moment"
+        first = max(QUICK_ANSWER, self.settings.voice_max_gap_seconds - quiet)
+        next_word, key = time.monotonic() + first, "one_moment"
         while not task.done():
             left = next_word - time.monotonic()
             if left <= 0:

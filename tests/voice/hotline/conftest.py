@@ -48,6 +48,7 @@ class Hotline:
         caller hangs up when the script ends (unless someone did already)."""
         call = MemoryCall(caller)
         session = CallSession(call, self.engines)
+        call.session = session
         call.start()
         running = asyncio.create_task(session.run())
         try:
@@ -57,7 +58,6 @@ class Hotline:
                 await call.hang_up_caller()
             await asyncio.wait_for(running, 60)
             await call.stop()
-        call.session = session
         return call
 
 

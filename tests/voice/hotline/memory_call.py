@@ -130,10 +130,11 @@ class MemoryCall(Call):
             await asyncio.sleep(0.05)
         raise AssertionError(f"the line was never quiet for {seconds} s in {timeout} s")
 
-    async def until_answered(self, since: int, quiet: float = 2.8, timeout: float = 60.0) -> bytes:
+    async def until_answered(self, since: int, quiet: float = 3.6, timeout: float = 60.0) -> bytes:
         """Wait until the session has played something after chunk ``since`` and then fell
-        quiet for ``quiet`` seconds (longer than the session's allowed gap while it works, 2 s in
-        these tests); return what was heard from ``since`` on."""
+        quiet for ``quiet`` seconds (longer than the session ever stays silent while it works:
+        the turn's silence cap, 2.5 s, and a quick answer's 0.8 s); return what was heard from
+        ``since`` on."""
         deadline = time.monotonic() + timeout
         while not any(self.sent[since:]) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
