@@ -30,6 +30,9 @@ $(APP_STAMP): pyproject.toml
 	@test -x $(APP_VENV)/bin/python || $(PYTHON) -m venv $(APP_VENV)
 	@test -x $(UV) || $(APP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
 	$(UV) pip install --quiet --python $(APP_VENV)/bin/python -e '.[test]'
+	# the hotline's turn-end model (Smart Turn v3) ships in this wheel; only its files are used,
+	# so its many dependencies (which would downgrade protobuf and soxr) are not installed
+	$(UV) pip install --quiet --python $(APP_VENV)/bin/python --no-deps pipecat-ai==1.14.0
 	@rm -f $(APP_VENV)/.installed-* && touch $@
 
 $(ENGINE_STAMP): requirements/engine.txt requirements/engine-constraints.txt requirements/engine-overrides.txt | $(APP_STAMP)

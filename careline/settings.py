@@ -207,6 +207,38 @@ class Settings(BaseSettings):
                                  "that talks with each caller (a voice.call.CallHandler). If it cannot be "
                                  "imported, callers hear that the hotline is not available, in both languages.")
 
+    # --- the hotline's calls (voice/hotline/) ---
+    phone_region: str = Field(default="CN", min_length=2, max_length=2, description="Country (ISO 3166 code) of "
+                              "phone numbers written without a country code, for matching a caller to an elder.")
+    voice_hub_url: str = Field(default="", description="Where the hotline reaches the hub's channel API; empty "
+                               "means this machine's hub (hub_host:hub_port).")
+    voice_reprompt_seconds: float = Field(default=6.0, gt=0, le=60, description="Caller silence before the "
+                                          "question is asked again; after the second the keypad is offered, "
+                                          "after the third the call goes to a consultant.")
+    voice_max_gap_seconds: float = Field(default=2.0, gt=0, le=10, description="Longest silence the caller hears "
+                                         "while the system works: then 'one moment' is said.")
+    voice_still_working_seconds: float = Field(default=8.0, gt=0, le=60, description="While an answer is still "
+                                               "being found, the caller is told so this often.")
+    voice_turn_check_ms: int = Field(default=300, ge=100, le=2000, description="Quiet after speech before the "
+                                     "turn-end model (Smart Turn v3) is asked whether the caller has finished.")
+    voice_turn_threshold: float = Field(default=0.5, gt=0, lt=1, description="Turn-end model probability above "
+                                        "which a sentence counts as finished.")
+    voice_turn_silence_cap_ms: int = Field(default=2500, ge=500, le=10000, description="Quiet that ends a turn "
+                                           "whatever the turn-end model says (a pause mid-sentence is waited "
+                                           "out up to here).")
+    voice_max_turn_seconds: float = Field(default=25.0, ge=3, le=60, description="A caller who talks this long "
+                                          "without a pause is answered anyway.")
+    voice_short_window_seconds: float = Field(default=12.0, ge=0, le=27, description="Turns up to this long are "
+                                              "decoded by Whisper in a shortened window (0.2-0.4 s instead of "
+                                              "~1.2 s); 0 turns it off.")
+    voice_queue_minutes_per_caller: float = Field(default=3.0, gt=0, description="Minutes of wait told to a "
+                                                  "caller per conversation ahead of them in the consultants' queue.")
+    voice_hold_seconds: float = Field(default=15.0, ge=5, description="While a caller waits for a consultant, "
+                                      "they hear their place in the queue (or that the consultant is on it) "
+                                      "this often.")
+    voice_poll_seconds: float = Field(default=1.0, gt=0, le=10, description="How often a call in a consultant's "
+                                      "hands (or waiting for a slow answer) asks the hub for replies.")
+
     @model_validator(mode="after")
     def _rtp_range(self) -> Settings:
         if self.sip_rtp_port_max <= self.sip_rtp_port_min:

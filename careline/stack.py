@@ -138,12 +138,16 @@ class Stack:
         log_path = self.folder / "actions.log"
         env = {**os.environ, "CARELINE_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1",
                "CARELINE_SECRET_ACTION_SERVER": self.action_token}
+        # Sanic shuts the server down when its worker has not reported ready within 30 s, which a
+        # loaded 2-core machine (several stacks starting at once) exceeds
+        env.setdefault("SANIC_WORKER_ACK_TIMEOUT", "180")
         if self.clock_start is not None:
             env.update(CARELINE_CLOCK_START=self.clock_start.isoformat(), CARELINE_CLOCK_ANCHOR=repr(self.clock_anchor))
         with log_path.open("ab") as log:
             self.processes["actions"] = subprocess.Popen(self._action_command, env=env, stdout=log,
                                                          stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
-        wait_http(f"{self.action_url}/health", self.processes["actions"], 60, log_path)
+        # a loaded 2-core machine (several stacks starting at once) takes over a minute to import actions
+        wait_http(f"{self.action_url}/health", self.processes["actions"], 180, log_path)
 
     def stop_actions(self) -> None:
         """Stop the action server; it is killed if it does not stop in a few seconds (Sanic waits

@@ -8,7 +8,7 @@ come from the dialogue engine and are synthesised when needed.
 
 from __future__ import annotations
 
-from careline.catalogue import N_, say
+from careline.catalogue import N_, placeholders, say
 from voice.languages import check_language
 
 #: every fixed prompt, by its key
@@ -29,9 +29,25 @@ PROMPTS: dict[str, str] = {
     "hotline_unavailable": N_("voice.prompt.hotline_unavailable"),
     "hotline_busy": N_("voice.prompt.hotline_busy"),
     "goodbye": N_("voice.prompt.goodbye"),
+    "greet_unknown": N_("voice.prompt.greet_unknown"),
+    "reprompt": N_("voice.prompt.reprompt"),
+    "keypad_offer": N_("voice.prompt.keypad_offer"),
+    "no_answer_goodbye": N_("voice.prompt.no_answer_goodbye"),
+    "line_trouble": N_("voice.prompt.line_trouble"),
+    "queue_next": N_("voice.prompt.queue_next"),
+    "queue_wait": N_("voice.prompt.queue_wait"),
+    "with_consultant_hold": N_("voice.prompt.with_consultant_hold"),
+    "choice_item": N_("voice.prompt.choice_item"),
+    "nothing_to_repeat": N_("voice.prompt.nothing_to_repeat"),
 }
 
 
-def prompt_text(key: str, language: str) -> str:
-    """The text of fixed prompt ``key`` in ``language`` (KeyError for an unknown key)."""
-    return say(PROMPTS[key], check_language(language))
+def prompt_text(key: str, language: str, **values: object) -> str:
+    """The text of fixed prompt ``key`` in ``language`` (KeyError for an unknown key); a prompt
+    with fields (``{ahead}``) is filled from ``values`` and is not cached (:func:`has_fields`)."""
+    return say(PROMPTS[key], check_language(language), **values)
+
+
+def has_fields(key: str) -> bool:
+    """A prompt with fields is made when it is said, not warmed into the cache."""
+    return bool(placeholders(PROMPTS[key]))

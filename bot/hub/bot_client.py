@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 from urllib.parse import quote
 
@@ -123,8 +124,18 @@ class RasaClient:
             messages = None
         if not isinstance(messages, list):
             raise BotSilent(f"HTTP {response.status_code}")
-        replies = [to_reply(m) for m in messages if isinstance(m, dict)]
-        return [r for r in replies if r.text or r.buttons]
+        replies: list[Reply] = []
+        for message in messages:
+            if not isinstance(message, dict):
+                continue
+            reply = to_reply(message)
+            if reply.text or reply.buttons:
+                replies.append(reply)
+            elif reply.role != "answer" and replies and replies[-1].role == "answer":
+                # Rasa sends an utterance's text and its json_message as two messages, text first:
+                # the role the custom part carries (an emergency) belongs to the text before it
+                replies[-1] = dataclasses.replace(replies[-1], role=reply.role)
+        return replies
 
     async def aclose(self) -> None:
         if self._client is not None and self._loop is asyncio.get_running_loop():

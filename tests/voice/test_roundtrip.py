@@ -7,7 +7,7 @@ import pytest
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz.distance import Levenshtein
 
-from voice.prompts import PROMPTS, prompt_text
+from voice.prompts import PROMPTS, has_fields, prompt_text
 from voice.stt.base import Recognizer
 from voice.stt.phrases import normalise
 from voice.tts.espeak import EspeakSynthesizer
@@ -38,13 +38,22 @@ def _closest(key: list[str], heard: list[str]) -> int:
     return min(Levenshtein.distance(key, span) for span in spans)
 
 
+#: what a prompt with fields is filled with when said
+EXAMPLE_VALUES = {"zh": {"ahead": 2, "minutes": 6, "title": "午饭", "number": 1},
+                  "en": {"ahead": 2, "minutes": 6, "title": "lunch", "number": 1}}
+
+
+def _text(key: str, language: str) -> str:
+    return prompt_text(key, language, **(EXAMPLE_VALUES[language] if has_fields(key) else {}))
+
+
 def test_every_prompt_is_spoken_offline_in_both_languages(espeak: EspeakSynthesizer, piper: PiperSynthesizer) -> None:
     for key in PROMPTS:
-        zh = espeak.synthesize(prompt_text(key, "zh"), "zh", RATE, 8000)
-        en = piper.synthesize(prompt_text(key, "en"), "en", RATE, 8000)
+        zh = espeak.synthesize(_text(key, "zh"), "zh", RATE, 8000)
+        en = piper.synthesize(_text(key, "en"), "en", RATE, 8000)
         # roughly 3-6 Mandarin characters or 2-3 English words a second, slowed for elders
-        assert 0.1 < zh.seconds / len(prompt_text(key, "zh")) < 0.5, key
-        assert 0.2 < en.seconds / len(prompt_text(key, "en").split()) < 0.9, key
+        assert 0.1 < zh.seconds / len(_text(key, "zh")) < 0.5, key
+        assert 0.2 < en.seconds / len(_text(key, "en").split()) < 0.9, key
 
 
 @pytest.mark.parametrize(("language", "key"), [(lang, key) for lang, keys in SAMPLE.items() for key in keys])
@@ -67,7 +76,7 @@ def test_key_words_come_back(language: str, key: str, espeak: EspeakSynthesizer,
 
 def test_every_prompt_has_both_languages() -> None:
     for key in PROMPTS:
-        zh, en = prompt_text(key, "zh"), prompt_text(key, "en")
+        zh, en = _text(key, "zh"), _text(key, "en")
         assert zh.strip() and en.strip()
         assert not any("a" <= ch.lower() <= "z" for ch in zh), key  # eSpeak would spell it
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in en), key

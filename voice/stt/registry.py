@@ -49,8 +49,11 @@ class Recognizers:
     The Whisper model is multilingual: both languages share one loaded model.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, short_window_seconds: float = 0.0) -> None:
+        """``short_window_seconds``: Whisper decodes turns up to this long in a shortened window
+        (the hotline's turns; :func:`voice.stt.whisper.short_window_decode`)."""
         self.settings = settings
+        self.short_window_seconds = short_window_seconds
         self._loaded: dict[str, Recognizer] = {}
         self._lock = threading.Lock()
 
@@ -85,5 +88,5 @@ class Recognizers:
         return WhisperRecognizer(
             choice.language, whisper_model_dir(settings.whisper_model_dir, settings.var_dir),
             threads=settings.stt_threads, max_segment_seconds=settings.stt_max_segment_seconds,
-            vad_aggressiveness=settings.vad_aggressiveness,
+            vad_aggressiveness=settings.vad_aggressiveness, short_window_seconds=self.short_window_seconds,
         )

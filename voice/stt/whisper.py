@@ -73,16 +73,80 @@ def _to_simplified(text: str) -> str:
     return str(jionlp.tra2sim(text, mode="char"))
 
 
+#: Seconds of silence after a short turn in the shortened encoder window (see :func:`short_window_decode`).
+SHORT_WINDOW_PADDING = 3.0
+#: Output tokens allowed per second of audio in a shortened window (speech is 3-6 a second).
+SHORT_WINDOW_TOKENS_PER_SECOND = 12
+
+
+def short_window_decode(model: Any, audio: np.ndarray, language: str,
+                        prompt: str | None) -> list[tuple[str, float, float]]:
+    """Greedy decode of one short turn with the encoder window cut to the audio plus
+    :data:`SHORT_WINDOW_PADDING` of silence, instead of faster-whisper's fixed 30 s: the encoder's
+    cost follows the window, so a 2 s turn is decoded in a fraction of the time. CTranslate2's
+    Whisper encoder takes any window up to 30 s; faster-whisper 1.2's ``transcribe`` always pads
+    to 30 s, so this goes to its parts (feature extractor, ``encode``, ``model.generate``), which
+    is why the version is pinned and tests/voice/stt cover it. Returns (text, avg log-prob,
+    no-speech probability) per hypothesis (one)."""
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import get_suppressed_tokens
+
+    seconds = len(audio) / RATE
+    padded = np.concatenate([audio.astype(np.float32), np.zeros(int(SHORT_WINDOW_PADDING * RATE), np.float32)])
+    features = model.feature_extractor(padded)
+    frames = min(features.shape[-1] - features.shape[-1] % 2, 3000)
+    encoded = model.encode(features[:, :frames])
+    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
+    previous = tokenizer.encode(" " + prompt.strip()) if prompt else []
+    tokens = model.get_prompt(tokenizer, previous, without_timestamps=True)
+    budget = int(min(200, SHORT_WINDOW_TOKENS_PER_SECOND * seconds + 8))
+    result = model.model.generate(encoded, [tokens], beam_size=1, max_length=len(tokens) + budget,
+                                  return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+                                  suppress_tokens=list(get_suppressed_tokens(tokenizer, (-1,))))[0]
+    ids = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+    # CTranslate2's score is the log-probability divided by the length (length_penalty 1);
+    # faster-whisper's avg_logprob divides by the length plus the end token
+    avg_logprob = result.scores[0] * len(ids) / (len(ids) + 1)
+    return [(tokenizer.decode(ids), avg_logprob, result.no_speech_prob)]
+
+
+def collapse_repeats(text: str) -> str:
+    """Whisper decoding a short turn in a short window sometimes says it twice ("Thank you very
+    much. Thank you very much.", "我要找人工我要找人工"), or twice and a half: keep it once. The
+    text is taken as repeating when, spaces aside, it is periodic and the repeat is at least 40 %
+    of it (legitimate speech does not say so much of itself twice word for word)."""
+    text = text.strip()
+    squeezed = re.sub(r"\s+", "", text)
+    for period in range(1, int(len(squeezed) * 0.6) + 1):
+        if all(squeezed[i] == squeezed[i - period] for i in range(period, len(squeezed))):
+            return text[:_span_of(text, period)].strip()
+    return text
+
+
+def _span_of(text: str, characters: int) -> int:
+    """Where in ``text`` the first ``characters`` non-space characters end."""
+    seen = 0
+    for index, char in enumerate(text):
+        if not char.isspace():
+            seen += 1
+            if seen == characters:
+                return index + 1
+    return len(text)
+
+
 class WhisperRecognizer(Recognizer):
     name = "whisper"
     streaming = False
 
     def __init__(self, language: str, model_dir: Path, *, threads: int = 2, beam_size: int = 5,
                  max_segment_seconds: float = 30.0, partial_interval: float = 0.0,
-                 vad_aggressiveness: int = 2) -> None:
+                 vad_aggressiveness: int = 2, short_window_seconds: float = 0.0) -> None:
+        """``short_window_seconds``: turns up to this long are decoded greedily in a shortened
+        window (:func:`short_window_decode`, the hotline's turns); 0 keeps faster-whisper's own."""
         super().__init__(language)
         self.model_dir = Path(model_dir)
         self.model = _load_model(self.model_dir, threads)
+        self.short_window_seconds = min(short_window_seconds, 30.0 - SHORT_WINDOW_PADDING)
         self.beam_size = beam_size
         self.max_segment_seconds = min(max_segment_seconds, 30.0)
         self.partial_interval = partial_interval
@@ -94,8 +158,9 @@ class WhisperRecognizer(Recognizer):
     def describe(self) -> str:
         return f"whisper ({self.model_dir.name}, int8)"
 
-    def decode(self, pcm: bytes, greedy: bool = False) -> tuple[str, float | None]:
-        """Text and confidence of 16 kHz PCM; ``("", None)`` when it holds no speech."""
+    def decode(self, pcm: bytes, greedy: bool = False, prompt: str | None = None) -> tuple[str, float | None]:
+        """Text and confidence of 16 kHz PCM; ``("", None)`` when it holds no speech. ``prompt``
+        tells Whisper what to expect (the phrases of a menu)."""
         spans = voiced_spans(pcm, RATE, self.vad_aggressiveness)
         if sum(end - start for start, end in spans) < MIN_VOICED_SECONDS:
             return "", None
@@ -105,18 +170,26 @@ class WhisperRecognizer(Recognizer):
         options = dict(language=self.language, task="transcribe", beam_size=1 if greedy else self.beam_size,
                        temperature=0.0, condition_on_previous_text=False, without_timestamps=True,
                        vad_filter=False, max_new_tokens=int(min(200, 12 * seconds + 20)))
-        segments = list(self.model.transcribe(audio, **options)[0])
-        if not segments and seconds >= 0.6:
-            # Whisper sometimes ends at once on clear speech (the first token is end-of-text); a
-            # one-word context of the language gets it started.
-            segments = list(self.model.transcribe(audio, initial_prompt=_START_PROMPT[self.language], **options)[0])
+        if seconds <= self.short_window_seconds:
+            found = short_window_decode(self.model, audio, self.language, prompt)
+            if not found[0][0].strip() and seconds >= 0.6:
+                found = short_window_decode(self.model, audio, self.language, prompt or _START_PROMPT[self.language])
+            found = [(collapse_repeats(said), logprob, no_speech) for said, logprob, no_speech in found]
+        else:
+            segments = list(self.model.transcribe(audio, initial_prompt=prompt, **options)[0])
+            if not segments and seconds >= 0.6:
+                # Whisper sometimes ends at once on clear speech (the first token is end-of-text); a
+                # one-word context of the language gets it started.
+                segments = list(self.model.transcribe(audio, initial_prompt=prompt or _START_PROMPT[self.language],
+                                                      **options)[0])
+            found = [(s.text, s.avg_logprob, s.no_speech_prob) for s in segments]
         texts, weights, scores = [], [], []
-        for segment in segments:
-            if segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0:
+        for said, avg_logprob, no_speech in found:
+            if (no_speech > 0.6 and avg_logprob < -1.0) or not said.strip():
                 continue
-            texts.append(segment.text.strip())
-            weights.append(max(len(segment.text.strip()), 1))
-            scores.append(math.exp(min(segment.avg_logprob, 0.0)))
+            texts.append(said.strip())
+            weights.append(max(len(said.strip()), 1))
+            scores.append(math.exp(min(avg_logprob, 0.0)))
         text = ("" if self.language == "zh" else " ").join(t for t in texts if t).strip()
         if self.language == "zh" and text:
             text = _CJK_SPACE.sub("", _to_simplified(text))
@@ -178,7 +251,8 @@ class WhisperStream(RecognitionStream):
         start = self._buffer_start
         self._buffer_start += len(chunk) / (SAMPLE_WIDTH * RATE)
         self._since_partial = 0.0
-        text, confidence = self._recognizer.decode(chunk)
+        prompt = ("，" if self.language == "zh" else ", ").join(self.phrases) if self.phrases else None
+        text, confidence = self._recognizer.decode(chunk, prompt=prompt)
         if text and self.phrases:
             phrase, score = snap(text, self.phrases, self.language)
             text, confidence = phrase, (confidence or 0.0) * score / 100 if phrase else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from careline.logging import get_logger
 from careline.settings import Settings
 from voice.languages import LANGUAGES, check_language
-from voice.prompts import PROMPTS, prompt_text
+from voice.prompts import PROMPTS, has_fields, prompt_text
 from voice.tts.base import Speech, Synthesizer
 from voice.tts.cache import PromptCache
 from voice.tts.fallback import FallbackSynthesizer
@@ -109,6 +109,8 @@ class Speaker:
             online, offline = self.engines[language]
             chain = self._chains[language]
             for key in PROMPTS:
+                if has_fields(key):
+                    continue
                 text = prompt_text(key, language)
                 wanted = [offline] + ([online] if online is not None else [])
                 for engine in wanted:

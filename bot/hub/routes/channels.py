@@ -1,5 +1,7 @@
 """The doors of channels that answer in the same breath (the terminal, a phone line), each
-behind its channel token: ``POST /api/messages`` and ``GET /api/conversations/{id}/pending``."""
+behind its channel token: ``POST /api/messages``, ``GET /api/conversations/{id}/pending`` and
+``GET /api/conversations/{id}/state``; for the phone line also ``POST /api/calls`` (a call
+begins: the caller's number finds the elder, :mod:`bot.hub.calls`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from fastapi import APIRouter, Request
 from bot.hub.api_message import parse_message, request_schema
 from bot.hub.auth import ChannelTokens
 from bot.hub.binding import Refused, check_and_bind
+from bot.hub.calls import CallIn, conversation_state, start_call
 from bot.hub.http_errors import ApiError
 from bot.hub.messages import Inbound
 from bot.hub.runtime import HubRuntime
@@ -57,5 +60,33 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
             raise ApiError(422, "invalid_body", fields="conversation")
         replies = await request.app.state.runtime.hub.pending(channel, conversation)
         return {"channel": channel, "conversation": conversation, "replies": [r.to_body() for r in replies]}
+
+    @routes.post("/api/calls")
+    async def call(request: Request) -> dict[str, Any]:
+        """A phone call begins: its conversation is made and, when the caller's number is an
+        elder's, bound to that elder. The answer says the language to greet in and whether the
+        caller is known, never who they are."""
+        if _channel(tokens, request) != "phone":
+            raise ApiError(403, "channel_mismatch")
+        body = CallIn.parse(await request.body())
+        try:
+            started = await asyncio.to_thread(start_call, request.app.state.runtime.sessions, body,
+                                              settings.phone_region, settings.language)
+        except Refused as refused:
+            raise ApiError(refused.status, refused.code) from None
+        return {"conversation": body.conversation, "language": started.language, "known": started.known}
+
+    @routes.get("/api/conversations/{conversation}/state")
+    async def state(conversation: str, request: Request) -> dict[str, Any]:
+        """Who owns the conversation now (``pending``: the bot; ``open``: the consultants) and,
+        while it waits for one, its place in the queue (1 = next)."""
+        channel = _channel(tokens, request)
+        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
+            raise ApiError(422, "invalid_body", fields="conversation")
+        found = await asyncio.to_thread(conversation_state, request.app.state.runtime.sessions, channel,
+                                        conversation)
+        if found is None:
+            raise ApiError(404, "not_found")
+        return {"conversation": conversation, **found}
 
     return routes

@@ -1,0 +1,41 @@
+"""Phone numbers compared the way the network and people write them, and the elder a caller is.
+
+Profiles keep numbers as an importer wrote them ("021-6155-3101", "138 0000 6103"); a phone
+network gives the caller's number in another shape ("+862161553101", "02161553101",
+"13800006103"). Both are brought to E.164 with ``phonenumbers`` (Google's libphonenumber) before
+they are compared, in the region of the districts (``CN`` by default) for numbers written without
+a country code.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from knowledge.models import Elder
+
+
+def normalise_phone(number: str, region: str = "CN") -> str | None:
+    """``number`` in E.164 (``+8613800006103``), or None when it is no phone number at all."""
+    text = (number or "").strip()
+    if not text or len(text) > 40:
+        return None
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def elder_by_phone(session: Session, number: str, region: str = "CN") -> Elder | None:
+    """The one active elder whose registered phone is ``number``. None when nobody has it, and
+    when several elders share it (a couple's landline): the caller is then asked, not guessed."""
+    wanted = normalise_phone(number, region)
+    if wanted is None:
+        return None
+    found = [elder for elder in session.scalars(select(Elder).where(Elder.active.is_(True), Elder.phone.is_not(None)))
+             if normalise_phone(elder.phone or "", region) == wanted]
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,379 @@
+"""One phone call, from answer to hang-up: :func:`handle_call` is what the telephony side runs.
+
+The call is a conversation on the hub's ``phone`` channel, like a chat: what the caller says
+goes to the hub as text (their keys as keys), the hub's replies are spoken back sentence by
+sentence. The session adds what a phone needs and a chat does not:
+
+- **who is calling**: the hub matches the caller's number to an elder and answers with their
+  language; an unknown caller hears "press 1 for 普通话, 2 for English, or just speak", and the
+  language of what they say decides too;
+- **turn-taking** (:mod:`voice.hotline.turns`) and **barge-in** (:mod:`voice.hotline.line`);
+- **never silent**: a reprompt after ``voice_reprompt_seconds`` of silence, the keypad offered
+  after the second, a consultant (or a kind goodbye) after the third; while an answer is being
+  found the caller never waits more than ``voice_max_gap_seconds`` without hearing something;
+- **keys** at every choice: 1 yes, 2 no, 0 a person, ``*`` (or "say that again") repeats the last
+  answer; at a yes/no question the recogniser is told to expect yes or no, and what it heard
+  reaches the dialogue engine as the same intent as the key;
+- **a person**: in a consultant's hands the call hears its place in the queue and the wait, the
+  consultant's typed replies are spoken, the caller's words go to the console as text, and a
+  hand-back returns the call to the bot; emergency advice is spoken first and never cut short.
+
+Logs say when a call starts and ends, its language, outcome and number of turns: never the
+caller's number nor what anyone said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from bot.hub.messages import Button, Reply
+from careline.logging import get_logger
+from voice.call import CALL_RATE, Call
+from voice.hotline.engines import HotlineEngines, load_engines
+from voice.hotline.expect import HANDOFF, is_yes_no, wants_person, wants_repeat
+from voice.hotline.hearing import Heard
+from voice.hotline.hub_client import HubClient, HubUnavailable
+from voice.hotline.line import TICK, CallEnded, HeardKind, Input, Interruption, Line, Verdict
+from voice.hotline.turns import TurnTaker, sounds_unfinished
+from voice.languages import LANGUAGES
+from voice.prompts import has_fields, prompt_text
+
+log = get_logger("voice.hotline")
+T = TypeVar("T")
+#: Longest a caller is kept waiting for an answer the engine is still working on.
+SLOW_ANSWER_LIMIT = 90.0
+#: Most numbered choices read out on the phone (the rest stay reachable by voice).
+MAX_CHOICES_READ = 5
+#: Seconds an answer may take before "one moment", however long the caller's turn ended ago.
+QUICK_ANSWER = 0.8
+#: Polls of the hub in a row that may fail (a hub restarting) before the call is ended kindly.
+HUB_FAILURES_TOLERATED = 5
+
+
+async def handle_call(call: Call) -> None:
+    """Talk with the caller until one side hangs up (the telephony side's :data:`CallHandler`)."""
+    engines = await asyncio.to_thread(load_engines)
+    await CallSession(call, engines).run()
+
+
+class CallSession:
+    def __init__(self, call: Call, engines: HotlineEngines, hub: HubClient | None = None) -> None:
+        self.call = call
+        self.engines = engines
+        self.settings = settings = engines.settings
+        self.conversation = f"call-{call.call_id}"[:128]
+        self.hub = hub or HubClient(settings, self.conversation)
+        self.turns = TurnTaker(CALL_RATE, check_ms=settings.voice_turn_check_ms,
+                               cap_ms=settings.voice_turn_silence_cap_ms, min_speech_ms=settings.vad_min_speech_ms,
+                               max_turn_seconds=settings.voice_max_turn_seconds,
+                               aggressiveness=settings.vad_aggressiveness)
+        self.line = Line(call, self.turns)
+        self.language: str | None = None
+        self.known = False
+        self.last_answer: list[Reply] = []
+        self.choices: tuple[Button, ...] = ()
+        self.silences = 0
+        self.turn_count = 0
+        self.with_consultant = False
+        self.outcome = "bot"
+        self._inflight: set[asyncio.Future[object]] = set()
+        """Requests to the hub under way: a hang-up lets them finish, so nothing is half-sent."""
+
+    @property
+    def lang(self) -> str:
+        return self.language or self.settings.language
+
+    # -- the call ------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        started = time.monotonic()
+        log.info("call_start", call=self.call.call_id)
+        ended_by = "us"
+        try:
+            await self._greet()
+            while True:
+                if self.with_consultant:
+                    await self._with_consultant()
+                else:
+                    await self._step()
+        except CallEnded as ended:
+            ended_by = ended.reason
+        except HubUnavailable as error:
+            log.warning("call_hub_unavailable", call=self.call.call_id, error=str(error))
+            self.outcome = "hub_unavailable"
+            await self._finally_say("line_trouble")
+        except _Goodbye:
+            pass
+        except Exception:  # a fault in one call must end it kindly, never silently
+            log.exception("call_failed", call=self.call.call_id)
+            self.outcome = "failed"
+            await self._finally_say("line_trouble")
+        finally:
+            if self._inflight:
+                await asyncio.wait(self._inflight, timeout=self.settings.hub_bot_timeout + 5)
+            await self.hub.aclose()
+            if ended_by == "us":
+                await self.call.hang_up()
+            log.info("call_end", call=self.call.call_id, language=self.language, known=self.known,
+                     outcome=self.outcome, turns=self.turn_count, ended_by=ended_by,
+                     seconds=round(time.monotonic() - started, 1))
+
+    async def _finally_say(self, key: str) -> None:
+        try:
+            await self.say_prompt(key, interruptible=False)
+        except CallEnded:
+            pass
+        except Exception:  # noqa: BLE001 - the goodbye itself failed; the call still ends
+            log.warning("call_goodbye_failed", call=self.call.call_id)
+
+    async def _greet(self) -> None:
+        caller = await self.hub.start(self.call.caller)
+        self.known = caller.known
+        if caller.known:
+            self.language = caller.language
+            await self.say_prompt("welcome")
+        else:
+            for language in LANGUAGES:
+                if await self.say_prompt("greet_unknown", language) is not None:
+                    break
+
+    async def _step(self) -> None:
+        heard = await self.line.listen(self.settings.voice_reprompt_seconds, self._judge, self._recognise)
+        if heard.kind is HeardKind.SILENCE:
+            await self._silence()
+            return
+        self.silences = 0
+        if heard.kind is HeardKind.DIGIT:
+            await self._digit(heard.digit)
+        else:
+            await self._turn(heard)
+
+    # -- what the caller did ---------------------------------------------------------------------
+
+    async def _silence(self) -> None:
+        self.silences += 1
+        if self.silences == 1:
+            await self.say_prompt("reprompt")
+        elif self.silences == 2:
+            await self.say_prompt("keypad_offer")
+        else:
+            self.outcome = "no_answer"
+            await self._exchange("", kind="choice", payload=HANDOFF)
+            if not self.with_consultant:
+                await self.say_prompt("no_answer_goodbye", interruptible=False)
+                raise _Goodbye
+
+    async def _digit(self, digit: str) -> None:
+        if digit == "*":
+            await self._repeat()
+            return
+        if self.language is None and digit in ("1", "2"):
+            self.language = "zh" if digit == "1" else "en"
+            log.info("call_language", call=self.call.call_id, language=self.language, by="keypad")
+            await self.say_prompt("welcome")
+            return
+        numbered = self.choices and not is_yes_no(self.choices) and digit != "0"
+        await self._exchange(digit, kind="text" if numbered else "digit")
+
+    async def _turn(self, heard: Input) -> None:
+        said = heard.heard
+        if said is None or said.empty:
+            await self.say_prompt("say_again")
+            return
+        if self.language is None:
+            self.language = said.language
+            log.info("call_language", call=self.call.call_id, language=self.language, by="speech")
+        quiet = heard.quiet_seconds
+        if wants_repeat(said.text, said.language):
+            await self._repeat()
+        elif wants_person(said.text, said.language):
+            await self._exchange(said.text, kind="choice", payload=HANDOFF, confidence=said.confidence, quiet=quiet)
+        elif said.intent is not None:
+            await self._exchange(said.text, kind="choice", payload=said.intent, confidence=said.confidence,
+                                 quiet=quiet)
+        else:
+            await self._exchange(said.text, kind="speech", confidence=said.confidence, quiet=quiet)
+
+    async def _repeat(self) -> None:
+        if not self.last_answer:
+            await self.say_prompt("nothing_to_repeat")
+            return
+        await self._speak(self.last_answer, remember=False)
+
+    # -- the hub --------------------------------------------------------------------------------
+
+    async def _exchange(self, text: str, *, kind: str, payload: str | None = None,
+                        confidence: float | None = None, quiet: float = 0.0) -> None:
+        """Send one input to the hub and speak what comes back, never leaving the line silent;
+        ``quiet``: the line was already silent this long (the end of the caller's turn)."""
+        self.turn_count += 1
+        replies = await self._filled(self.hub.send(text, self.lang, kind=kind, payload=payload,
+                                                   confidence=confidence), quiet)
+        await self._speak(replies)
+        if replies and all(r.role == "holding" for r in replies):
+            await self._slow_answer()
+        await self._check_owner()
+
+    async def _slow_answer(self) -> None:
+        """The engine said "one moment": its answer comes later, collected from the hub."""
+        deadline = time.monotonic() + SLOW_ANSWER_LIMIT
+        told = time.monotonic()
+        while time.monotonic() < deadline:
+            await self.line.pause(self.settings.voice_poll_seconds)
+            replies = await self.hub.pending()
+            if replies:
+                await self._speak(replies)
+                return
+            if time.monotonic() - told >= self.settings.voice_still_working_seconds:
+                await self.say_prompt("still_working", interruptible=False)
+                told = time.monotonic()
+
+    async def _filled(self, work: Awaitable[T], quiet: float = 0.0) -> T:
+        """Await ``work`` while the line is kept alive: "one moment" once the line has been silent
+        for the longest allowed gap (counting the ``quiet`` before it, but giving a quick answer
+        :data:`QUICK_ANSWER` seconds to come first), "still looking" every
+        ``voice_still_working_seconds`` after that."""
+        task = asyncio.ensure_future(work)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        first = max(QUICK_ANSWER, self.settings.voice_max_gap_seconds - quiet)
+        next_word, key = time.monotonic() + first, "one_moment"
+        while not task.done():
+            left = next_word - time.monotonic()
+            if left <= 0:
+                await self.say_prompt(key, interruptible=False)
+                next_word, key = time.monotonic() + self.settings.voice_still_working_seconds, "still_working"
+                continue
+            await self.line.pause(min(left, TICK))
+        return task.result()
+
+    async def _check_owner(self) -> None:
+        state = await self.hub.state()
+        if state.status == "open" and not self.with_consultant:
+            self.with_consultant = True
+            if self.outcome == "bot":
+                self.outcome = "handoff"
+
+    async def _with_consultant(self) -> None:
+        """A person owns the conversation: tell the wait, speak their replies, pass the caller's
+        words on, until the conversation is handed back."""
+        state = await self.hub.state()
+        if state.status != "open":
+            self.with_consultant = False
+            return
+        if state.waiting and state.position == 1:
+            await self.say_prompt("queue_next")
+        elif state.waiting and state.position:
+            minutes = max(1, math.ceil(state.position * self.settings.voice_queue_minutes_per_caller))
+            await self.say_prompt("queue_wait", ahead=state.position - 1, minutes=minutes)
+        else:
+            await self.say_prompt("with_consultant_hold")
+        told = time.monotonic()
+        failures = 0
+        while time.monotonic() - told < self.settings.voice_hold_seconds:
+            heard = await self.line.listen(self.settings.voice_poll_seconds, self._judge, self._recognise)
+            if heard.kind is HeardKind.DIGIT and heard.digit == "*":
+                await self._repeat()
+            elif heard.kind is HeardKind.DIGIT:
+                await self._speak(await self.hub.send(heard.digit, self.lang, kind="digit"))
+            elif heard.kind is HeardKind.TURN and heard.heard is not None and not heard.heard.empty:
+                if wants_repeat(heard.heard.text, heard.heard.language):
+                    await self._repeat()
+                else:
+                    self.turn_count += 1
+                    await self._speak(await self.hub.send(heard.heard.text, self.lang, kind="speech",
+                                                          confidence=heard.heard.confidence))
+            try:
+                replies = await self.hub.pending()
+                owner = (await self.hub.state()).status
+                failures = 0
+            except HubUnavailable:
+                failures += 1
+                if failures >= HUB_FAILURES_TOLERATED:
+                    raise
+                continue
+            if replies:
+                await self._speak(replies)
+                told = time.monotonic()
+            if owner != "open":
+                self.with_consultant = False
+                return
+
+    # -- speaking -------------------------------------------------------------------------------
+
+    async def _speak(self, replies: list[Reply], remember: bool = True) -> None:
+        """Say the replies, emergency advice first and uninterrupted; read out a reply's choices."""
+        replies = sorted(replies, key=lambda r: r.role != "emergency")
+        spoken = [r for r in replies if r.text.strip()]
+        if remember and spoken and any(r.role not in ("holding", "notice") for r in spoken):
+            self.last_answer = spoken
+        if any(r.role == "emergency" for r in replies):
+            self.outcome = "emergency"
+        offering = [r for r in replies if r.buttons]
+        if offering:
+            self.choices = offering[-1].buttons
+        elif any(r.role in ("answer", "consultant") for r in replies):
+            self.choices = ()
+        for reply in spoken:
+            if await self.say_text(reply.text, interruptible=reply.role != "emergency") is not None:
+                return
+            if reply.buttons and await self._read_choices(reply.buttons) is not None:
+                return
+
+    async def _read_choices(self, buttons: tuple[Button, ...]) -> Interruption | None:
+        if is_yes_no(buttons):
+            return await self.say_prompt("yes_no_menu")
+        for number, button in enumerate(buttons[:MAX_CHOICES_READ], start=1):
+            interrupted = await self.say_prompt("choice_item", title=button.title, number=number)
+            if interrupted is not None:
+                return interrupted
+        return None
+
+    async def say_prompt(self, key: str, language: str | None = None, interruptible: bool = True,
+                         **values: object) -> Interruption | None:
+        language = language or self.lang
+        if has_fields(key):
+            return await self.say_text(prompt_text(key, language, **values), language, interruptible)
+        speech = await asyncio.to_thread(self.engines.speaker.prompt, key, language, CALL_RATE)
+        return await self.line.play(speech.pcm, interruptible)
+
+    async def say_text(self, text: str, language: str | None = None,
+                       interruptible: bool = True) -> Interruption | None:
+        """Speak ``text`` sentence by sentence: the next sentence is made while one plays."""
+        sentences = iter(self.engines.speaker.speak(text, language or self.lang, CALL_RATE))
+        upcoming = asyncio.ensure_future(asyncio.to_thread(next, sentences, None))
+        while True:
+            speech = await upcoming
+            if speech is None:
+                return None
+            upcoming = asyncio.ensure_future(asyncio.to_thread(next, sentences, None))
+            interrupted = await self.line.play(speech.pcm, interruptible)
+            if interrupted is not None:
+                upcoming.cancel()
+                return interrupted
+
+    # -- hearing --------------------------------------------------------------------------------
+
+    def _recognise(self, audio: bytes) -> Heard:
+        """Blocking: the turn's words, told to expect yes or no at a confirmation."""
+        return self.engines.ears.hear(audio, self.language, yes_no=is_yes_no(self.choices))
+
+    def _judge(self, audio: bytes) -> Verdict:
+        """Blocking: has the caller finished? (see :mod:`voice.hotline.turns`)"""
+        model = self.engines.turn_model
+        if model is not None and model.probability(audio, CALL_RATE) < self.settings.voice_turn_threshold:
+            return Verdict(False, None)
+        if model is None:
+            return Verdict(False, None)
+        heard = self._recognise(audio)
+        if not heard.empty and sounds_unfinished(heard.text, heard.language):
+            return Verdict(False, heard)
+        return Verdict(True, heard)
+
+
+class _Goodbye(Exception):
+    """The session ends the call after saying goodbye."""
