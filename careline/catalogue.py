@@ -52,14 +52,14 @@ def N_(key: str) -> str:  # noqa: N802 - gettext's conventional name for "mark f
     return key
 
 
-def language(code: str | None) -> str:
+def language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     """``zh`` for Mandarin (zh, zh-CN, zh_Hans, cmn…), ``en`` for English (en, en-GB…), and
-    :data:`DEFAULT_LANGUAGE` for anything else, including nothing."""
+    ``default`` (:data:`DEFAULT_LANGUAGE` unless given) for anything else, including nothing."""
     if code and _MANDARIN.match(code.strip()):
         return "zh"
     if code and _ENGLISH.match(code.strip()):
         return "en"
-    return DEFAULT_LANGUAGE
+    return default
 
 
 @cache

@@ -122,6 +122,7 @@ def test_lookup_rules() -> None:
     assert catalogue.language("zh-CN") == catalogue.language("zh_Hans") == catalogue.language("cmn") == "zh"
     assert catalogue.language("en-GB") == "en"
     assert catalogue.language("fr") == catalogue.language(None) == catalogue.DEFAULT_LANGUAGE == "zh"
+    assert catalogue.language("fr", "en") == catalogue.language(None, "en") == "en"  # a configured default
     assert catalogue.say("console.locked", "en", minutes=15).startswith("Too many failed sign-ins")
     assert "15" in catalogue.say("console.locked", "zh", minutes=15)
     assert catalogue.say_both("hub.api.too_large", limit=9)["en"].endswith("(at most 9 bytes).")

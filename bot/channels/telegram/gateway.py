@@ -481,7 +481,7 @@ class TelegramGateway:
     async def _who(self, update: Update) -> Who:
         user, chat = update.effective_user, update.effective_chat
         code = user.language_code if user else None
-        language = catalogue.language(code) if code else self.default_language
+        language = catalogue.language(code, self.default_language)
         return await asyncio.to_thread(self._who_sync, str(user.id), str(chat.id), language)
 
     def _who_sync(self, user_id: str, chat_id: str, language: str) -> Who:
