@@ -189,14 +189,14 @@ def test_the_conversation_page_reply_reaches_the_terminal_and_hand_back_works(
     expect(transcript.locator("li.user").last).to_have_text(re.compile(r"<script>window\.pwned = 1</script>我在厨房"))
     assert page.evaluate("window.notReloaded") is True and page.evaluate("window.pwned") is None
 
-    page.get_by_label("回复来电人").fill("<b>别动</b>，我们马上到")
+    page.get_by_label("回复咨询人").fill("<b>别动</b>，我们马上到")
     page.get_by_role("button", name="发送").click()
     expect(transcript.locator("li.consultant").last).to_have_text(re.compile(r"<b>别动</b>，我们马上到"))
     assert pending(console, "fall-2") == ["<b>别动</b>，我们马上到"]
 
     page.get_by_label("内部备注").fill("她女儿的电话在资料里")
     page.get_by_role("button", name="添加备注").click()
-    expect(transcript.locator("li.note").last).to_contain_text("内部备注（来电人看不到）")
+    expect(transcript.locator("li.note").last).to_contain_text("内部备注（咨询人看不到）")
     assert pending(console, "fall-2") == [], "a note never reaches the person"
 
     page.get_by_role("button", name="交回机器人").click()
@@ -261,7 +261,7 @@ def test_a_reply_typed_in_the_page_reaches_the_person_on_telegram(
         sign_in(page, console)
         page.get_by_role("button", name=f"接手对话 {conversation_id}").click()
         expect(page.locator("#status-line")).to_have_text("您正在处理这个对话。")
-        page.get_by_label("回复来电人").fill("王阿姨，我是社区的 Alice <您好>")
+        page.get_by_label("回复咨询人").fill("王阿姨，我是社区的 Alice <您好>")
         page.get_by_role("button", name="发送").click()
         expect(page.locator("#transcript li.consultant")).to_have_count(1)
         [reply] = telegram_api.wait_for(user.id, 1, 30, since=0)
@@ -289,7 +289,7 @@ def test_the_console_works_from_the_keyboard(console: Console, desk: Desk, new_p
         pytest.fail("the claim button is not reachable with Tab")
     page.keyboard.press("Enter")
     expect(page.locator("#status-line")).to_have_text("您正在处理这个对话。")
-    page.get_by_label("回复来电人").focus()
+    page.get_by_label("回复咨询人").focus()
     page.keyboard.type("您好")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "send"
@@ -300,7 +300,7 @@ def resolve_in_page(page: Page, console: Console, conversation_id: int) -> None:
     live(page)
     page.get_by_role("button", name="接手", exact=True).click()
     expect(page.locator("#status-line")).to_have_text("您正在处理这个对话。")
-    page.get_by_label("回复来电人").fill("已经帮您联系了社区医生，他马上到。")
+    page.get_by_label("回复咨询人").fill("已经帮您联系了社区医生，他马上到。")
     page.get_by_role("button", name="发送").click()
     page.get_by_label("结果").select_option(label="紧急情况已处理")
     page.get_by_role("button", name="结束对话").click()

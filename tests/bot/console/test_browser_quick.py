@@ -115,7 +115,7 @@ def test_a_canned_reply_goes_in_the_reply_box_is_edited_and_sent_as_text(
     page.evaluate("window.notReloaded = true")
     page.get_by_label("选择常用回复").select_option(label="<b>地址</b>")
     page.get_by_role("button", name="填入回复框").click()
-    box = page.get_by_label("回复来电人")
+    box = page.get_by_label("回复咨询人")
     expect(box).to_have_value("<script>window.pwned = 1</script>服务中心在镇上")
     expect(box).to_be_focused()
     assert page.evaluate("window.notReloaded") is True, "filled in place"
@@ -168,8 +168,8 @@ def test_the_quick_actions_work_from_the_keyboard_at_tablet_width(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "canned-insert"
     page.keyboard.press("Enter")
-    expect(page.get_by_label("回复来电人")).to_be_focused()
-    expect(page.get_by_label("回复来电人")).not_to_have_value("")
+    expect(page.get_by_label("回复咨询人")).to_be_focused()
+    expect(page.get_by_label("回复咨询人")).not_to_have_value("")
     page.get_by_role("link", name="替老人预约").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="替王秀英预约")).to_be_visible()

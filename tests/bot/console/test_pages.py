@@ -109,7 +109,7 @@ def test_reply_note_and_resolve_from_the_forms_and_everything_typed_stays_text(c
         assert empty.status_code == 422 and "请输入要发送的内容。" in empty.text
         screen = client.get(path)
         assert "&lt;script&gt;alert(1)&lt;/script&gt; 您好" in screen.text and "<script>alert" not in screen.text
-        assert "&lt;b&gt;call&lt;/b&gt; her daughter" in screen.text and "内部备注（来电人看不到）" in screen.text
+        assert "&lt;b&gt;call&lt;/b&gt; her daughter" in screen.text and "内部备注（咨询人看不到）" in screen.text
         live = client.get(f"{path}/live").text
         assert "&lt;script&gt;alert(1)" in live and "<script>alert" not in live
         bad = client.post(f"{path}/resolve", data={"csrf_token": token, "outcome": "made-up"}, params={"lang": "en"})

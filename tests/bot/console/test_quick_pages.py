@@ -98,7 +98,7 @@ def test_book_from_a_read_back_only_the_confirmation_writes(console: Console, de
         policies = client.get(f"{path}/policy").text
         policy_id = re.search(r'<option value="(\d+)"[^>]*>高龄津贴', policies).group(1)
         preview = client.get(f"{path}/policy", params={"policy": policy_id}).text
-        assert "将发给来电人的内容（中文）" in preview and "高龄津贴：" in preview
+        assert "将发给咨询人的内容（中文）" in preview and "高龄津贴：" in preview
         assert client.post(f"{path}/policy", data={"policy": policy_id, "csrf_token": token}).status_code == 303
         assert "高龄津贴：" in client.get(f"{path}/live").text
 
