@@ -14,7 +14,14 @@ from careline.catalogue import N_, say
 from careline.logging import get_logger
 from careline.settings import Settings
 from knowledge import db
-from knowledge.retention import PurgeReport, cutoff_for, purge_service_database, purge_tracker_store, tracker_engine_url
+from knowledge.retention import (
+    PurgeReport,
+    cutoff_for,
+    purge_audit_log,
+    purge_service_database,
+    purge_tracker_store,
+    tracker_engine_url,
+)
 
 #: what a purge deletes or blanks, as the report names it
 PURGED = {
@@ -24,6 +31,7 @@ PURGED = {
     "elder_events": N_("cli.purge.elder_events"),
     "outbox": N_("cli.purge.outbox"),
     "tracker_events": N_("cli.purge.tracker_events"),
+    "audit_log": N_("cli.purge.audit_log"),
 }
 
 log = get_logger("careline.purge")
@@ -41,6 +49,7 @@ def purge(settings: Settings, now: dt.datetime, dry_run: bool) -> PurgeReport:
     engine = db.make_engine(settings.resolved_database_url)
     try:
         purge_service_database(engine, report.cutoff, dry_run, report=report)
+        purge_audit_log(engine, cutoff_for(now, settings.audit_retention_days), dry_run, report=report)
     finally:
         engine.dispose()
     url = settings.resolved_tracker_store_url
@@ -61,7 +70,7 @@ def _print(report: PurgeReport, settings: Settings, language: str) -> None:
     typer.echo(say("cli.purge_heading", language, days=settings.retention_days,
                    cutoff=report.cutoff.strftime("%Y-%m-%d %H:%M")))
     for what, n in report.deleted.items():
-        said = say(PURGED[what], language)
+        said = say(PURGED[what], language, audit_days=settings.audit_retention_days)
         typer.echo(say("cli.purge_line_dry", language, what=said, n=n) if report.dry_run
                    else say("cli.purge_line", language, what=said, n=n))
     for what, n in report.blanked.items():
@@ -83,7 +92,8 @@ def purge_command(
     """删除超过保留期（CARELINE_RETENTION_DAYS，默认 180 天）的对话记录；预约记录不删。Delete
     conversations older than the retention period (CARELINE_RETENTION_DAYS, default 180 days):
     hub messages, hand-off summaries, family alerts, sent outbox messages and the dialogue
-    engine's tracker events. Bookings are never deleted."""
+    engine's tracker events; and console audit entries older than CARELINE_AUDIT_RETENTION_DAYS
+    (default 730). Bookings are never deleted."""
     from careline.cli import _engine, _setup
 
     settings, language = _setup(lang)

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$",
                                          description="Required in webhook mode: Telegram sends it with every "
                                          "update and the hub refuses updates without it (1-256 of A-Z a-z 0-9 _ -).")
+    audit_retention_days: int = Field(default=730, ge=1, le=36500, description="Days the console's audit log "
+                                      "(who read which profile, who did what) is kept; `careline purge` deletes "
+                                      "older entries. Longer than conversations: it answers for them.")
     retention_days: int = Field(default=180, ge=1, le=36500, description="Days conversations are kept: hub "
                                 "messages, hand-off summaries, family alerts, sent outbox messages and Rasa's "
                                 "tracker events older than this are deleted by `careline purge`.")

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from knowledge.models import ElderEvent, Handoff, Message, OutboxMessage
+from knowledge.models import AuditEntry, ElderEvent, Handoff, Message, OutboxMessage
 from knowledge.outbox import DEAD, SENT
 
 OPEN_HANDOFF = ("waiting", "taken")
@@ -113,6 +113,17 @@ def purge_service_database(engine: Engine, cutoff: dt.datetime, dry_run: bool = 
         engine, handoffs, "summary", (handoffs.c.created_at < cutoff) & handoffs.c.status.in_(OPEN_HANDOFF),
         dry_run, batch)
     return report
+
+
+def purge_audit_log(engine: Engine, cutoff: dt.datetime, dry_run: bool = False, batch: int = BATCH,
+                    report: PurgeReport | None = None) -> int:
+    """Audit entries older than their own, longer retention period (``CARELINE_AUDIT_RETENTION_DAYS``):
+    they name who read an elder's profile, which is itself personal data."""
+    entries = AuditEntry.__table__
+    deleted = _delete_in_batches(engine, entries, entries.c.at < cutoff, dry_run, batch)
+    if report is not None:
+        report.deleted["audit_log"] = deleted
+    return deleted
 
 
 def tracker_engine_url(url: str) -> str:

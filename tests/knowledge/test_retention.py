@@ -18,7 +18,7 @@ from careline.paths import PROJECT_ROOT
 from careline.settings import Settings
 from knowledge import db
 from knowledge.bundle import import_path
-from knowledge.models import Booking, Conversation, Elder, ElderEvent, Handoff, Message, OutboxMessage
+from knowledge.models import AuditEntry, Booking, Conversation, Elder, ElderEvent, Handoff, Message, OutboxMessage
 from knowledge.retention import cutoff_for, purge_service_database, purge_tracker_store, tracker_engine_url
 from tests.conftest import MAPLE, TODAY
 
@@ -173,6 +173,10 @@ def test_the_purge_command_says_what_it_deleted(tmp_path: Path, lang: str) -> No
         session.flush()
         for when in (real_now - dt.timedelta(days=1000), real_now - dt.timedelta(days=1000), real_now):
             session.add(Message(conversation_id=conversation.id, sender="user", text="王秀英", created_at=when))
+        # the audit log has its own, longer period (730 days): a year-old entry stays
+        for days in (1000, 365, 0):
+            session.add(AuditEntry(action="view", conversation_id=conversation.id,
+                                   at=real_now - dt.timedelta(days=days)))
     env = {**os.environ, "CARELINE_DATABASE_URL": database_url, "CARELINE_VAR_DIR": str(tmp_path / "var")}
     run = [sys.executable, "-m", "careline", "purge", "--lang", lang]
     dry = subprocess.run([*run, "--dry-run"], capture_output=True, text=True, env=env, timeout=120)
@@ -186,4 +190,8 @@ def test_the_purge_command_says_what_it_deleted(tmp_path: Path, lang: str) -> No
     assert ("还没有对话记录" if lang == "zh" else "holds no conversations yet") in done.stdout
     assert not (tmp_path / "var" / "tracker.db").exists()
     assert _count(engine, Message) == 1
+    audit_line = ("控制台审计记录（保留 730 天）：删除 1 条" if lang == "zh"
+                  else "console audit entries (kept 730 days): 1 deleted")
+    assert audit_line in done.stdout
+    assert _count(engine, AuditEntry) == 2
     engine.dispose()
