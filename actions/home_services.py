@@ -52,7 +52,7 @@ def _visit_time(ctx: Context, when: When | None, service: HomeService | None) ->
         return None, N_("actions.home_service_when_unclear")
     at = when.at(default_hour=10)
     if at <= ctx.now:
-        return None, "refused_past"
+        return None, N_("actions.refused_past")
     if service is not None and not hours.is_open(service.available_hours, at):
         return None, N_("actions.home_service_unavailable")
     return at.isoformat(timespec="minutes"), None

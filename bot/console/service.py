@@ -58,7 +58,14 @@ REFUSALS = {"not_found": N_("console.not_found"), "taken": N_("console.taken"),
             "policy_not_found": N_("console.policy_not_found"), "reply_not_found": N_("console.reply_not_found"),
             "reply_district_refused": N_("console.reply_district_refused"),
             "reply_language_refused": N_("console.reply_language_refused"), "reply_empty": N_("console.reply_empty"),
-            "reply_too_long": N_("console.reply_too_long"), "reply_bundle_fixed": N_("console.reply_bundle_fixed")}
+            "reply_too_long": N_("console.reply_too_long"), "reply_bundle_fixed": N_("console.reply_bundle_fixed"),
+            "refused_full": N_("console.refused_full"), "refused_past": N_("console.refused_past"),
+            "refused_already_booked": N_("console.refused_already_booked"),
+            "refused_not_served": N_("console.refused_not_served"), "refused_too_late": N_("console.refused_too_late"),
+            "refused_no_delivery": N_("console.refused_no_delivery"),
+            "refused_unavailable_time": N_("console.refused_unavailable_time"),
+            "refused_already_cancelled": N_("console.refused_already_cancelled"),
+            "refused_inactive": N_("console.refused_inactive"), "refused_other": N_("console.refused_other")}
 
 
 class Refused(Exception):
