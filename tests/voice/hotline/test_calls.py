@@ -90,7 +90,10 @@ def test_an_english_caller_known_by_number_hears_the_nearest_service_point(hotli
             District.key == "maple-town"))]
     named = [name for name in names if name in answer]
     assert named, answer
-    assert similar(said["answer"], answer.splitlines()[-1][:40]), (said["answer"], answer)
+    # a pinyin name comes back spelt as the recogniser hears it ("G.H. Village Clinic" for Guihua
+    # Village Clinic): the answer as a whole, and the name's last word, must be heard
+    assert fuzz.token_set_ratio(answer.lower(), said["answer"].lower()) >= 70, (said["answer"], answer)
+    assert named[0].split()[-1].lower() in said["answer"].lower(), (said["answer"], named)
     assert call.session.turn_count == 1 and call.session.known
 
 
