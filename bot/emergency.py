@@ -464,17 +464,20 @@ _REQUEST = (r"志愿者|自愿者|志原者|义工|上门|打扫|洗澡|理发|�
             r"\bgarden|\bpaperwork\b|\bletters?\b|\bread\b|\bwrite\b|\bdress|\bbins?\b|\bsign (?:up|me)\b|\bhomework\b|"
             r"^\W*(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|a|the|one)\b|\bto help\b|\bwin\b|\bseat\b|\bplace\b|"
             r"\bpress\b|\boption\b|\bmenu\b|\bunderstand\b|\bexplain\b|\bmean\b|\bwebsite\b|\bbutton\b")
+# Said to be asked only to know, for later: with no danger word counted, the classifier's
+# "emergency" is not believed either (told_as_over).
+_JUST_TO_KNOW = (r"以备|备用|存(?:一下|个|下来|起来)?(?:号码|电话)|存一下|记(?:一下|下来|住)(?:号码|电话)?|就问问|随便问问|先问问|问一下而已|"
+                 r"\bjust so (?:i|we|she|he|you) (?:know|have it)\b|\bfor (?:later|future reference|the future|reference)\b|"
+                 r"\bjust (?:asking|wondering|curious|checking)\b|\basking for later\b|\bon (?:the|her|his|my|mum's|dad's) fridge\b|"
+                 r"\bwrite (?:it|that) down\b|\bsave (?:it|the number)\b")
 # Asking what the ambulance number is, to know it ("just so I know", "for the fridge"): explains
 # away ambulance words only, never another danger word in the same message.
 _NUMBER_INFO = (r"(?:急救|救护车)(?:的)?(?:电话|号码)(?:是)?(?:多少|几号|什么)|(?:多少|几号)(?:是|叫)?救护车|"
-                r"以备|备用|存(?:一下|个|下来|起来)?(?:号码|电话)|记(?:一下|下来|住)(?:号码|电话)?|就问问|随便问问|先问问|问一下而已|"
                 r"\bwhat(?:'s| is)\s+(?:the\s+)?(?:number\s+(?:for|of)\s+(?:an?\s+|the\s+)?ambulance|ambulance\s+number)\b|"
                 r"\bwhat\s+number\s+(?:is|do\s+(?:i|you|we)\s+(?:call|ring|dial)\s+for)\s+(?:an?\s+|the\s+)?ambulance\b|"
                 r"\b(?:is|isn't)\s+(?:the\s+)?(?:ambulance|emergency number)\s+(?:120|999|911|112)\b|"
-                r"\b(?:120|999|911|112)\s+(?:is|for)\s+(?:the\s+|an?\s+)?ambulance\b|"
-                r"\bjust so (?:i|we|she|he|you) (?:know|have it)\b|\bfor (?:later|future reference|the future|reference)\b|"
-                r"\bjust (?:asking|wondering|curious|checking)\b|\basking for later\b|\bon (?:the|her|his|my|mum's|dad's) fridge\b|"
-                r"\bwrite (?:it|that) down\b|\bsave (?:it|the number)\b")
+                r"\b(?:120|999|911|112)\s+(?:is|for)\s+(?:the\s+|an?\s+)?ambulance\b"
+                + r"|" + _JUST_TO_KNOW)
 
 # Said to be happening now or urgent: overrides every harmless reading above.
 _NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
@@ -559,6 +562,7 @@ _PAST_RE, _ADMIN_RE, _EDU_RE, _FICTION_RE, _HYPOTHETICAL_RE, _CANCEL_RE, _RESOLV
 _REQUEST_RE = _compile(_REQUEST)
 _DISTANT_PAST_RE = _compile(_DISTANT_PAST)
 _NUMBER_INFO_RE = _compile(_NUMBER_INFO)
+_JUST_TO_KNOW_RE = _compile(_JUST_TO_KNOW)
 _AMBULANCE_WORD_RE = _compile(r"ambulance|救护车|\b(?:120|999|911|112)\b")
 _CURRENT_RE = _compile(_CURRENT)
 _NOW_RE = _compile(_NOW)
@@ -637,6 +641,8 @@ def told_as_over(text: str) -> bool:
     if not text or _NOW_RE.search(text):
         return False
     if _FICTION_RE.search(text) or _HYPOTHETICAL_RE.search(text):
+        return True
+    if _JUST_TO_KNOW_RE.search(text) and _NUMBER_INFO_RE.search(text):
         return True
     past = _DISTANT_PAST_RE.search(text) or _PAST_RE.search(text)
     return bool(past and (_RESOLVED_RE.search(text) or _ADMIN_RE.search(text) or _SERVICE_RE.search(text)))

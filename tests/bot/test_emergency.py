@@ -892,6 +892,8 @@ def test_quiet_on_harmless_sentences(text: str) -> None:
     ("I fell last week and hurt my hip, it's fine now, but I'd like grab rails", True),
     ("上次摔倒的补贴怎么申请", True),
     ("what if she falls in the night", True),
+    ("what number is the ambulance over there? just so I have it", True),
+    ("what's the ambulance number?", False),
     ("我妈上周摔了一跤 现在还疼得动不了", False),
     ("he fell last week and he's fallen again just now", False),
     ("my husband fell and can't get up", False),
