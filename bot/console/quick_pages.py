@@ -81,9 +81,7 @@ async def cancel_page(request: Request, conversation_id: str,
 
     async def read(quick: QuickActions, number: int, lang: str) -> dict[str, Any]:
         if chosen:
-            booking_id = _id(chosen)
-            if booking_id is None:
-                raise Refused("booking_not_found", 404)
+            booking_id = _known_id(chosen, "booking_not_found")
             said = await quick.cancel_read_back(number, actor, booking_id, lang)
             problem = refusal_text(said.problem, said.for_whom, lang) if said.problem else None
             return {"read_back": said, "problem": problem}
@@ -93,10 +91,16 @@ async def cancel_page(request: Request, conversation_id: str,
     return await _page(request, conversation_id, actor, "cancel.html", read)
 
 
+def _known_id(raw: str, refusal: str) -> int:
+    """The id a form or link names; a malformed one is refused like an unknown one (404)."""
+    number = _id(raw)
+    if number is None:
+        raise Refused(refusal, 404)
+    return number
+
+
 async def _cancel(quick: QuickActions, conversation_id: int, raw: str, actor: Actor) -> None:
-    booking_id = _id(raw)
-    if booking_id is None:
-        raise Refused("booking_not_found", 404)
+    booking_id = _known_id(raw, "booking_not_found")
     await quick.cancel(conversation_id, actor, booking_id)
 
 
@@ -115,9 +119,7 @@ async def policy_page(request: Request, conversation_id: str,
         choices = await quick.policies(number, actor, lang)
         preview = None
         if chosen:
-            policy_id = _id(chosen)
-            if policy_id is None:
-                raise Refused("policy_not_found", 404)
+            policy_id = _known_id(chosen, "policy_not_found")
             preview = await quick.policy_preview(number, actor, policy_id)
         return {"choices": choices, "preview": preview,
                 "preview_language": label("language", preview.language, lang) if preview else ""}
@@ -126,9 +128,7 @@ async def policy_page(request: Request, conversation_id: str,
 
 
 async def _send_policy(quick: QuickActions, conversation_id: int, raw: str, actor: Actor) -> None:
-    policy_id = _id(raw)
-    if policy_id is None:
-        raise Refused("policy_not_found", 404)
+    policy_id = _known_id(raw, "policy_not_found")
     await quick.send_policy(conversation_id, actor, policy_id)
 
 
