@@ -10,10 +10,15 @@ a country code.
 from __future__ import annotations
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Elder
+
+#: what people write between digits; the database narrows the elders to those whose number ends
+#: in the caller's last digits, so a call never parses every registered number
+SEPARATORS = ("-", " ", "(", ")", ".", "/")
+TAIL_DIGITS = 7
 
 
 def normalise_phone(number: str, region: str = "CN") -> str | None:
@@ -36,6 +41,10 @@ def elder_by_phone(session: Session, number: str, region: str = "CN") -> Elder |
     wanted = normalise_phone(number, region)
     if wanted is None:
         return None
-    found = [elder for elder in session.scalars(select(Elder).where(Elder.active.is_(True), Elder.phone.is_not(None)))
-             if normalise_phone(elder.phone or "", region) == wanted]
+    digits = Elder.phone
+    for separator in SEPARATORS:
+        digits = func.replace(digits, separator, "")
+    candidates = session.scalars(select(Elder).where(
+        Elder.active.is_(True), Elder.phone.is_not(None), digits.like(f"%{wanted[-TAIL_DIGITS:]}")))
+    found = [elder for elder in candidates if normalise_phone(elder.phone or "", region) == wanted]
     return found[0] if len(found) == 1 else None
