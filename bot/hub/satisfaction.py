@@ -51,7 +51,7 @@ def rating_of(inbound: Inbound) -> int | None:
     pressed (full-width digits and Mandarin numerals too)."""
     if inbound.kind is Kind.CHOICE:
         payload = inbound.payload or ""
-        if payload.startswith(PAYLOAD) and payload[len(PAYLOAD):].isdigit():
+        if payload.startswith(PAYLOAD) and payload[len(PAYLOAD):].isascii() and payload[len(PAYLOAD):].isdigit():
             number = int(payload[len(PAYLOAD):])
             return number if number in SCALE else None
         return None

@@ -93,6 +93,12 @@ def test_on_telegram_the_question_has_buttons_and_a_button_is_the_rating_in_engl
     assert sent_to_bot(desk, conversation_id) == []
 
 
+def test_forged_button_data_is_no_rating_and_no_error(desk: Desk) -> None:
+    conversation_id, name = resolved(desk, desk.consultant(), channel="telegram", language="en")
+    say(desk, name, "²", Kind.CHOICE, "rating:²", channel="telegram")  # "²".isdigit(), int("²") raises
+    assert [rating for _, rating, _ in ratings(desk, conversation_id)] == [None]
+
+
 def test_a_second_answer_does_not_record_a_second_rating(desk: Desk) -> None:
     actor = desk.consultant()
     conversation_id, name = resolved(desk, actor)
