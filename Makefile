@@ -56,8 +56,11 @@ model: install
 run: model
 	$(APP_VENV)/bin/careline run
 
+# two workers, each taking whole files (a file's servers and fixtures stay in one process);
+# most tests wait on real servers, calls and clocks, so two share the 2 cores well
+TEST_WORKERS ?= 2
 test: model
-	$(APP_VENV)/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(APP_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
 lint: $(APP_STAMP)
 	$(APP_VENV)/bin/ruff check .

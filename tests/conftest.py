@@ -145,3 +145,20 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(tmp, database_url, clock_start=start).start()
     yield stack
     stack.stop()
+
+
+def _starts_engines(item: pytest.Item) -> bool:
+    return "servers" in getattr(item, "fixturenames", ()) or any(
+        item.get_closest_marker(name) for name in ("dialogue", "browser"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files marked ``long`` run first, then files that start the dialogue engine or a browser.
+    ``make test`` hands whole files to two workers in this order (pytest-xdist, ``--dist loadfile
+    --no-loadscope-reorder``), so no worker is left with a long file at the end."""
+    def file_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    long = {file_of(item) for item in items if item.get_closest_marker("long")}
+    heavy = {file_of(item) for item in items if _starts_engines(item)}
+    items.sort(key=lambda item: (file_of(item) not in long, file_of(item) not in heavy))

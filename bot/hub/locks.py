@@ -5,7 +5,8 @@ that they reach it in the order they came and never two at once. Where the lock 
 
 - PostgreSQL (the default when the database is PostgreSQL): a session-level advisory lock on a
   connection of its own, so a hub that dies loses its locks with its connection.
-- Redis (``redis://…``): redis-py's lock, with a lease so a dead hub's lock lapses.
+- Redis (``redis://…``): redis-py's lock, with a lease so a dead hub's lock lapses; its key names
+  the database too, so deployments sharing one Redis never wait on each other's conversation ids.
 - this process (SQLite, one hub): an asyncio lock per conversation, shared by every hub object
   of the process that uses the same database.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import time
 import weakref
 from collections.abc import AsyncIterator
@@ -30,6 +32,12 @@ log = structlog.get_logger("careline.hub")
 
 #: first key of the two-key advisory lock: the hub's conversations ("CL" and a 1)
 _PG_NAMESPACE = 0x434C01
+
+
+def _database_key(database_url: str) -> str:
+    """A short, stable name of the database (no password) for keys in a shared store."""
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    return hashlib.sha256(shown.encode()).hexdigest()[:12]
 
 
 class ConversationLocks(Protocol):
@@ -100,10 +108,11 @@ class PostgresLocks:
 class RedisLocks:
     """redis-py's lock, leased for ``lease`` seconds (longer than a turn takes)."""
 
-    def __init__(self, url: str, wait: float = 120.0, lease: float = 180.0) -> None:
+    def __init__(self, url: str, wait: float = 120.0, lease: float = 180.0, namespace: str = "") -> None:
         from redis.asyncio import Redis
 
         self.url, self.wait, self.lease = url, wait, lease
+        self.prefix = f"careline:{namespace}:conversation:" if namespace else "careline:conversation:"
         self._redis: Redis | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._factory = Redis.from_url
@@ -118,7 +127,7 @@ class RedisLocks:
     async def hold(self, conversation_id: int) -> AsyncIterator[bool]:
         from redis.exceptions import LockError
 
-        lock = self._client().lock(f"careline:conversation:{conversation_id}", timeout=self.lease, sleep=0.05,
+        lock = self._client().lock(f"{self.prefix}{conversation_id}", timeout=self.lease, sleep=0.05,
                                    blocking_timeout=self.wait)
         if not await lock.acquire():
             log.warning("hub.lock_timeout", conversation=conversation_id, store="redis")
@@ -135,7 +144,7 @@ def conversation_locks(storage: str, database_url: str, wait: float = 120.0) -> 
     """The locks ``storage`` names: ``redis://…``, ``memory://``, or empty for the database's own
     (advisory locks on PostgreSQL, this process on SQLite)."""
     if storage.startswith(("redis://", "rediss://", "unix://")):
-        return RedisLocks(storage, wait=wait, lease=max(wait, 60.0) * 1.5)
+        return RedisLocks(storage, wait=wait, lease=max(wait, 60.0) * 1.5, namespace=_database_key(database_url))
     if not storage and make_url(database_url).get_backend_name() == "postgresql":
         return PostgresLocks(database_url, wait=wait)
     if storage and storage != "memory://":

@@ -12,12 +12,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from careline.engine import ENGINE_VENV, model_path
 from careline.paths import PROJECT_ROOT
 from careline.stack import free_port
 from tests.careline.test_cli import careline
 from tests.voice.telephony.tools import free_udp_port, sip_options
+
+pytestmark = [pytest.mark.dialogue, pytest.mark.long]
 
 
 def test_careline_run_starts_everything_and_a_chat_is_answered(tmp_path: Path) -> None:

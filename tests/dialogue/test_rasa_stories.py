@@ -6,8 +6,12 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from careline.engine import ENGINE_VENV, TrainingInputs, engine_env, model_path
 from careline.paths import PROJECT_ROOT
+
+pytestmark = [pytest.mark.dialogue, pytest.mark.long]
 
 
 def _rasa(*args: str) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,8 @@ import pytest
 from tests.dialogue.conftest import Elders, Servers, texts
 from tests.dialogue.test_conversations import MAPLE_EN, MAPLE_ZH
 
+pytestmark = pytest.mark.long
+
 EN_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 ZH_WEEKDAYS = "一二三四五六日"
 NEAR = {0: ("今天", "today"), 1: ("明天", "tomorrow"), 2: ("后天", "the day after tomorrow")}

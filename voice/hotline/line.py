@@ -70,6 +70,8 @@ class Line:
         self.turns = turns
         self._digits: deque[str] = deque()
         self._last_turn_events: list[TurnEvent] = []
+        self.listening_since: float | None = None
+        """When the session began waiting for the caller's next input (None while it speaks or works)."""
         self.ended: str | None = None
 
     async def _next(self, timeout: float) -> None:
@@ -119,7 +121,7 @@ class Line:
     async def listen(self, timeout: float, judge: Judge, recognise: Recognise) -> Input:
         """The caller's next input: a finished turn (recognised), a key, or ``timeout`` seconds
         without either (silence). A turn in progress is always waited for to its end."""
-        started = time.monotonic()
+        started = self.listening_since = time.monotonic()
         pending: asyncio.Task[Verdict] | None = None
         try:
             while True:
@@ -154,6 +156,7 @@ class Line:
                             heard = await asyncio.to_thread(recognise, self.turns.audio)
                         return self._take(heard)
         finally:
+            self.listening_since = None
             if pending is not None:
                 pending.cancel()
 

@@ -16,7 +16,7 @@ from knowledge.models import Booking, Elder, ElderEvent
 from tests.bot.conftest import RunningHub, elder_id, link_code
 from tests.standins.telegram_api import TelegramAPI, User
 
-pytestmark = pytest.mark.dialogue
+pytestmark = [pytest.mark.dialogue, pytest.mark.long]
 
 WAIT = 60.0
 

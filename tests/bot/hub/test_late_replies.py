@@ -29,7 +29,7 @@ from tests.bot.conftest import RunningHub, elder_id, hub_settings
 from tests.conftest import MAPLE
 from tests.standins.telegram_api import TelegramAPI
 
-pytestmark = pytest.mark.dialogue
+pytestmark = [pytest.mark.dialogue, pytest.mark.long]
 
 WAIT = 90.0
 

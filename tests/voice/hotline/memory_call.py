@@ -131,17 +131,31 @@ class MemoryCall(Call):
         raise AssertionError(f"the line was never quiet for {seconds} s in {timeout} s")
 
     async def until_answered(self, since: int, quiet: float = 3.6, timeout: float = 60.0) -> bytes:
-        """Wait until the session has played something after chunk ``since`` and then fell
-        quiet for ``quiet`` seconds (longer than the session ever stays silent while it works:
-        the turn's silence cap, 2.5 s, and a quick answer's 0.8 s); return what was heard from
-        ``since`` on."""
+        """Wait until the session has played something after chunk ``since`` and is waiting for
+        the caller again (listening, nothing playing); return what was heard from ``since`` on.
+        Without a session to ask, "waiting" is ``quiet`` seconds of silence (longer than the
+        session ever stays silent while it works)."""
         deadline = time.monotonic() + timeout
         while not any(self.sent[since:]) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         if not any(self.sent[since:]):
             raise AssertionError(f"the session said nothing in {timeout} s")
-        await self.until_quiet(quiet, max(1.0, deadline - time.monotonic()))
+        if self.session is None:
+            await self.until_quiet(quiet, max(1.0, deadline - time.monotonic()))
+        else:
+            await self.until_listening(max(1.0, deadline - time.monotonic()))
         return self.heard_audio(since)
+
+    async def until_listening(self, timeout: float = 60.0, settled: float = 0.3) -> None:
+        """Wait until the session has been waiting for the caller for ``settled`` seconds with
+        nothing playing: it has said all it had to say."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            since = self.session.line.listening_since
+            if since is not None and self.playing_seconds == 0 and time.monotonic() - since >= settled:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the session was not waiting for the caller in {timeout} s")
 
     async def until_playing(self, timeout: float = 30.0) -> None:
         """Wait until the session is playing something."""

