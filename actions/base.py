@@ -34,6 +34,9 @@ class CareAction(Action, ABC):
     # Hears "推拿多少钱" / "what's the phone number of the care complex" as a question about the
     # named thing, whatever the model made of it (actions/about.py).
     hears_named_questions = False
+    # Hears "他现在一个人住了" / "she's never been assessed" said just after a verdict as a fact
+    # that changes it: the fact is kept and the verdict given again (actions/verdicts.py).
+    hears_fact_updates = False
 
     def name(self) -> str:
         return self.action_name
@@ -73,7 +76,12 @@ class CareAction(Action, ABC):
 
                     if is_place_follow_up(ctx):
                         again = ActionFindServicePoint().act(ctx, dispatcher)
+                if again is None and self.hears_fact_updates and not waits_for_yes(ctx):
+                    from actions.verdicts import update_after_verdict
+
+                    again = update_after_verdict(ctx, dispatcher)
                 events = again if again is not None else self.act(ctx, dispatcher)
+                events = [*remember_relation(ctx), *events]
                 if ctx.district_inferred and ctx.district is not None:
                     events = [SlotSet("district_key", ctx.district.key), *events]
                 if waits_for_yes(ctx) and not any(e.get("name") == "pending" for e in events):
@@ -90,6 +98,14 @@ class CareAction(Action, ABC):
         if switched and not any(e.get("name") == "language" for e in events):
             events = [SlotSet("language", switched), *events]
         return events
+
+
+def remember_relation(ctx: Context) -> list[dict[str, Any]]:
+    """The relation the message names ("我妈…", "my dad…"), kept for the conversation."""
+    from actions.relations import relation_said
+
+    said = relation_said(ctx.text)
+    return [SlotSet("relation", said)] if said is not None and said != ctx.slot("relation") else []
 
 
 ASKED_DISTRICT = "district"

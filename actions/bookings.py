@@ -21,6 +21,7 @@ from knowledge.models import Booking
 class ActionAffirm(CareAction):
     action_name = "action_affirm"
     hears_corrections = True  # "好，改成星期六嘛" is a change, not a yes
+    hears_fact_updates = True  # "对，她现在一个人住了" after a verdict
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         pending = ctx.slot("pending")
@@ -34,6 +35,7 @@ class ActionAffirm(CareAction):
 class ActionDeny(CareAction):
     action_name = "action_deny"
     hears_corrections = True
+    hears_fact_updates = True  # "不对，他现在一个人住了" after a verdict
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.slot("pending"):
@@ -142,6 +144,7 @@ class ActionInform(CareAction):
 
     action_name = "action_inform"
     hears_named_questions = True
+    hears_fact_updates = True
     hears_confirmation = True
     hears_corrections = True
     hears_place_follow_ups = True

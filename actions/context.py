@@ -99,17 +99,62 @@ class Context:
         return find_named(self.session, self.text if text is None else text,
                           self.district.id if self.district else None, kinds=kinds, hints=said, **options)
 
+    def relation(self) -> str | None:
+        """What the elder is to the person talking: said in this message, else remembered from
+        the conversation (the ``relation`` slot), else None (actions/relations.py)."""
+        from actions.relations import RELATIONS, relation_said
+
+        said = relation_said(self.text)
+        if said is not None:
+            return said
+        remembered = self.slot("relation")
+        return remembered if remembered in RELATIONS else None
+
     def who(self) -> str:
-        """How to refer to the person a booking is for."""
+        """How to refer to the person a booking or an answer is for: the elder by the relation the
+        person said ("您母亲", "your mother"); on Telegram by what the family member is to the
+        elder, else by name; on the console by name; otherwise "you"."""
         from actions.formatting import person_name
+        from actions.relations import relation_of_link, who_by_relation
         from careline.catalogue import say
 
+        gender = self.elder.gender if self.elder is not None else None
+        by_relation = who_by_relation(self.relation(), gender, self.lang)
+        if by_relation is not None:
+            return by_relation
         if self.elder is None:
             return say("actions.who_you", self.lang)
         requester = self.slot("channel")
+        if requester == "telegram":
+            linked = who_by_relation(relation_of_link(self.linked_relationship(), gender), gender, self.lang)
+            if linked is not None:
+                return linked
         if requester in ("telegram", "console"):
             return person_name(self.elder.name, self.lang)
         return say("actions.who_you", self.lang)
+
+    def who_elder(self) -> str:
+        """The elder an answer is about: as :meth:`who` when the elder or the relation is known,
+        else "this elder" (a family member asking about someone not registered)."""
+        from careline.catalogue import say
+
+        if self.elder is None and self.relation() is None:
+            return say("actions.who_elder", self.lang)
+        return self.who()
+
+    def linked_relationship(self) -> str | None:
+        """What the family member writing through the hub is to the elder, when the district's
+        bundle lists them with this chat account (``daughter``, ``spouse`` …)."""
+        from knowledge.handoffs import HUB_SENDER_PREFIX
+        from knowledge.links import family_relationship
+        from knowledge.models import Conversation
+
+        sender = self.tracker.sender_id or ""
+        number = sender[len(HUB_SENDER_PREFIX):] if sender.startswith(HUB_SENDER_PREFIX) else ""
+        if self.elder is None or not number.isdigit():
+            return None
+        conversation = self.session.get(Conversation, int(number))
+        return family_relationship(self.session, conversation.account_id, self.elder.id) if conversation else None
 
     def volunteer(self) -> Volunteer | None:
         key = self.slot("volunteer_key")

@@ -21,8 +21,9 @@ NAMED_CLEARLY = 90.0
 METADATA_SLOTS = {"language": "language", "elder": "elder_key", "district": "district_key",
                   "channel": "channel", "volunteer": "volunteer_key"}
 KEPT_ON_NEW_SESSION = {"language", "elder_key", "district_key", "channel", "volunteer_key", "speech_rate",
-                       "policy_key", *(f"fact_{n}" for n in ("age", "lives_alone", "care_level", "income_status",
-                                                               "hukou_local", "disabled", "gender", "rural"))}
+                       "policy_key", "relation",
+                       *(f"fact_{n}" for n in ("age", "lives_alone", "care_level", "income_status", "hukou_local",
+                                               "disabled", "gender", "rural"))}
 
 
 def metadata_slots(metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -145,6 +146,7 @@ class ActionDefaultFallback(CareAction):
 
     action_name = "action_default_fallback"
     hears_named_questions = True
+    hears_fact_updates = True
     resets_fallbacks = False
     hears_corrections = True  # "改到星期五" the model did not place is still a change
     hears_place_follow_ups = True

@@ -10,21 +10,28 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
 
 from actions.about import describe, named_other_than_policy
 from actions.base import CareAction
 from actions.context import Context, open_context, recent_user_texts
+from actions.elder_facts import FACT_SLOTS, facts_for, not_assessed, told_facts
 from actions.formatting import amount_text, listing
 from actions.replies import parse_fact
-from actions.stated_facts import stated_facts
+from actions.stated_facts import facts_to_note, stated_facts
+from actions.verdicts import (
+    answer_amount,
+    asks_amount,
+    asks_what_all,
+    best_policy,
+    policies_with_keys,
+    say_overview,
+    say_verdict,
+)
 from careline.catalogue import say
-from knowledge.eligibility import Verdict, check_all, evaluate
-from knowledge.facts import FACTS, profile_facts
+from knowledge.eligibility import evaluate
+from knowledge.facts import FACTS
 from knowledge.models import Policy
 from knowledge.search import search_policies
-
-FACT_SLOTS = {f"fact_{name}": name for name in FACTS if name not in ("district", "place")}
 
 
 def named_policies(ctx: Context) -> list[Policy]:
@@ -34,10 +41,32 @@ def named_policies(ctx: Context) -> list[Policy]:
 
 def policy_in_discussion(ctx: Context) -> Policy | None:
     key = ctx.slot("policy_key")
-    if not key or ctx.district is None:
+    found = policies_with_keys(ctx, [key]) if key else []
+    return found[0] if found else None
+
+
+def amount_asked(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]] | None:
+    """"一个月多少钱" / "how much a month" naming no policy: the amount of the one in question."""
+    if not asks_amount(ctx.text) or named_policies(ctx):
         return None
-    return ctx.session.scalar(select(Policy).where(Policy.district_id == ctx.district.id,
-                                                   Policy.key == key, Policy.active.is_(True)))
+    policy = policy_in_discussion(ctx)
+    return answer_amount(ctx, dispatcher, policy) if policy is not None else None
+
+
+def overview_asked(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]] | None:
+    """"我爸七十九了…他能领啥" heard as a question about one policy: every policy the elder can
+    get, with the facts said kept."""
+    if not asks_what_all(ctx.text):
+        return None
+    noted = noted_facts(ctx)
+    return [*(SlotSet(f"fact_{fact}", value) for fact, value in noted.items()),
+            *say_overview(ctx, dispatcher, facts_for(ctx, noted))]
+
+
+def noted_facts(ctx: Context) -> dict[str, Any]:
+    """The facts said in this message, and in the last few for facts not told yet."""
+    noted = facts_to_note(ctx.text, recent_user_texts(ctx.tracker)[1:], told_facts(ctx.tracker))
+    return {fact: value for fact, value in noted.items() if f"fact_{fact}" in FACT_SLOTS}
 
 
 def find_policy(ctx: Context, query: str | None) -> tuple[Policy | None, list[Policy]]:
@@ -61,6 +90,7 @@ def _query(ctx: Context) -> str:
 class ActionAnswerPolicy(CareAction):
     action_name = "action_answer_policy"
     hears_named_questions = True
+    hears_fact_updates = True
     hears_place_follow_ups = True
     needs_district = True
 
@@ -68,6 +98,9 @@ class ActionAnswerPolicy(CareAction):
         other = named_other_than_policy(ctx)
         if other is not None:
             return describe(ctx, dispatcher, other)
+        answered = amount_asked(ctx, dispatcher) or overview_asked(ctx, dispatcher)
+        if answered is not None:
+            return answered
         policy, related = find_policy(ctx, _query(ctx))
         if policy is None:
             dispatcher.utter_message(text=say("actions.policy_not_found", ctx.lang))
@@ -88,11 +121,16 @@ class ActionPolicyDetails(CareAction):
     action_name = "action_policy_details"
     hears_named_questions = True
     hears_place_follow_ups = True  # "那明珠花园呢" after a search reads like "and then?"
+    hears_fact_updates = True  # "没评估过" after a verdict reads like "and then?"
     needs_district = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         """The policy named in the message; else the one talked about last ("tell me more"
-        means that one); else what the model's topic words find."""
+        means that one); else what the model's topic words find. "How much a month" about the
+        one in question is its amount."""
+        answered = amount_asked(ctx, dispatcher)
+        if answered is not None:
+            return answered
         named = named_policies(ctx)
         policy = named[0] if named else policy_in_discussion(ctx)
         if policy is None:
@@ -110,31 +148,6 @@ class ActionPolicyDetails(CareAction):
                                  if criteria else say("actions.policy_everyone", ctx.lang))
         dispatcher.utter_message(text=say("actions.policy_apply", ctx.lang, how=policy.how_to_apply[ctx.lang]))
         return [SlotSet("policy_key", policy.key)]
-
-
-def _is_valid(fact: str, value: Any) -> bool:
-    """A told fact counts once validated: the raw words of an answer are not a value yet."""
-    kind = FACTS[fact]
-    if kind.values:
-        return value in kind.values
-    if fact in ("age", "care_level"):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, bool)
-
-
-def told_facts(tracker: Tracker) -> dict[str, Any]:
-    return {fact: tracker.get_slot(slot) for slot, fact in FACT_SLOTS.items()
-            if _is_valid(fact, tracker.get_slot(slot))}
-
-
-def facts_for(ctx: Context) -> dict[str, Any]:
-    told = told_facts(ctx.tracker)
-    if ctx.elder is not None:
-        return profile_facts(ctx.elder, ctx.today, told)
-    base: dict[str, Any] = {name: None for name in FACTS}
-    base["district"] = ctx.district.key if ctx.district else None
-    base.update(told)
-    return base
 
 
 # Hits this close to the best are the same question read two ways: the 80-89 and the 90-99
@@ -157,20 +170,12 @@ def candidates_for(ctx: Context) -> list[Policy]:
     return [h.policy for h in hits if h.score >= CLOSE_HIT * hits[0].score] if hits else []
 
 
-def best_policy(candidates: list[Policy], facts: dict[str, Any]) -> Policy | None:
-    """The candidate the person qualifies for, else one still open, else the first."""
-    rank = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.NOT_ELIGIBLE: 2}
-    return min(candidates, key=lambda p: rank[evaluate(p, facts).verdict]) if candidates else None
-
-
 def _candidates_from_slot(ctx: Context) -> list[Policy]:
     keys = ctx.slot("policy_candidates") or []
     if not keys or ctx.district is None:
         policy, _ = find_policy(ctx, None)
         return [policy] if policy is not None else []
-    found = {p.key: p for p in ctx.session.scalars(select(Policy).where(
-        Policy.district_id == ctx.district.id, Policy.key.in_(keys), Policy.active.is_(True)))}
-    return [found[k] for k in keys if k in found]
+    return policies_with_keys(ctx, keys)
 
 
 class ActionPrepareEligibility(CareAction):
@@ -180,13 +185,10 @@ class ActionPrepareEligibility(CareAction):
     action_name = "action_prepare_eligibility"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        told = told_facts(ctx.tracker)
-        stated: dict[str, Any] = {}
-        for text in reversed(recent_user_texts(ctx.tracker)):
-            stated.update(stated_facts(text))
-        new = {fact: value for fact, value in stated.items() if fact not in told and f"fact_{fact}" in FACT_SLOTS}
-        candidates = candidates_for(ctx)
-        facts = {**facts_for(ctx), **new}
+        new = noted_facts(ctx)
+        # "他能领啥": every policy, none asked for (the form then asks nothing)
+        candidates = [] if asks_what_all(ctx.text) else candidates_for(ctx)
+        facts = facts_for(ctx, new)
         policy = best_policy(candidates, facts)
         if policy is not None and len(candidates) == 1 and evaluate(policy, facts).missing:
             dispatcher.utter_message(text=say("actions.elig_about", ctx.lang, title=policy.title[ctx.lang]))
@@ -231,10 +233,10 @@ def _fact_validator(slot: str, fact: str):  # noqa: ANN202 - builds one method p
             told = told_facts(tracker)
             extra = {f"fact_{name}": v for name, v in stated.items()
                      if name != fact and name not in told and f"fact_{name}" in FACT_SLOTS}
-            facts = {**facts_for(ctx), **{name: v for name, v in stated.items() if name not in told}}
+            said = {name: v for name, v in stated.items() if name not in told}
             if parsed is not None:
-                facts[fact] = parsed
-            policy = best_policy(_candidates_from_slot(ctx), facts)
+                said[fact] = parsed
+            policy = best_policy(_candidates_from_slot(ctx), facts_for(ctx, said))
         # other facts said instead of the one asked: kept, and the question is asked again
         return {slot: parsed, **extra, **({"policy_key": policy.key} if policy else {})}
 
@@ -267,35 +269,9 @@ class ActionEligibilityResult(CareAction):
     action_name = "action_eligibility_result"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        who = ctx.who() if ctx.elder else say("actions.who_elder", ctx.lang)
+        """The verdict on the policy asked about; with none ("他能领啥"), what the elder can get."""
         facts = facts_for(ctx)
         policy = best_policy(_candidates_from_slot(ctx), facts)
         if policy is None:
-            if ctx.elder is None:
-                dispatcher.utter_message(text=say("actions.policy_which", ctx.lang))
-                return []
-            results = [r for r in check_all(ctx.session, ctx.elder, ctx.today, told_facts(ctx.tracker))
-                       if r.verdict is Verdict.ELIGIBLE]
-            if results:
-                titles = listing([r.policy.title[ctx.lang] for r in results[:5]], ctx.lang)
-                dispatcher.utter_message(text=say("actions.elig_list", ctx.lang, who=who, titles=titles))
-            else:
-                dispatcher.utter_message(text=say("actions.elig_list_none", ctx.lang, who=who))
-            return []
-        result = evaluate(policy, facts)
-        title = policy.title[ctx.lang]
-        reasons = listing(result.reasons(ctx.lang), ctx.lang)
-        if result.verdict is Verdict.ELIGIBLE:
-            dispatcher.utter_message(text=say("actions.elig_yes", ctx.lang, who=who, title=title, reasons=reasons))
-            dispatcher.utter_message(text=say("actions.policy_apply", ctx.lang, how=policy.how_to_apply[ctx.lang]))
-        elif result.verdict is Verdict.NOT_ELIGIBLE:
-            dispatcher.utter_message(text=say("actions.elig_no", ctx.lang, who=who, title=title, reasons=reasons))
-            others = [p for p in ctx.session.scalars(select(Policy).where(
-                Policy.district_id == policy.district_id, Policy.active.is_(True), Policy.id != policy.id))
-                if evaluate(p, facts).verdict is Verdict.ELIGIBLE and p.criteria]
-            if others:
-                dispatcher.utter_message(text=say("actions.elig_alternatives", ctx.lang, who=who, titles=listing(
-                    [p.title[ctx.lang] for p in others[:3]], ctx.lang)))
-        else:
-            dispatcher.utter_message(text=say("actions.elig_unknown", ctx.lang, title=title))
-        return [SlotSet("policy_key", policy.key)]
+            return say_overview(ctx, dispatcher, facts)
+        return say_verdict(ctx, dispatcher, policy, facts, not_assessed(ctx))

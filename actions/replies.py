@@ -29,6 +29,15 @@ _GENDER = [("female", re.compile(r"(女|老太|奶奶|婆婆|妈|woman|female|sh
            ("male", re.compile(r"(男|老头|爷爷|公公|爸|man\b|male|he\b|his\b|father|dad|gentleman)", re.IGNORECASE))]
 
 
+#: the care level of an elder who was never assessed: no level for the rules (0), and what the
+#: person needs to hear is how to get assessed, not "not eligible"
+NOT_ASSESSED = "not_assessed"
+NEVER_ASSESSED = re.compile(r"(?:从来?|还)?(?:没有?|未)(?:去)?(?:做过?|参加过?)?(?:评估|评过|评级|鉴定|评)|"
+                            r"(?:\bnever|\bnot|n't|\bnot yet) (?:been )?(?:assessed|evaluated)\b|"
+                            r"\bno (?:care )?assessment\b|\b(?:never|hasn't|has not) had (?:an?|the|any) "
+                            r"(?:care )?assessment\b", re.IGNORECASE)
+
+
 def number_in(text: str) -> int | None:
     """The first whole number said, in digits, Chinese numerals or English words."""
     digits = re.search(r"\d+", text)
@@ -72,10 +81,12 @@ def parse_fact(fact: str, text: str, intent: str | None = None) -> Any:
         value = number_in(text)
         return value if value is not None and 40 <= value <= 120 else None
     if fact == "care_level":
-        if re.search(r"(没评|没有评|没做|没有做|不知道|not assessed|never|haven'?t|no assessment)", text,
-                     re.IGNORECASE):
-            return 0
+        if NEVER_ASSESSED.search(text) or re.search(r"没做|没有做|不知道|don'?t know|not sure|never|haven'?t", text,
+                                                    re.IGNORECASE):
+            return NOT_ASSESSED
         value = number_in(text)
+        if value is None and yes_no(text, intent) is False:  # "没有" to "做过评估吗？"
+            return NOT_ASSESSED
         return value if value is not None and 0 <= value <= 6 else None
     if fact == "income_status":
         for status, pattern in _INCOME:

@@ -1,5 +1,5 @@
 """Facts about an elder said in passing ("我妈八十三了，一个人住", "she's 91 and lives alone",
-"he's assessed level 2"), read so that an eligibility check does not ask for them again.
+"he's assessed level 2", "没评估过"), read so that an eligibility check does not ask for them again.
 
 Only plain statements are read; anything unclear is left for the question the form asks.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from actions.replies import _INCOME, number_in
+from actions.replies import _INCOME, NEVER_ASSESSED, NOT_ASSESSED, number_in
 
 _NOT_BEFORE = r"(?<!不是)(?<!没有)(?<!不)(?<!没)"
 
@@ -75,8 +75,23 @@ def stated_facts(text: str) -> dict[str, Any]:
     level = _first_number(_CARE_LEVEL, text, 0, 6)
     if level is not None:
         found["care_level"] = level
+    elif NEVER_ASSESSED.search(text):
+        found["care_level"] = NOT_ASSESSED
     for status, pattern in _INCOME[:3]:
         if pattern.search(text):
             found["income_status"] = status
             break
+    return found
+
+
+
+def facts_to_note(latest: str, earlier: list[str], told: dict[str, Any]) -> dict[str, Any]:
+    """The facts to remember from what was said: those of the latest message, which replace what
+    was told before ("他现在一个人住了"), and those of the ``earlier`` messages (newest first) that
+    nothing told yet."""
+    found: dict[str, Any] = {}
+    for text in reversed(earlier):
+        found.update(stated_facts(text))
+    found = {fact: value for fact, value in found.items() if fact not in told}
+    found.update(stated_facts(latest))
     return found

@@ -258,3 +258,18 @@ def forget_bundle_family(session: Session, removed: set[tuple[int, int]]) -> int
         if account is not None and unlink(session, account, elder_id):
             gone += 1
     return gone
+
+
+def family_relationship(session: Session, account_id: int | None, elder_id: int) -> str | None:
+    """What the family member behind a chat account is to the elder (``daughter``, ``spouse`` …)
+    when the district's bundle lists them with that account; None for an account linked by code
+    alone, whose relationship nobody told."""
+    if account_id is None:
+        return None
+    account = session.get(ChannelAccount, account_id)
+    if account is None or account.channel != "telegram" or not account.external_id.isdigit():
+        return None
+    return session.scalar(
+        select(ElderFamily.relationship_).join(FamilyMember, FamilyMember.id == ElderFamily.family_member_id)
+        .where(FamilyMember.telegram_user_id == int(account.external_id), FamilyMember.active.is_(True),
+               ElderFamily.elder_id == elder_id).limit(1))

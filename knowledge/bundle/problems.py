@@ -54,6 +54,7 @@ REASONS = {
     "careline_rule_syntax": N_("bundle.problem.careline_rule_syntax"),
     "careline_rule_value": N_("bundle.problem.careline_rule_value"),
     "careline_rule_type": N_("bundle.problem.careline_rule_type"),
+    "careline_band_value": N_("bundle.problem.careline_band_value"),
     "careline_repeat": N_("bundle.problem.careline_repeat"),
     "careline_activity_where": N_("bundle.problem.careline_activity_where"),
     "careline_activity_when": N_("bundle.problem.careline_activity_when"),

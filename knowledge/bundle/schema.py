@@ -152,14 +152,39 @@ class ServicePoint(Item):
     _opening = field_validator("opening_hours")(_hours)
 
 
+class AmountBand(Item):
+    """One band of a range: the amount for the elders whose facts the rule holds for."""
+
+    rule: Annotated[str, Field(min_length=1)]
+    value: Money
+
+    @field_validator("rule")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        return Criterion._parses(value)
+
+
 class Amount(Item):
-    """How much a benefit is worth: ``value`` (and ``max`` for a range) per ``per``."""
+    """How much a benefit is worth: ``value`` (and ``max`` for a range) per ``per``; ``bands``
+    say which amount of the range applies to whom (the first whose rule holds)."""
 
     value: Money
     max: Money | None = None
     currency: Literal["CNY"] = "CNY"
     per: Literal["once", "day", "month", "year", "hour", "meal", "visit"]
     note: Text | None = None
+    bands: list[AmountBand] = []
+
+    @model_validator(mode="after")
+    def _bands_in_range(self) -> Amount:
+        high = self.max if self.max is not None else self.value
+        for band in self.bands:
+            if not self.value <= band.value <= high:
+                raise PydanticCustomError(
+                    "careline_band_value", "a band's amount {band} lies outside {low} to {high}",
+                    {"band": str(band.value), "low": str(self.value), "high": str(high)},
+                )
+        return self
 
 
 class Criterion(Item):

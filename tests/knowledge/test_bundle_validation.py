@@ -81,6 +81,16 @@ CASES = {
         "field criteria[1].rule: the rule compares values of different kinds",
         "规则里比较了不同类型的值",
     ),
+    "band outside the range": (
+        _yaml_edit("policies.yaml", lambda d: d[0]["amount"].update(bands=[{"rule": "age >= 90", "value": 500}])),
+        "field amount: a band's amount 500 lies outside 100 to 300",
+        "金额分档里的 500 不在 100 到 300 之间",
+    ),
+    "band rule names unknown fact": (
+        _yaml_edit("policies.yaml", lambda d: d[0]["amount"].update(bands=[{"rule": "agee >= 90", "value": 300}])),
+        "field amount.bands[1].rule: the rule names an unknown fact: agee",
+        "规则里用了不认识的条件名：agee",
+    ),
     "broken utf-8": (
         _broken_utf8,
         "maple-town/places.yaml: line 7 has bytes that are not UTF-8",

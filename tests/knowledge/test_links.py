@@ -217,3 +217,16 @@ def test_a_family_member_left_out_of_the_bundle_loses_links_and_alerts(empty_eng
     with sessions() as session:
         assert {e.key for e in links.linked_elders(session, session.get(ChannelAccount, son))} == {"wang", "li"}, \
             "listed again: linked again"
+
+
+def test_what_a_family_member_is_to_the_elder_comes_from_the_bundle_for_their_account(maple: Session) -> None:
+    son = maple.scalar(select(FamilyMember).where(FamilyMember.key == "wang-son"))
+    son.telegram_user_id = 777000222
+    maple.flush()
+    account = links.account_for(maple, "telegram", "777000222", "777000222", "zh")
+    wang, li = _elder(maple, "wang"), _elder(maple, "li")
+    assert links.family_relationship(maple, account.id, wang.id) == "son"
+    assert links.family_relationship(maple, account.id, li.id) == "relative"
+    stranger = links.account_for(maple, "telegram", "777000333", "777000333", "zh")  # linked by a code alone
+    assert links.family_relationship(maple, stranger.id, wang.id) is None
+    assert links.family_relationship(maple, None, wang.id) is None
