@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -204,6 +205,10 @@ class Settings(BaseSettings):
                                 "SIP stack answers as many calls as its build allows (4 with the pjsua2-python "
                                 "wheel); a call beyond sip_max_calls within those hears that the lines are busy, "
                                 "and one beyond the build's limit gets 486 Busy Here.")
+    sip_trusted_peers: str = Field(default="127.0.0.0/8,::1", description="Addresses (IP or CIDR, comma "
+                                   "separated) of the SIP trunk or PBX whose calls the hotline takes. An INVITE from "
+                                   "anywhere else gets 403 Forbidden: the caller's number a call asserts finds an "
+                                   "elder's profile, so only the operator's own network may assert one.")
     hotline_enabled: bool = Field(default=True, description="`careline run` starts the voice hotline "
                                   "(`careline hotline`) as one of its processes.")
     hotline_handler: str = Field(default="voice.hotline.session:handle_call", description="module:function "
@@ -247,6 +252,24 @@ class Settings(BaseSettings):
         if self.sip_rtp_port_max <= self.sip_rtp_port_min:
             raise ValueError("RTP 端口上限必须大于下限 / sip_rtp_port_max must be above sip_rtp_port_min")
         return self
+
+    @model_validator(mode="after")
+    def _trusted_peers_parse(self) -> Settings:
+        self.sip_trusted_networks  # noqa: B018 - raises on a bad entry, when the settings are read
+        return self
+
+    @property
+    def sip_trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        networks = []
+        for entry in (part.strip() for part in self.sip_trusted_peers.split(",")):
+            if not entry:
+                continue
+            try:
+                networks.append(ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(f"sip_trusted_peers 里的「{entry}」不是 IP 地址或网段 / "
+                                 f"{entry!r} in sip_trusted_peers is not an IP address or network") from None
+        return tuple(networks)
 
     @property
     def resolved_database_url(self) -> str:

@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 
 import pjsua2 as pj
 
@@ -57,6 +58,20 @@ def call_limit() -> int:
 _LOG_LEVELS = {0: 50, 1: 40, 2: 30, 3: 20}
 
 
+LOOPBACK = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
+
+
+def source_address(source: str) -> IPv4Address | IPv6Address | None:
+    """The IP address of pjsip's "host:port" / "[v6]:port"; None when it is not one."""
+    host = source.rsplit(":", 1)[0] if source.count(":") == 1 or source.startswith("[") else source
+    try:
+        address = ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
 class EndpointStartError(RuntimeError):
     """The SIP endpoint could not start (most often: its UDP port is taken)."""
 
@@ -71,11 +86,19 @@ class EndpointConfig:
     no_media_seconds: float = 10.0
     max_calls: int = 3
     pj_log_level: int = 2
+    trusted_peers: tuple[IPv4Network | IPv6Network, ...] = LOOPBACK
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EndpointConfig:
         return cls(settings.sip_host, settings.sip_port, settings.sip_public_address, settings.sip_rtp_port_min,
-                   settings.sip_rtp_port_max, settings.sip_no_media_seconds, settings.sip_max_calls)
+                   settings.sip_rtp_port_max, settings.sip_no_media_seconds, settings.sip_max_calls,
+                   trusted_peers=settings.sip_trusted_networks)
+
+    def trusts(self, source: str) -> bool:
+        """Whether a request from ``source`` (pjsip's "host:port") comes from the operator's trunk or PBX."""
+        address = source_address(source)
+        return address is not None and any(address in network for network in self.trusted_peers
+                                           if network.version == address.version)
 
 
 #: What the endpoint does with each answered call, on the asyncio loop (see :mod:`voice.telephony.hotline`).
@@ -354,6 +377,14 @@ class SipEndpoint:
 
     def _incoming(self, account: _Account, prm: pj.OnIncomingCallParam) -> None:
         call = _PjCall(self, account, prm.callId)
+        if not self.config.trusts(prm.rdata.srcAddress):
+            log.warning("sip_call_refused_untrusted", source=prm.rdata.srcAddress)
+            refuse = pj.CallOpParam()
+            refuse.statusCode = pj.PJSIP_SC_FORBIDDEN
+            with contextlib.suppress(pj.Error):
+                call.hangup(refuse)
+            self._released.append(call)
+            return
         message = prm.rdata.wholeMsg
         info = call.getInfo()
         session = SipCall(self.loop, self.post, info.callIdString, caller_of(message), called_of(message),

@@ -15,6 +15,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ SCENARIOS = Path(__file__).parent / "scenarios"
 SPEECH = Path("/usr/share/pocketsphinx/test/data/goforward.raw")
 NO_MEDIA_SECONDS = 2.0
 MAX_CALLS = 3
+#: the "trunk": the tests' callers send from 127.0.0.1; 127.0.0.2 (also this machine) is a stranger
+TRUSTED_PEER = "127.0.0.1/32"
 TRANSFER_TARGET = "8001"
 _numbers = itertools.count(13900000001)
 
@@ -173,7 +176,8 @@ def hotline() -> Iterator[RunningHotline]:
     rtp = free_udp_port() // 2 * 2
     rtp = min(rtp, 64000)
     config = EndpointConfig(host="127.0.0.1", port=port, rtp_port_min=rtp, rtp_port_max=rtp + 200,
-                            no_media_seconds=NO_MEDIA_SECONDS, max_calls=MAX_CALLS)
+                            no_media_seconds=NO_MEDIA_SECONDS, max_calls=MAX_CALLS,
+                            trusted_peers=(ip_network(TRUSTED_PEER),))
     sessions = RecordingSessions()
     hotline = Hotline(config, sessions, busy=sessions.busy)
     loop = asyncio.new_event_loop()

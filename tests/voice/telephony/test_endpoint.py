@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
+from careline.settings import Settings
 from tests.voice.telephony.conftest import (
     MAX_CALLS,
     CallRecord,
@@ -28,6 +30,7 @@ from tests.voice.telephony.tools import (
     tone,
 )
 from voice.call import CALL_RATE, FRAME_BYTES
+from voice.telephony.endpoint import EndpointConfig
 
 
 def test_options_gets_200(hotline: RunningHotline, tmp_path: Path) -> None:
@@ -127,6 +130,31 @@ def test_malformed_sip_is_answered_or_dropped_and_the_next_call_is_taken(hotline
     done = sipp(hotline, "call.xml", "hotline", caller, tmp_path)
     assert done.returncode == 0, done.stdout
     assert hotline.sessions.record_for(caller).hangup_reason == "caller"
+
+
+OFFER = (b"v=0\r\no=caller 1 1 IN IP4 127.0.0.2\r\ns=-\r\nc=IN IP4 127.0.0.2\r\nt=0 0\r\n"
+         b"m=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+
+
+def test_a_call_from_outside_the_trusted_peers_is_forbidden(hotline: RunningHotline, tmp_path: Path) -> None:
+    """The number a call asserts finds an elder: only the operator's trunk may place calls."""
+    caller = new_caller()
+    stranger = _invite(hotline.port, "stranger", OFFER).replace(b"13900000000", caller.encode())
+    assert exchange(hotline.port, stranger, wait=10, source="127.0.0.2") == b"SIP/2.0 403 Forbidden"
+    assert hotline.sessions.calls_from(caller) == []
+    done = sipp(hotline, "call.xml", "hotline", caller, tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert hotline.sessions.record_for(caller).hangup_reason == "caller", "the trunk's call is taken"
+
+
+def test_trusted_peers_are_read_from_the_settings() -> None:
+    config = EndpointConfig.from_settings(Settings(sip_trusted_peers="10.1.0.0/16, 192.0.2.7,::1"))
+    assert config.trusts("10.1.200.3:5060") and config.trusts("192.0.2.7:5060") and config.trusts("[::1]:5060")
+    assert not config.trusts("10.2.0.1:5060") and not config.trusts("127.0.0.1:5060")
+    assert not config.trusts("not an address")
+    assert EndpointConfig.from_settings(Settings()).trusts("127.0.0.1:5060"), "loopback by default"
+    with pytest.raises(ValidationError, match="sip_trusted_peers"):
+        Settings(sip_trusted_peers="10.1.0.0/16,trunk.example.com")
 
 
 def test_two_calls_at_once_each_get_their_own_call(hotline: RunningHotline, tmp_path: Path) -> None:

@@ -47,15 +47,22 @@ def free_even_port() -> int:
     return free_udp_port() // 2 * 2
 
 
-def exchange(port: int, datagram: bytes, wait: float = 1.0) -> bytes | None:
-    """Send one datagram to the hotline; the first line of its first answer within ``wait`` s."""
+def exchange(port: int, datagram: bytes, wait: float = 1.0, source: str = "127.0.0.1") -> bytes | None:
+    """Send one datagram to the hotline from ``source`` (any 127.x address is this machine); the
+    first line of its first final answer (provisional 1xx skipped) within ``wait`` s."""
+    deadline = time.monotonic() + wait
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(wait)
+        sock.bind((source, 0))
         sock.sendto(datagram, ("127.0.0.1", port))
-        try:
-            return sock.recvfrom(65535)[0].split(b"\r\n", 1)[0]
-        except TimeoutError:
-            return None
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            try:
+                first = sock.recvfrom(65535)[0].split(b"\r\n", 1)[0]
+            except TimeoutError:
+                return None
+            if not first.startswith(b"SIP/2.0 1"):
+                return first
+        return None
 
 
 def sip_options(port: int, wait: float = 10.0) -> bytes | None:
