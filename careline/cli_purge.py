@@ -22,6 +22,7 @@ from knowledge.retention import (
     purge_tracker_store,
     tracker_engine_url,
 )
+from voice.hotline.recording import purge_recordings
 
 #: what a purge deletes or blanks, as the report names it
 PURGED = {
@@ -32,6 +33,7 @@ PURGED = {
     "outbox": N_("cli.purge.outbox"),
     "tracker_events": N_("cli.purge.tracker_events"),
     "audit_log": N_("cli.purge.audit_log"),
+    "recordings": N_("cli.purge.recordings"),
 }
 
 log = get_logger("careline.purge")
@@ -52,6 +54,8 @@ def purge(settings: Settings, now: dt.datetime, dry_run: bool) -> PurgeReport:
         purge_audit_log(engine, cutoff_for(now, settings.audit_retention_days), dry_run, report=report)
     finally:
         engine.dispose()
+    report.deleted["recordings"] = purge_recordings(settings.recordings_dir,
+                                                    cutoff_for(now, settings.voice_recordings_days), dry_run)
     url = settings.resolved_tracker_store_url
     if not _tracker_exists(url):
         report.tracker_found, report.deleted["tracker_events"] = False, 0
@@ -70,7 +74,8 @@ def _print(report: PurgeReport, settings: Settings, language: str) -> None:
     typer.echo(say("cli.purge_heading", language, days=settings.retention_days,
                    cutoff=report.cutoff.strftime("%Y-%m-%d %H:%M")))
     for what, n in report.deleted.items():
-        said = say(PURGED[what], language, audit_days=settings.audit_retention_days)
+        said = say(PURGED[what], language, audit_days=settings.audit_retention_days,
+                   recording_days=settings.voice_recordings_days)
         typer.echo(say("cli.purge_line_dry", language, what=said, n=n) if report.dry_run
                    else say("cli.purge_line", language, what=said, n=n))
     for what, n in report.blanked.items():
@@ -92,8 +97,9 @@ def purge_command(
     """删除超过保留期（CARELINE_RETENTION_DAYS，默认 180 天）的对话记录；预约记录不删。Delete
     conversations older than the retention period (CARELINE_RETENTION_DAYS, default 180 days):
     hub messages, hand-off summaries, family alerts, sent outbox messages and the dialogue
-    engine's tracker events; and console audit entries older than CARELINE_AUDIT_RETENTION_DAYS
-    (default 730). Bookings are never deleted."""
+    engine's tracker events; console audit entries older than CARELINE_AUDIT_RETENTION_DAYS
+    (default 730); call recordings older than CARELINE_VOICE_RECORDINGS_DAYS (default 30). Bookings
+    are never deleted."""
     from careline.cli import _engine, _setup
 
     settings, language = _setup(lang)

@@ -244,6 +244,11 @@ class Settings(BaseSettings):
     voice_hold_seconds: float = Field(default=15.0, ge=5, description="While a caller waits for a consultant, "
                                       "they hear their place in the queue (or that the consultant is on it) "
                                       "this often.")
+    voice_recordings: bool = Field(default=False, description="Record each call (both sides, one stereo WAV "
+                                   "under var_dir/recordings, named by the SIP Call-ID). Off by default: tell "
+                                   "callers when it is on, as the law where you run the hotline requires.")
+    voice_recordings_days: int = Field(default=30, ge=1, le=3650, description="Days call recordings are kept "
+                                       "(deleted by `careline purge`).")
     voice_poll_seconds: float = Field(default=1.0, gt=0, le=10, description="How often a call in a consultant's "
                                       "hands (or waiting for a slow answer) asks the hub for replies.")
 
@@ -270,6 +275,10 @@ class Settings(BaseSettings):
                 raise ValueError(f"sip_trusted_peers 里的「{entry}」不是 IP 地址或网段 / "
                                  f"{entry!r} in sip_trusted_peers is not an IP address or network") from None
         return tuple(networks)
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.var_dir / "recordings"
 
     @property
     def resolved_database_url(self) -> str:

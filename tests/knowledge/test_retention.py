@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,13 @@ def test_the_purge_command_says_what_it_deleted(tmp_path: Path, lang: str) -> No
         for days in (1000, 365, 0):
             session.add(AuditEntry(action="view", conversation_id=conversation.id,
                                    at=real_now - dt.timedelta(days=days)))
+    # call recordings have theirs (30 days)
+    old_recording, new_recording = (tmp_path / "var" / "recordings" / day / "call-x.wav" for day in ("old", "new"))
+    for path, age_days in ((old_recording, 31), (new_recording, 29)):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"RIFF")
+        when = time.time() - age_days * 86400
+        os.utime(path, (when, when))
     env = {**os.environ, "CARELINE_DATABASE_URL": database_url, "CARELINE_VAR_DIR": str(tmp_path / "var")}
     run = [sys.executable, "-m", "careline", "purge", "--lang", lang]
     dry = subprocess.run([*run, "--dry-run"], capture_output=True, text=True, env=env, timeout=120)
@@ -194,4 +202,7 @@ def test_the_purge_command_says_what_it_deleted(tmp_path: Path, lang: str) -> No
                   else "console audit entries (kept 730 days): 1 deleted")
     assert audit_line in done.stdout
     assert _count(engine, AuditEntry) == 2
+    assert ("通话录音（保留 30 天）：删除 1 条" if lang == "zh" else "call recordings (kept 30 days): 1 deleted") \
+        in done.stdout
+    assert not old_recording.parent.exists() and new_recording.exists()
     engine.dispose()

@@ -38,6 +38,7 @@ from voice.hotline.expect import HANDOFF, is_yes_no, wants_person, wants_repeat
 from voice.hotline.hearing import Heard
 from voice.hotline.hub_client import HubClient, HubUnavailable
 from voice.hotline.line import TICK, CallEnded, HeardKind, Input, Interruption, Line, Verdict
+from voice.hotline.recording import RecordingCall, recording_path
 from voice.hotline.turns import TurnTaker, sounds_unfinished
 from voice.languages import LANGUAGES
 from voice.prompts import has_fields, prompt_text
@@ -57,7 +58,14 @@ HUB_FAILURES_TOLERATED = 5
 async def handle_call(call: Call) -> None:
     """Talk with the caller until one side hangs up (the telephony side's :data:`CallHandler`)."""
     engines = await asyncio.to_thread(load_engines)
-    await CallSession(call, engines).run()
+    if not engines.settings.voice_recordings:
+        await CallSession(call, engines).run()
+        return
+    recording = RecordingCall(call, recording_path(engines.settings.recordings_dir, call.call_id))
+    try:
+        await CallSession(recording, engines).run()
+    finally:
+        recording.close()
 
 
 class CallSession:
