@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 
 from careline.settings import Settings
 from voice.audio import from_float
+from voice.call import CALL_RATE
 from voice.stt.base import Recognizer
 from voice.stt.registry import Recognizers
 from voice.tts.espeak import EspeakSynthesizer
@@ -62,6 +64,21 @@ def espeak() -> EspeakSynthesizer:
 @pytest.fixture(scope="session")
 def piper() -> PiperSynthesizer:
     return PiperSynthesizer()
+
+
+@pytest.fixture(scope="module")
+def caller_voice() -> Callable[[str, str], bytes]:
+    """A caller's speech at the phone line's rate: Piper for English, eSpeak NG for Mandarin."""
+    piper, espeak = PiperSynthesizer(), EspeakSynthesizer()
+    made: dict[tuple[str, str], bytes] = {}
+
+    def say(text: str, language: str = "en") -> bytes:
+        if (text, language) not in made:
+            engine = piper if language == "en" else espeak
+            made[text, language] = engine.synthesize(text, language, 0.9, CALL_RATE).pcm
+        return made[text, language]
+
+    return say
 
 
 @pytest.fixture(scope="session")

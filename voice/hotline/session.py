@@ -55,6 +55,13 @@ QUICK_ANSWER = 0.8
 HUB_FAILURES_TOLERATED = 5
 
 
+def prepare() -> None:
+    """Load the engines every call shares; the hotline process runs this at start-up (see
+    :mod:`voice.telephony.hotline`), so the first caller does not wait in silence for the models
+    and for the fixed prompts to be made (~20 s on 2 cores into an empty prompt cache)."""
+    load_engines()
+
+
 async def handle_call(call: Call) -> None:
     """Talk with the caller until one side hangs up (the telephony side's :data:`CallHandler`)."""
     engines = await asyncio.to_thread(load_engines)

@@ -2,7 +2,10 @@
 
 The session is found by its dotted path (``CARELINE_HOTLINE_HANDLER``, ``module:function``). When
 it cannot be imported the hotline still answers: callers hear, in Mandarin and English, that the
-hotline is not available, and the call ends — never silence.
+hotline is not available, and the call ends — never silence. When the session's module has a
+``prepare()`` (what every call shares: models, voices, prompts), it runs on a worker thread as
+soon as the port is bound, so that the first caller is greeted at once rather than after the
+models have loaded.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import signal
+import sys
+import time
 from collections.abc import Awaitable, Callable
 
 import numpy as np
@@ -113,6 +118,26 @@ def resolve_handler(settings: Settings) -> CallHandler | None:
         return None
 
 
+def preparation(handler: CallHandler) -> Callable[[], object] | None:
+    """``prepare()`` of the call session's module, when it has one."""
+    prepare = getattr(sys.modules.get(getattr(handler, "__module__", "") or ""), "prepare", None)
+    return prepare if callable(prepare) else None
+
+
+async def prepare_sessions(handler: CallHandler) -> None:
+    """Run the session module's ``prepare()`` on a worker thread; ``hotline_prepared`` says when
+    calls no longer wait for it (a call that comes earlier waits for what is still loading)."""
+    started = time.monotonic()
+    prepare = preparation(handler)
+    if prepare is not None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, prepare)
+        except Exception as error:  # noqa: BLE001 - each call tries to load them again
+            log.error("hotline_prepare_failed", error=repr(error))
+            return
+    log.info("hotline_prepared", seconds=round(time.monotonic() - started, 1))
+
+
 class Hotline:
     """An endpoint plus a session per call, on the running asyncio loop. Beyond ``config.max_calls``
     sessions at once, a call gets ``busy`` instead (a short message, then goodbye)."""
@@ -176,10 +201,13 @@ async def serve(settings: Settings, handler: CallHandler | None = None,
     hotline.busy = unavailable_handler(prompts.audio("hotline_busy"))
     if handler is None:
         hotline.handler = unavailable_handler(prompts.audio("hotline_unavailable"))
+    preparing = asyncio.ensure_future(prepare_sessions(handler)) if handler is not None else None
     if ready is not None:
         ready()
     try:
         await stop.wait()
     finally:
         log.info("hotline_stopping")
+        if preparing is not None:
+            preparing.cancel()
         await hotline.stop()

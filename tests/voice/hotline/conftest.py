@@ -20,14 +20,11 @@ from knowledge import db
 from tests.bot.conftest import hub_settings
 from tests.bot.hub.conftest import serve
 from tests.voice.hotline.memory_call import MemoryCall
-from voice.call import CALL_RATE
 from voice.hotline.engines import HotlineEngines
 from voice.hotline.hearing import Ears
 from voice.hotline.session import CallSession
 from voice.hotline.smart_turn import SmartTurn
 from voice.stt.registry import Recognizers
-from voice.tts.espeak import EspeakSynthesizer
-from voice.tts.piper import PiperSynthesizer
 from voice.tts.speaker import Speaker
 
 #: Numbers of the sample elders (knowledge/sample, tests/fixtures), as a phone network gives them.
@@ -76,18 +73,3 @@ def hotline(servers: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         engine = db.make_engine(settings.resolved_database_url)
         yield Hotline(settings, engines, db.session_factory(engine), url)
         engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def caller_voice() -> Callable[[str, str], bytes]:
-    """The caller's speech at the line's rate: Piper for English, eSpeak NG for Mandarin."""
-    piper, espeak = PiperSynthesizer(), EspeakSynthesizer()
-    made: dict[tuple[str, str], bytes] = {}
-
-    def say(text: str, language: str = "en") -> bytes:
-        if (text, language) not in made:
-            engine = piper if language == "en" else espeak
-            made[text, language] = engine.synthesize(text, language, 0.9, CALL_RATE).pcm
-        return made[text, language]
-
-    return say

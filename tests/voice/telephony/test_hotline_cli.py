@@ -22,7 +22,7 @@ from careline.settings import Settings
 from tests.voice.telephony.conftest import SCENARIOS
 from tests.voice.telephony.tools import best_match, free_udp_port, rms
 from voice.call import CALL_RATE
-from voice.telephony.hotline import load_handler, unavailable_audio
+from voice.telephony.hotline import load_handler, preparation, unavailable_audio
 
 
 class RtpSink:
@@ -130,3 +130,12 @@ async def a_handler(call: object) -> None:
 def test_the_handler_is_found_by_its_dotted_path() -> None:
     assert load_handler("tests.voice.telephony.test_hotline_cli:a_handler") is a_handler
     assert load_handler("tests.voice.telephony.test_hotline_cli.a_handler") is a_handler
+
+
+def test_the_call_sessions_prepare_is_found_beside_it() -> None:
+    """What ``serve`` runs at start-up: the session module's ``prepare`` (models loaded before
+    the first call), or nothing when the module has none."""
+    from voice.hotline import session
+
+    assert preparation(load_handler("voice.hotline.session:handle_call")) is session.prepare
+    assert preparation(a_handler) is None
