@@ -3,7 +3,9 @@
 The browser holds a random token (256 bits); the table holds its SHA-256, so a copy of the
 database does not sign anyone in. Each session carries its CSRF token (a synchronizer token).
 A session ends when it has not been used for ``idle``, ``max_age`` after sign-in, at sign-out,
-or when its consultant is disabled, retired by a bundle or gets a new password."""
+or when its consultant is disabled, retired by a bundle or gets a new password. When it was last
+used is written at most once every :data:`TOUCH_AFTER`, so that a console's frequent small
+requests (its live fragments) only read."""
 
 from __future__ import annotations
 
@@ -16,6 +18,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from knowledge.models import ConsoleSession, Consultant
+
+#: how stale ``last_seen_at`` may be before a use writes it again: a session may end this much
+#: before ``idle`` has passed since its last use
+TOUCH_AFTER = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -47,24 +53,47 @@ def start(session: Session, consultant_id: int, limits: SessionLimits, now: dt.d
     return Started(token, csrf, row)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A session as it stands."""
+
+    row: ConsoleSession
+    consultant: Consultant | None
+    over: bool
+    """It has ended, or its consultant may no longer sign in."""
+    fresh: bool
+    """Live and marked as used less than :data:`TOUCH_AFTER` ago: using it now writes nothing."""
+
+
+def find(session: Session, token: str | None, limits: SessionLimits, now: dt.datetime) -> Seen | None:
+    """The session of ``token``, changing nothing; None when there is none."""
+    if not token or len(token) > 128:
+        return None
+    found = session.execute(select(ConsoleSession, Consultant)
+                            .outerjoin(Consultant, Consultant.id == ConsoleSession.consultant_id)
+                            .where(ConsoleSession.token_hash == token_hash(token))).first()
+    if found is None:
+        return None
+    row, consultant = found
+    over = row.expires_at <= now or row.last_seen_at <= now - limits.idle or consultant is None \
+        or not consultant.active or consultant.disabled or not consultant.password_hash
+    return Seen(row, consultant, over, fresh=not over and row.last_seen_at > now - TOUCH_AFTER)
+
+
 def resume(session: Session, token: str | None, limits: SessionLimits,
            now: dt.datetime) -> tuple[ConsoleSession, Consultant] | None:
     """The live session of ``token`` and its consultant, marked as used now; None (and the
     session removed) when it is over or its consultant may no longer sign in."""
-    if not token or len(token) > 128:
+    seen = find(session, token, limits, now)
+    if seen is None:
         return None
-    row = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == token_hash(token)))
-    if row is None:
-        return None
-    consultant = session.get(Consultant, row.consultant_id)
-    over = row.expires_at <= now or row.last_seen_at <= now - limits.idle
-    if over or consultant is None or not consultant.active or consultant.disabled or not consultant.password_hash:
-        session.delete(row)
+    if seen.over or seen.consultant is None:
+        session.delete(seen.row)
         session.flush()
         return None
-    row.last_seen_at = now
+    seen.row.last_seen_at = now
     session.flush()
-    return row, consultant
+    return seen.row, seen.consultant
 
 
 def end(session: Session, token: str | None) -> ConsoleSession | None:

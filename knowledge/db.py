@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: the execution option of a session that only reads (:func:`reading`)
+READ_ONLY = "careline_read_only"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -28,8 +30,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     """Take the write lock at the start: a deferred transaction that reads and then writes
-    fails at once (SQLITE_BUSY) when another writer got in between, whatever the timeout."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    fails at once (SQLITE_BUSY) when another writer got in between, whatever the timeout. A
+    session that only reads (:func:`reading`) takes no write lock, so that readers do not wait
+    for each other one by one (SQLite's busy wait sleeps in steps of up to 100 ms)."""
+    connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -59,6 +63,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that only reads (what it loads is not written back: a flush is refused)."""
+    with factory() as session:
+        session.info[READ_ONLY] = True
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a reading session does not write")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -31,6 +31,7 @@ from bot.console.security import (
 )
 from bot.console.service import ConsoleService, Refused
 from careline.catalogue import N_, say
+from knowledge.db import reading
 from knowledge.handoffs import OUTCOMES, TAKEN, WAITING, Urgency
 from knowledge.models import District
 
@@ -63,23 +64,21 @@ def _district_names(request: Request, keys: set[str], lang: str) -> dict[str, st
                 for row in session.scalars(select(District).where(District.key.in_(keys)))}
 
 
-def _row(row: views.QueueRow, now: dt.datetime, lang: str, districts: dict[str, str]) -> dict[str, Any]:
+def _row(row: views.QueueRow, now: dt.datetime, lang: str) -> dict[str, Any]:
     return {"id": row.conversation_id, "emergency": row.urgency >= Urgency.EMERGENCY,
             "channel": label("channel", row.channel, lang),
             "language": label("language", row.language, lang),
             "reason": label("reason", row.reason, lang), "summary": " ".join(row.summary.split()),
             "waiting": waited(row.waiting_since, now, lang),
             "elder": row.elder_name or say("console.unknown_elder", lang),
-            "district": districts.get(row.district_key or "", row.district_key or ""), "holder": row.consultant_name}
+            "district": row.district_name.get(lang) or row.district_key or "", "holder": row.consultant_name}
 
 
 async def _queues(request: Request, actor: Actor, lang: str) -> dict[str, Any]:
     rows = await _service(request).queue(actor, (WAITING, TAKEN))
     now = console_auth(request).now()
-    keys = {r.district_key for r in rows if r.district_key}
-    districts = await asyncio.to_thread(_district_names, request, keys, lang)
-    return {"waiting": [_row(r, now, lang, districts) for r in rows if r.status == WAITING],
-            "taken": [_row(r, now, lang, districts) for r in rows if r.status == TAKEN]}
+    return {"waiting": [_row(r, now, lang) for r in rows if r.status == WAITING],
+            "taken": [_row(r, now, lang) for r in rows if r.status == TAKEN]}
 
 
 @router.get("/")
@@ -167,11 +166,11 @@ async def conversation_fragment(request: Request, conversation_id: str,
     number = _id(conversation_id)
 
     def read() -> views.ConversationView | None:
-        with db_sessions(request)() as session:
+        with reading(db_sessions(request)) as session:
             exists, district_id = views.district_of(session, number) if number else (False, None)
             if not exists or not actor.may_act_in(district_id):
                 return None
-            return views.conversation(session, number, lang)
+            return views.conversation(session, number, lang, with_profile=False)
 
     view = await asyncio.to_thread(read)
     if view is None:

@@ -19,8 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.console.service import ConsoleService, Refused, _deliver, _must_hold, _transcribe, _visible
-from bot.hub import live
+from bot.console.service import ConsoleService, Refused, Written, _deliver, _must_hold, _transcribe, _visible
 from bot.hub.messages import Reply
 from careline import clock
 from careline.catalogue import N_, say
@@ -87,6 +86,7 @@ class QuickActions:
     """The quick actions of the console, beside :class:`ConsoleService` (same hub, same rules)."""
 
     def __init__(self, console: ConsoleService) -> None:
+        self.console = console
         self.context = console.context
 
     @staticmethod
@@ -113,12 +113,11 @@ class QuickActions:
 
     async def book(self, conversation_id: int, actor: Actor, token: str) -> int:
         """Book the choice for the conversation's elder and tell the person; the message's id."""
-        message_id = await self._run(self._book, conversation_id, actor, token)
+        written = await self._run(self._book, conversation_id, actor, token)
         self.context.on_queued()
-        await live.message(self.context.events, conversation_id, message_id, "consultant")
-        return message_id
+        return await self.console.said(conversation_id, written, "consultant")
 
-    def _book(self, conversation_id: int, actor: Actor, token: str) -> int:
+    def _book(self, conversation_id: int, actor: Actor, token: str) -> Written:
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             _must_hold(session, conversation_id, actor)
@@ -136,7 +135,7 @@ class QuickActions:
             _deliver(session, conversation, Reply(text, role="consultant"), f"consultant:{message.id}")
             audit(session, actor, "book", conversation_id, {"booking": outcome.booking.id, "kind": said.choice.kind,
                                                             "message_id": message.id}, elder_id=elder.id)
-            return message.id
+            return Written(message.id, conversation.district_id)
 
     async def cancel_options(self, conversation_id: int, actor: Actor, lang: str) -> tuple[ForElder,
                                                                                           list[tuple[int, str]]]:
@@ -168,12 +167,11 @@ class QuickActions:
         return await self._run(read)
 
     async def cancel(self, conversation_id: int, actor: Actor, booking_id: int) -> int:
-        message_id = await self._run(self._cancel, conversation_id, actor, booking_id)
+        written = await self._run(self._cancel, conversation_id, actor, booking_id)
         self.context.on_queued()
-        await live.message(self.context.events, conversation_id, message_id, "consultant")
-        return message_id
+        return await self.console.said(conversation_id, written, "consultant")
 
-    def _cancel(self, conversation_id: int, actor: Actor, booking_id: int) -> int:
+    def _cancel(self, conversation_id: int, actor: Actor, booking_id: int) -> Written:
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             _must_hold(session, conversation_id, actor)
@@ -191,7 +189,7 @@ class QuickActions:
             _deliver(session, conversation, Reply(text, role="consultant"), f"consultant:{message.id}")
             audit(session, actor, "cancel", conversation_id, {"booking": item.id, "message_id": message.id},
                   elder_id=elder.id)
-            return message.id
+            return Written(message.id, conversation.district_id)
 
     # -- policy summaries ---------------------------------------------------------------------
 
@@ -221,12 +219,11 @@ class QuickActions:
         return await self._run(read)
 
     async def send_policy(self, conversation_id: int, actor: Actor, policy_id: int) -> int:
-        message_id = await self._run(self._send_policy, conversation_id, actor, policy_id)
+        written = await self._run(self._send_policy, conversation_id, actor, policy_id)
         self.context.on_queued()
-        await live.message(self.context.events, conversation_id, message_id, "consultant")
-        return message_id
+        return await self.console.said(conversation_id, written, "consultant")
 
-    def _send_policy(self, conversation_id: int, actor: Actor, policy_id: int) -> int:
+    def _send_policy(self, conversation_id: int, actor: Actor, policy_id: int) -> Written:
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             _must_hold(session, conversation_id, actor)
@@ -235,7 +232,7 @@ class QuickActions:
             _deliver(session, conversation, Reply(summary.text, role="consultant"), f"consultant:{message.id}")
             audit(session, actor, "send_policy", conversation_id, {"policy": policy_id, "message_id": message.id},
                   elder_id=conversation.elder_id)
-            return message.id
+            return Written(message.id, conversation.district_id)
 
     # -- canned replies -----------------------------------------------------------------------
 

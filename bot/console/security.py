@@ -30,8 +30,8 @@ from careline.secrets import CONSOLE_LOGIN, secret
 from careline.settings import Settings
 from knowledge import accounts, console_sessions
 from knowledge.actors import Actor
-from knowledge.db import transaction
-from knowledge.models import utcnow
+from knowledge.db import reading, transaction
+from knowledge.models import ConsoleSession, Consultant, utcnow
 
 SESSION_COOKIE = "careline_console"
 LOGIN_COOKIE = "careline_console_login"
@@ -120,13 +120,22 @@ def language(request: Request) -> str:
     return chosen if chosen in ("zh", "en") else console_auth(request).settings.language
 
 
-def _actor(session: Session, token: str | None, auth: ConsoleAuth) -> Actor | None:
-    found = console_sessions.resume(session, token, auth.limits, auth.now())
-    if found is None:
-        return None
-    row, consultant = found
+def _actor_of(row: ConsoleSession, consultant: Consultant) -> Actor:
     return Actor(consultant.id, accounts.district_ids(consultant), username=consultant.username,
                  name=consultant.name, is_admin=consultant.is_admin, csrf_token=row.csrf_token)
+
+
+def _actor(sessions: sessionmaker[Session], token: str, auth: ConsoleAuth) -> Actor | None:
+    """Read only, unless the session is to be marked as used or removed."""
+    with reading(sessions) as session:
+        seen = console_sessions.find(session, token, auth.limits, auth.now())
+        if seen is None:
+            return None
+        if seen.fresh and seen.consultant is not None:
+            return _actor_of(seen.row, seen.consultant)
+    with transaction(sessions) as session:
+        found = console_sessions.resume(session, token, auth.limits, auth.now())
+        return _actor_of(*found) if found is not None else None
 
 
 async def optional_consultant(request: Request) -> Actor | None:
@@ -136,8 +145,7 @@ async def optional_consultant(request: Request) -> Actor | None:
         actor = None
         if token:
             def lookup() -> Actor | None:
-                with transaction(db_sessions(request)) as session:
-                    return _actor(session, token, console_auth(request))
+                return _actor(db_sessions(request), token, console_auth(request))
 
             actor = await asyncio.to_thread(lookup)
         request.state.console_actor = actor

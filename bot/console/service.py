@@ -38,7 +38,7 @@ from careline.catalogue import N_, say
 from knowledge import outbox
 from knowledge.actors import Actor
 from knowledge.audit import audit
-from knowledge.db import transaction
+from knowledge.db import reading, transaction
 from knowledge.handoffs import HANDED_BACK, OUTCOMES, RESOLVED, TAKEN, WAITING, hub_sender
 from knowledge.models import Consultant, Conversation, Handoff, Message, utcnow
 
@@ -93,6 +93,16 @@ class Claimed:
     consultant_id: int
     already: bool
     """The actor held it already (pressing claim twice is not an error)."""
+    district_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    """A transcript message an action wrote, and the conversation's district (which tells the
+    consoles' live streams who may see the event)."""
+
+    message_id: int
+    district_id: int | None
 
 
 class ConsoleService:
@@ -105,21 +115,20 @@ class ConsoleService:
     async def claim(self, conversation_id: int, actor: Actor) -> Claimed:
         claimed = await asyncio.to_thread(self._claim, conversation_id, actor)
         if not claimed.already:
-            await live.queue(self.context.events, conversation_id, "claimed", consultant_id=actor.consultant_id)
+            await live.queue(self.context.events, conversation_id, "claimed", claimed.district_id,
+                             consultant_id=actor.consultant_id)
         return claimed
 
     async def say(self, conversation_id: int, actor: Actor, text: str) -> int:
         """Send the person ``text`` through their channel; returns the transcript message's id."""
-        message_id = await asyncio.to_thread(self._say, conversation_id, actor, _clean(text))
+        written = await asyncio.to_thread(self._say, conversation_id, actor, _clean(text))
         self.context.on_queued()
-        await live.message(self.context.events, conversation_id, message_id, "consultant")
-        return message_id
+        return await self.said(conversation_id, written, "consultant")
 
     async def note(self, conversation_id: int, actor: Actor, text: str) -> int:
         """A private note in the transcript, for colleagues; never sent to the person."""
-        message_id = await asyncio.to_thread(self._note, conversation_id, actor, _clean(text))
-        await live.message(self.context.events, conversation_id, message_id, "note")
-        return message_id
+        written = await asyncio.to_thread(self._note, conversation_id, actor, _clean(text))
+        return await self.said(conversation_id, written, "note")
 
     async def hand_back(self, conversation_id: int, actor: Actor) -> None:
         """The bot takes the same conversation up again, with the slots its tracker kept: the
@@ -128,15 +137,16 @@ class ConsoleService:
         tracker. The hand-off actions do not pause the tracker (the hub keeps messages away from
         the engine while a person owns the conversation), so an engine that cannot be reached
         now does not hold the hand-back up: it is logged."""
-        message_id = await asyncio.to_thread(self._hand_back, conversation_id, actor)
+        written = await asyncio.to_thread(self._hand_back, conversation_id, actor)
         self.context.on_queued()
         try:
             await self.context.bot.append_events(hub_sender(conversation_id),
                                                  [{"event": "resume", "timestamp": time.time()}])
         except (BotUnavailable, BotSilent) as error:
             log.warning("console.resume_not_appended", conversation=conversation_id, error=str(error))
-        await live.message(self.context.events, conversation_id, message_id, "system")
-        await live.queue(self.context.events, conversation_id, "handed_back", consultant_id=actor.consultant_id)
+        await self.said(conversation_id, written, "system")
+        await live.queue(self.context.events, conversation_id, "handed_back", written.district_id,
+                         consultant_id=actor.consultant_id)
 
     async def resolve(self, conversation_id: int, actor: Actor, outcome: str) -> None:
         """Close the conversation with an outcome (:data:`knowledge.handoffs.OUTCOMES`) and ask
@@ -144,25 +154,31 @@ class ConsoleService:
         next message is the rating, or goes to the bot."""
         if outcome not in OUTCOMES:
             raise Refused("bad_outcome", 422, outcomes=", ".join(OUTCOMES))
-        asked = await asyncio.to_thread(self._resolve, conversation_id, actor, outcome)
+        asked, district_id = await asyncio.to_thread(self._resolve, conversation_id, actor, outcome)
         if asked is not None:
             self.context.on_queued()
-            await live.message(self.context.events, conversation_id, asked, "system")
-        await live.queue(self.context.events, conversation_id, "resolved", consultant_id=actor.consultant_id,
-                         outcome=outcome)
+            await self.said(conversation_id, Written(asked, district_id), "system")
+        await live.queue(self.context.events, conversation_id, "resolved", district_id,
+                         consultant_id=actor.consultant_id, outcome=outcome)
 
     async def transfer(self, conversation_id: int, actor: Actor, to_consultant_id: int) -> None:
         """Give a conversation the actor holds (an administrator: anyone's) to a consultant of
         its district."""
-        await asyncio.to_thread(self._transfer, conversation_id, actor, to_consultant_id)
-        await live.queue(self.context.events, conversation_id, "transferred", consultant_id=to_consultant_id)
+        district_id = await asyncio.to_thread(self._transfer, conversation_id, actor, to_consultant_id)
+        await live.queue(self.context.events, conversation_id, "transferred", district_id,
+                         consultant_id=to_consultant_id)
+
+    async def said(self, conversation_id: int, written: Written, sender: str) -> int:
+        """Tell the open consoles of a message an action wrote; its id."""
+        await live.message(self.context.events, conversation_id, written.message_id, sender, written.district_id)
+        return written.message_id
 
     # -- what a consultant reads -------------------------------------------------------------
 
     async def queue(self, actor: Actor, statuses: tuple[str, ...] = (WAITING,)) -> list[views.QueueRow]:
         """The actor's queue: waiting hand-offs (``statuses`` adds ``taken`` ones), most urgent first."""
         def read() -> list[views.QueueRow]:
-            with self.context.sessions() as session:
+            with reading(self.context.sessions) as session:
                 return views.queue(session, actor, statuses)
 
         return await asyncio.to_thread(read)
@@ -202,28 +218,29 @@ class ConsoleService:
                     raise Refused("nothing_to_claim", 409)
                 if holder != actor.consultant_id:
                     raise Taken(holder, _name(session, holder))
-                return Claimed(conversation_id, actor.consultant_id, already=True)
+                return Claimed(conversation_id, actor.consultant_id, already=True,
+                               district_id=conversation.district_id)
             conversation.assignee_id = actor.consultant_id
             audit(session, actor, "claim", conversation_id)
-            return Claimed(conversation_id, actor.consultant_id, already=False)
+            return Claimed(conversation_id, actor.consultant_id, already=False, district_id=conversation.district_id)
 
-    def _say(self, conversation_id: int, actor: Actor, text: str) -> int:
+    def _say(self, conversation_id: int, actor: Actor, text: str) -> Written:
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             _must_hold(session, conversation_id, actor)
             message = _transcribe(session, conversation, "consultant", "consultant", text, actor)
             _deliver(session, conversation, Reply(text, role="consultant"), f"consultant:{message.id}")
             audit(session, actor, "say", conversation_id, {"message_id": message.id})
-            return message.id
+            return Written(message.id, conversation.district_id)
 
-    def _note(self, conversation_id: int, actor: Actor, text: str) -> int:
+    def _note(self, conversation_id: int, actor: Actor, text: str) -> Written:
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             message = _transcribe(session, conversation, "note", "note", text, actor)
             audit(session, actor, "note", conversation_id, {"message_id": message.id})
-            return message.id
+            return Written(message.id, conversation.district_id)
 
-    def _hand_back(self, conversation_id: int, actor: Actor) -> int:
+    def _hand_back(self, conversation_id: int, actor: Actor) -> Written:
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             handoff = _must_hold(session, conversation_id, actor)
@@ -233,21 +250,23 @@ class ConsoleService:
             message = _transcribe(session, conversation, "system", "handed_back", said, actor)
             _deliver(session, conversation, Reply(said, role="notice"), f"handed_back:{message.id}")
             audit(session, actor, "hand_back", conversation_id, {"handoff": handoff.id})
-            return message.id
+            return Written(message.id, conversation.district_id)
 
-    def _resolve(self, conversation_id: int, actor: Actor, outcome: str) -> int | None:
-        """The satisfaction question's transcript message, if the person was asked."""
+    def _resolve(self, conversation_id: int, actor: Actor, outcome: str) -> tuple[int | None, int | None]:
+        """The satisfaction question's transcript message (if the person was asked), and the
+        conversation's district."""
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             handoff = _must_hold(session, conversation_id, actor)
             handoff.status, handoff.outcome, handoff.closed_at = RESOLVED, outcome, utcnow()
             conversation.status, conversation.assignee_id, conversation.priority = "resolved", None, 0
             audit(session, actor, "resolve", conversation_id, {"handoff": handoff.id, "outcome": outcome})
-            if outcome in NOT_ASKED:
-                return None
-            return satisfaction.ask(session, conversation, handoff, actor.consultant_id)
+            asked = None if outcome in NOT_ASKED else satisfaction.ask(session, conversation, handoff,
+                                                                        actor.consultant_id)
+            return asked, conversation.district_id
 
-    def _transfer(self, conversation_id: int, actor: Actor, to_consultant_id: int) -> None:
+    def _transfer(self, conversation_id: int, actor: Actor, to_consultant_id: int) -> int | None:
+        """The conversation's district."""
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             target = session.get(Consultant, to_consultant_id)
@@ -262,6 +281,7 @@ class ConsoleService:
                 raise Refused("not_yours", 409)
             conversation.assignee_id = to_consultant_id
             audit(session, actor, "transfer", conversation_id, {"to": to_consultant_id})
+            return conversation.district_id
 
 
 def _visible(session: Session, conversation_id: int, actor: Actor) -> Conversation:

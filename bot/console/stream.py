@@ -1,7 +1,9 @@
 """The console's live updates: ``GET /console/events``, server-sent events fed by the hub's
 event bus (:mod:`bot.hub.events_bus`), only those of conversations the signed-in consultant may
 see (``?conversation=ID``: only that one's). Each event carries ids and small facts, never what
-was said: the page then asks for its fresh fragment, where access is checked again. A comment
+was said: the page then asks for its fresh fragment, where access is checked again. Who may see
+an event is told by the district it names (every publisher of the hub names it); only an event
+that does not is looked up in the database, since every open stream gets every event. A comment
 line every :data:`HEARTBEAT_SECONDS` keeps proxies from closing a quiet stream and lets the
 server notice a browser that went away. A stream ends after :data:`MAX_STREAM_SECONDS` (the
 browser reconnects at once and the page reloads its fragment), so that no stream lives for ever:
@@ -17,10 +19,12 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console import views
 from bot.console.security import Actor, current_consultant, db_sessions
 from bot.hub.events_bus import LiveEvent
+from knowledge.db import reading
 
 log = structlog.get_logger("careline.console")
 
@@ -30,6 +34,20 @@ MAX_STREAM_SECONDS = 300.0
 RETRY_MS = 3000
 
 router = APIRouter(prefix="/console")
+
+
+async def may_see(event: LiveEvent, actor: Actor, sessions: sessionmaker[Session]) -> bool:
+    """Whether ``actor`` may have ``event``: by the district it names, else (a publisher that
+    did not name it) by the conversation's district in the database."""
+    if event.district_id is not None:
+        return actor.may_act_in(event.district_id)
+
+    def looked_up() -> bool:
+        with reading(sessions) as session:
+            exists, district_id = views.district_of(session, event.conversation_id)
+        return exists and actor.may_act_in(district_id)
+
+    return await asyncio.to_thread(looked_up)
 
 
 def _frame(event: LiveEvent) -> str:
@@ -43,11 +61,6 @@ async def events(request: Request, actor: Annotated[Actor, Depends(current_consu
     bus = request.app.state.runtime.hub.events
     sessions = db_sessions(request)
 
-    def visible(conversation_id: int) -> bool:
-        with sessions() as session:
-            exists, district_id = views.district_of(session, conversation_id)
-        return exists and actor.may_act_in(district_id)
-
     async def stream() -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
         until = loop.time() + MAX_STREAM_SECONDS
@@ -60,7 +73,7 @@ async def events(request: Request, actor: Annotated[Actor, Depends(current_consu
                     continue
                 if conversation is not None and event.conversation_id != conversation:
                     continue
-                if await asyncio.to_thread(visible, event.conversation_id):
+                if await may_see(event, actor, sessions):
                     yield _frame(event)
 
     log.info("console.live_opened", consultant_id=actor.consultant_id)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from careline import clock
 from knowledge.actors import Actor
@@ -47,6 +48,8 @@ class QueueRow:
     elder_name: str | None
     consultant_id: int | None
     consultant_name: str | None
+    district_name: dict[str, str] = field(default_factory=dict)
+    """What the district is called, by language."""
 
 
 @dataclass(frozen=True)
@@ -100,13 +103,30 @@ class ConversationView:
 
 
 def queue(session: Session, actor: Actor, statuses: tuple[str, ...] = (WAITING,)) -> list[QueueRow]:
-    """Hand-offs of the actor's districts in these statuses, emergency first, then longest waiting."""
-    query = select(Handoff, Conversation).join(Conversation, Conversation.id == Handoff.conversation_id) \
-        .where(Handoff.status.in_(statuses))
+    """Hand-offs of the actor's districts in these statuses, emergency first, then longest waiting.
+    One query however long the queue is, built once: the live console reads the queue again
+    whenever it changes, for every consultant watching."""
+    params: dict[str, Any] = {"statuses": list(statuses)}
     if actor.district_ids is not None:
-        query = query.where(Conversation.district_id.in_(actor.district_ids))
-    rows = session.execute(query.order_by(Handoff.urgency.desc(), Handoff.created_at, Handoff.id)).all()
-    return [_row(session, handoff, conversation) for handoff, conversation in rows]
+        params["districts"] = sorted(actor.district_ids)
+    rows = session.execute(_queue_query(actor.district_ids is not None), params).all()
+    return [QueueRow(*row[:-1], district_name=dict(row[-1] or {})) for row in rows]
+
+
+@cache
+def _queue_query(of_districts: bool) -> Select[Any]:
+    holder = aliased(Consultant)
+    query = select(Conversation.id, Handoff.id, Handoff.status, Handoff.urgency, Handoff.reason, Handoff.summary,
+                   Conversation.channel, Conversation.language, Handoff.created_at, District.key, Elder.id,
+                   Elder.name, holder.id, holder.name, District.name) \
+        .join(Conversation, Conversation.id == Handoff.conversation_id) \
+        .outerjoin(Elder, Elder.id == Conversation.elder_id) \
+        .outerjoin(District, District.id == Conversation.district_id) \
+        .outerjoin(holder, holder.id == Handoff.consultant_id) \
+        .where(Handoff.status.in_(bindparam("statuses", expanding=True)))
+    if of_districts:
+        query = query.where(Conversation.district_id.in_(bindparam("districts", expanding=True)))
+    return query.order_by(Handoff.urgency.desc(), Handoff.created_at, Handoff.id)
 
 
 def _row(session: Session, handoff: Handoff, conversation: Conversation) -> QueueRow:
@@ -116,11 +136,14 @@ def _row(session: Session, handoff: Handoff, conversation: Conversation) -> Queu
     return QueueRow(conversation.id, handoff.id, handoff.status, handoff.urgency, handoff.reason, handoff.summary,
                     conversation.channel, conversation.language, handoff.created_at,
                     district.key if district else None, elder.id if elder else None, elder.name if elder else None,
-                    holder.id if holder else None, holder.name if holder else None)
+                    holder.id if holder else None, holder.name if holder else None,
+                    dict(district.name or {}) if district else {})
 
 
-def conversation(session: Session, conversation_id: int, lang: str) -> ConversationView | None:
-    """One conversation's screen without the slots (the engine's, read by the caller)."""
+def conversation(session: Session, conversation_id: int, lang: str,
+                 with_profile: bool = True) -> ConversationView | None:
+    """One conversation's screen without the slots (the engine's, read by the caller), and
+    without the elder's profile unless ``with_profile`` (the live transcript does not show it)."""
     found = session.get(Conversation, conversation_id)
     if found is None:
         return None
@@ -129,9 +152,10 @@ def conversation(session: Session, conversation_id: int, lang: str) -> Conversat
     district = session.get(District, found.district_id) if found.district_id else None
     lines = [Line(m.id, m.sender, m.kind, m.text, m.created_at, (m.meta or {}).get("consultant_id"),
                   (m.meta or {}).get("confidence"))
-             for m in session.scalars(select(Message).where(Message.conversation_id == conversation_id)
-                                      .order_by(Message.id))]
-    elder = session.get(Elder, found.elder_id) if found.elder_id else None
+             for m in session.execute(select(Message.id, Message.sender, Message.kind, Message.text,
+                                             Message.created_at, Message.meta)
+                                      .where(Message.conversation_id == conversation_id).order_by(Message.id))]
+    elder = session.get(Elder, found.elder_id) if found.elder_id and with_profile else None
     return ConversationView(found.id, found.channel, found.language, found.status, district.key if district else None,
                             _row(session, handoff, found) if handoff else None, lines,
                             profile(session, elder, lang) if elder else None)

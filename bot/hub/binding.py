@@ -19,7 +19,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge.db import transaction
+from knowledge.db import reading, transaction
 from knowledge.models import Conversation, District, Elder
 
 
@@ -35,14 +35,21 @@ class Refused(Exception):
 def check_and_bind(sessions: sessionmaker[Session], channel: str, external_id: str, *, elder_id: int | None,
                    district_key: str | None, language: str) -> None:
     """Refuse an unknown elder or district, or a conversation that is not the caller's to use;
-    otherwise make the conversation if it is new and bind it to ``elder_id`` (when given)."""
-    with sessions() as session:
+    otherwise make the conversation if it is new and bind it to ``elder_id`` (when given). A
+    conversation that is already as asked (the usual next message) is only read."""
+    with reading(sessions) as session:
         if elder_id is not None and session.scalar(
                 select(Elder.id).where(Elder.id == elder_id, Elder.active.is_(True))) is None:
             raise Refused(422, "elder_unknown")
         if district_key is not None and session.scalar(
                 select(District.id).where(District.key == district_key)) is None:
             raise Refused(422, "district_unknown")
+        found = session.execute(select(Conversation.account_id, Conversation.elder_id).where(
+            Conversation.channel == channel, Conversation.external_id == external_id)).first()
+    if found is not None and found.account_id is not None:
+        raise Refused(409, "conversation_bound")
+    if found is not None and (elder_id is None or found.elder_id == elder_id):
+        return
     for _attempt in range(2):
         try:
             _bind(sessions, channel, external_id, elder_id, language)

@@ -10,7 +10,7 @@ from bot.hub.messages import Reply
 from bot.hub.received import Received
 from careline.catalogue import say
 from knowledge import events
-from knowledge.db import transaction
+from knowledge.db import reading, transaction
 from knowledge.handoffs import Urgency, hub_sender, open_handoff
 from knowledge.models import Conversation, District, Message
 
@@ -44,9 +44,8 @@ def model_emergency(sessions: sessionmaker[Session], received: Received) -> None
 
 
 def emergency_without_bot(sessions: sessionmaker[Session], received: Received) -> Reply:
-    """An emergency the engine could not be asked about: the hub queues it and says what to do."""
-    with transaction(sessions) as session:
+    """An emergency the engine could not be asked about: the hub queued it when it received it
+    (:mod:`bot.hub.receiving`), and says what to do."""
+    with reading(sessions) as session:
         conversation = session.get(Conversation, received.conversation_id)
-        message = session.get(Message, received.message_id)
-        return queue_emergency(session, conversation, message, district_of(session, conversation, None),
-                               received.language)
+        return emergency_reply(district_of(session, conversation, None), received.language)

@@ -5,7 +5,9 @@ the bot's, a consultant's).
 One hub fans events out in its own process (asyncio queues); several hubs share them through
 Redis pub/sub (``hub_events_url``), so a consultant connected to one hub sees what another hub
 received. Events carry ids and small facts, never names or message text: a subscriber reads
-the rest from the database, where access is checked. Delivery is at most once: a subscriber
+the rest from the database, where access is checked. An event names the conversation's district
+when its publisher knew it, so that a console's stream can tell who may have it without asking
+the database for every event and every open stream. Delivery is at most once: a subscriber
 that falls behind (or a Redis outage) loses events, so a console reloads its queue on reconnect.
 """
 
@@ -32,6 +34,8 @@ class LiveEvent:
     """``queue`` or ``message``."""
     conversation_id: int
     data: dict[str, Any] = field(default_factory=dict)
+    district_id: int | None = None
+    """The conversation's district as its publisher knew it; None: not said (a subscriber looks it up)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -39,8 +43,9 @@ class LiveEvent:
     @classmethod
     def from_json(cls, raw: str | bytes) -> LiveEvent:
         body = json.loads(raw)
+        district = body.get("district_id")
         return cls(kind=str(body["kind"]), conversation_id=int(body["conversation_id"]),
-                   data=dict(body.get("data") or {}))
+                   data=dict(body.get("data") or {}), district_id=None if district is None else int(district))
 
 
 class Subscription(Protocol):

@@ -61,6 +61,8 @@ from bot.hub.received import ANSWERED, EXPIRED, FINAL, HELD, LATE, SENDING, UNAN
 from bot.hub.receiving import Receiver
 from bot.hub.recording import Recorder
 from bot.hub.retries import Retries
+from knowledge.db import reading
+from knowledge.handoffs import Urgency
 from knowledge.models import Conversation
 
 __all__ = ["ANSWERED", "EXPIRED", "FINAL", "HELD", "LATE", "SENDING", "UNANSWERED", "WAITING", "Hub", "Received"]
@@ -119,7 +121,10 @@ class Hub:
         key = f"{inbound.channel}:{inbound.conversation}"
         limited = self.limiter is not None and not self.limiter.allow(key)
         received = await asyncio.to_thread(self.receiver.receive, inbound, limited)
-        await live.message(self.events, received.conversation_id, received.message_id, "user")
+        await live.message(self.events, received.conversation_id, received.message_id, "user", received.district_id)
+        if received.handoff:  # the emergency check queued it: the consoles see it before anything else happens
+            await live.queue(self.events, received.conversation_id, "handoff", received.district_id,
+                             urgency=int(Urgency.EMERGENCY))
         if received.held:
             log.info("hub.rate_limited", channel=inbound.channel, conversation=received.conversation_id)
             if self.limiter is not None and not self.limiter.should_tell(key):
@@ -139,15 +144,15 @@ class Hub:
         return await self.recorder.take_queued(received.conversation_id) + replies
 
     async def _queue_changed(self, received: Received) -> None:
-        """A hand-off this message caused (the hub's emergency check, or the engine handing over)."""
-        if not (received.handoff or received.to_bot):
+        """A hand-off the engine opened on this message (an emergency was published already)."""
+        if not received.to_bot or received.emergency:
             return
         urgency = await asyncio.to_thread(self._handed_off, received.conversation_id)
         if urgency is not None:
-            await live.queue(self.events, received.conversation_id, "handoff", urgency=urgency)
+            await live.queue(self.events, received.conversation_id, "handoff", received.district_id, urgency=urgency)
 
     def _handed_off(self, conversation_id: int) -> int | None:
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             status = session.scalar(select(Conversation.status).where(Conversation.id == conversation_id))
             return open_urgency(session, conversation_id) if status == "open" else None
 
@@ -161,7 +166,7 @@ class Hub:
         return await self.recorder.take_queued(conversation_id) if conversation_id is not None else []
 
     def _conversation_id(self, channel: str, conversation: str) -> int | None:
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return session.scalar(select(Conversation.id).where(Conversation.channel == channel,
                                                                 Conversation.external_id == conversation))
 

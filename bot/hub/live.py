@@ -20,13 +20,17 @@ async def publish(bus: EventBus, event: LiveEvent) -> None:
                     error=type(error).__name__)
 
 
-async def message(bus: EventBus, conversation_id: int, message_id: int, sender: str) -> None:
+async def message(bus: EventBus, conversation_id: int, message_id: int, sender: str,
+                  district_id: int | None = None) -> None:
     """A new message in a conversation: ``user`` (the person), ``bot``, ``system``, ``consultant``
-    or ``note``."""
-    await publish(bus, LiveEvent(MESSAGE, conversation_id, {"message_id": message_id, "sender": sender}))
+    or ``note``. ``district_id``: the conversation's, when known (consoles then check access
+    without the database)."""
+    await publish(bus, LiveEvent(MESSAGE, conversation_id, {"message_id": message_id, "sender": sender},
+                                 district_id))
 
 
-async def queue(bus: EventBus, conversation_id: int, change: str, **facts: Any) -> None:
+async def queue(bus: EventBus, conversation_id: int, change: str, district_id: int | None = None,
+                **facts: Any) -> None:
     """The consultants' queue changed: ``handoff`` (opened or raised; with ``urgency``),
     ``claimed``, ``handed_back``, ``resolved``, ``transferred``."""
-    await publish(bus, LiveEvent(QUEUE, conversation_id, {"change": change, **facts}))
+    await publish(bus, LiveEvent(QUEUE, conversation_id, {"change": change, **facts}, district_id))

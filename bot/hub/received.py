@@ -26,3 +26,5 @@ class Received:
     for_bot: str = ""
     handoff: bool = False
     """A hand-off was opened or raised by this message (the consultants' queue changed)."""
+    district_id: int | None = None
+    """The conversation's district (for the live events: who may see them)."""

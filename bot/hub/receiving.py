@@ -2,7 +2,10 @@
 check before anything else, the rate limit's verdict, and where it goes next: a rating of the
 help just given (:mod:`bot.hub.satisfaction`) is recorded and thanked; otherwise to the engine
 while the bot owns the conversation (``pending``; a ``resolved`` one goes back to it), to the
-consultants once a person does (``open``)."""
+consultants once a person does (``open``). An emergency goes to the top of the consultants'
+queue in the same transaction as the message, whoever owns the conversation: the consoles hear
+of it before the engine is asked (the engine still answers it, and its emergency action finds
+the hand-off open)."""
 
 from __future__ import annotations
 
@@ -43,7 +46,8 @@ class Receiver:
                               external_id=inbound.external_id)
             session.add(message)
             session.flush()
-            received = Received(conversation.id, message.id, language, to_bot=False, emergency=False, replies=[])
+            received = Received(conversation.id, message.id, language, to_bot=False, emergency=False, replies=[],
+                                district_id=conversation.district_id)
             received.emergency = inbound.kind in (Kind.TEXT, Kind.SPEECH) and detect(inbound.text) is not None
             if limited and not received.emergency:  # a cry for help is never held back
                 message.bot_state, received.held = HELD, True
@@ -63,6 +67,9 @@ class Receiver:
                                                    district, language)
                 received.handoff = received.emergency
                 return received
+            if received.emergency:
+                queue_emergency(session, conversation, message, district, language)
+                received.handoff = True
             received.to_bot = True
             received.for_bot = _numbered_choice(session, conversation.id, inbound) or inbound.for_bot()
             if received.for_bot != inbound.text:

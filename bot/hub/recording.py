@@ -31,7 +31,8 @@ class Recorder:
             recorded = await asyncio.to_thread(self.record_and_queue, received.conversation_id, replies, origin,
                                                state, later)
             for message_id, sender in recorded:
-                await live.message(self.context.events, received.conversation_id, message_id, sender)
+                await live.message(self.context.events, received.conversation_id, message_id, sender,
+                                   received.district_id)
         if replies:
             self.context.on_queued()
         return replies

@@ -18,7 +18,7 @@ from bot.hub.messages import Inbound, Kind, Reply
 from bot.hub.received import EXPIRED, FINAL, LATE, SENDING, WAITING, Received
 from bot.hub.recording import Recorder
 from careline.catalogue import say
-from knowledge.db import transaction
+from knowledge.db import reading, transaction
 from knowledge.models import Conversation, Elder, Message, utcnow
 
 
@@ -72,7 +72,7 @@ class Retries:
                    and_(Message.bot_state == SENDING, Message.bot_until < now))
 
     def _due_conversations(self) -> list[int]:
-        with self.context.sessions() as session:
+        with reading(self.context.sessions) as session:
             rows = session.execute(select(Message.conversation_id).where(self._due(utcnow()))
                                    .order_by(Message.id)).scalars().all()
         return list(dict.fromkeys(rows))
@@ -87,7 +87,7 @@ class Retries:
 
     def _waiting_of(self, conversation_id: int,
                     before: int | None = None) -> list[tuple[int, str, dt.datetime, str, Received]]:
-        with self.context.sessions() as session:
+        with reading(self.context.sessions) as session:
             conversation = session.get(Conversation, conversation_id)
             elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
             district = district_of(session, conversation, None)
@@ -98,7 +98,8 @@ class Retries:
                 query = query.where(Message.id < before)
             messages = session.scalars(query.order_by(Message.id)).all()
             return [(m.id, _bot_text(m), m.created_at, m.bot_state or WAITING,
-                     Received(conversation_id, m.id, conversation.language, True, False, [], metadata))
+                     Received(conversation_id, m.id, conversation.language, True, False, [], metadata,
+                              district_id=conversation.district_id))
                     for m in messages]
 
 

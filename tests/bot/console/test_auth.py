@@ -3,6 +3,7 @@ expiry, and the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
@@ -187,6 +188,26 @@ def test_a_session_ends_after_inactivity_and_after_twelve_hours(console: Console
             console.clock.advance(minutes=20)
             assert _signed_in(client)
         console.clock.advance(minutes=20, seconds=1)
+        assert not _signed_in(client)
+
+
+def test_a_session_used_again_within_a_minute_is_only_read(console: Console) -> None:
+    """The live console asks for its fragments many times a minute: marking the session as used
+    each time would make every one of those a write."""
+    def last_seen() -> dt.datetime:
+        with console.sessions() as session:
+            return session.scalar(select(ConsoleSession.last_seen_at))
+
+    with console.client() as client:
+        console.login(client, "alice")
+        signed_in_at = last_seen()
+        console.clock.advance(seconds=50)
+        assert client.get("/console/queue").status_code == 200
+        assert last_seen() == signed_in_at
+        console.clock.advance(seconds=11)
+        assert client.get("/console/queue").status_code == 200
+        assert last_seen() - signed_in_at >= dt.timedelta(seconds=61), "written again after a minute"
+        console.clock.advance(minutes=30, seconds=1)
         assert not _signed_in(client)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.console.service import Claimed, Refused, Taken
 from bot.hub.messages import Inbound
@@ -192,6 +192,36 @@ def test_the_queue_puts_emergencies_first_then_the_longest_waiting_of_the_actors
     assert run(desk.service.queue(outsider)) == []
     held = run(desk.service.queue(actor, ("taken",)))
     assert [(r.conversation_id, r.consultant_id) for r in held] == [(taken, actor.consultant_id)]
+
+
+def test_the_queue_is_read_in_one_query_however_long_it_is(desk: Desk) -> None:
+    """The live console reads it again whenever it changes, for every consultant watching."""
+    actor = desk.consultant("王芳")
+    statements: list[str] = []
+    engine = desk.sessions.kw["bind"]
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    lengths, reads = [], []
+    for more in (2, 10):
+        for n in range(more):
+            conversation_id, _ = desk.waiting(elder="li" if n % 2 else None)
+            if n == 0:
+                run(desk.service.claim(conversation_id, actor))
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            rows = run(desk.service.queue(actor, ("waiting", "taken")))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        lengths.append(len(rows))
+        reads.append(sum(s.lstrip().upper().startswith("SELECT") for s in statements))
+        statements.clear()
+    assert (lengths, reads) == ([2, 12], [1, 1])
+    row = next(r for r in rows if r.elder_name is not None and r.consultant_id is None)
+    assert (row.district_key, row.district_name["en"], row.status) == ("maple-town", "Maple Town", "waiting")
+    held = next(r for r in rows if r.consultant_id is not None)
+    assert held.consultant_name == "王芳" and held.status == "taken"
 
 
 def test_a_conversation_screen_has_the_transcript_the_profile_and_is_audited(desk: Desk) -> None:
