@@ -45,7 +45,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub import live
@@ -61,6 +61,7 @@ from bot.hub.received import ANSWERED, EXPIRED, FINAL, HELD, LATE, SENDING, UNAN
 from bot.hub.receiving import Receiver
 from bot.hub.recording import Recorder
 from bot.hub.retries import Retries
+from knowledge.db import transaction
 from knowledge.models import Conversation
 
 __all__ = ["ANSWERED", "EXPIRED", "FINAL", "HELD", "LATE", "SENDING", "UNANSWERED", "WAITING", "Hub", "Received"]
@@ -171,6 +172,19 @@ class Hub:
         already queued for the same address, so order is kept."""
         await asyncio.to_thread(self.recorder.enqueue, channel, address, reply, dedupe_key, conversation_id)
         self.context.on_queued()
+
+    async def choose_language(self, channel: str, account_id: int, language: str) -> None:
+        """The person chose ``language`` on the channel (Telegram's /language button): every
+        conversation of their account keeps it, whatever script they type in (bot/hub/language.py);
+        the engine hears of it with the next message."""
+        await asyncio.to_thread(self._choose_language, channel, account_id, language)
+
+    def _choose_language(self, channel: str, account_id: int, language: str) -> None:
+        with transaction(self.sessions) as session:
+            session.execute(update(Conversation).where(Conversation.channel == channel,
+                                                       Conversation.account_id == account_id)
+                            .values(language=language, language_chosen=True, channel_language=language)
+                            .execution_options(synchronize_session=False))
 
     async def retry_waiting(self) -> int:
         """Ask the engine again about the messages it has not answered yet (:mod:`bot.hub.retries`)."""
