@@ -32,10 +32,12 @@ A conversation's messages go to the engine one at a time and in order, across ev
 the database: the hub holds the conversation's lock (:mod:`bot.hub.locks`) while it asks.
 
 The work is done by parts with one job each: :mod:`bot.hub.receiving` (the transcript, the
-emergency check, where a message goes), :mod:`bot.hub.engine_turns` (asking the engine),
-:mod:`bot.hub.recording` (replies into the transcript and the outbox), :mod:`bot.hub.retries`
-(messages the engine has not answered yet), :mod:`bot.hub.emergencies`; this class puts them in
-order and publishes live events (:mod:`bot.hub.live`) for the consultants' console.
+emergency check, where a message goes), :mod:`bot.hub.language` (the conversation's language),
+:mod:`bot.hub.engine_turns` (asking the engine), :mod:`bot.hub.promises` (a hand-off behind every
+promise of staff), :mod:`bot.hub.recording` (replies into the transcript and the outbox),
+:mod:`bot.hub.retries` (messages the engine has not answered yet), :mod:`bot.hub.emergencies`;
+this class puts them in order and publishes live events (:mod:`bot.hub.live`) for the
+consultants' console.
 """
 
 from __future__ import annotations
