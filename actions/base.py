@@ -90,7 +90,8 @@ class CareAction(Action, ABC):
                     events = [*events, SlotSet("pending", None)]
         except SQLAlchemyError:
             log.exception("database error in %s", self.name())
-            dispatcher.utter_message(text=say("actions.trouble", language_of(tracker)))
+            # "connecting you to staff": the hub opens the hand-off these words promise (bot/hub/promises.py)
+            dispatcher.utter_message(text=say("actions.trouble", language_of(tracker)), json_message={"trouble": True})
             return [SlotSet("pending", None)]
         if self.resets_fallbacks and tracker.get_slot("fallbacks"):
             events = [*events, SlotSet("fallbacks", 0.0)]

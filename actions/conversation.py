@@ -71,9 +71,23 @@ class ActionChangeLanguage(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         asked = language_asked((tracker.latest_message or {}).get("text") or "",
                                next(tracker.get_latest_entity_values("language"), None),
-                               tracker.get_slot("language") or "zh")
-        dispatcher.utter_message(text=say("actions.language_set", asked))
+                               language_spoken_last(tracker) or tracker.get_slot("language") or "zh")
+        # the hub keeps the person's choice: what they type later no longer switches it (bot/hub/language.py)
+        dispatcher.utter_message(text=say("actions.language_set", asked), json_message={"language": asked})
         return [SlotSet("language", asked)]
+
+
+def language_spoken_last(tracker: Tracker) -> str | None:
+    """The language the assistant last answered in. The hub may have set the slot for this very
+    message already (a Chinese "换个语言" in an English conversation sets it to Mandarin), so a
+    bare "change language" switches away from what the person heard, not from that."""
+    value, spoken = None, None
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == "language":
+            value = event.get("value")
+        elif event.get("event") == "bot" and value in ("zh", "en"):
+            spoken = value
+    return spoken
 
 
 class ActionRepeat(Action):

@@ -479,6 +479,11 @@ class Conversation(Base):
     elder_id: Mapped[int | None] = mapped_column(ForeignKey("elders.id"))
     family_member_id: Mapped[int | None] = mapped_column(ForeignKey("family_members.id"))
     language: Mapped[str] = mapped_column(String(2))
+    # How the language was settled (bot/hub/language.py): the person chose it, the language the
+    # channel said last, and the one the dialogue engine's tracker was last given.
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    channel_language: Mapped[str | None] = mapped_column(String(2))
+    engine_language: Mapped[str | None] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     priority: Mapped[int] = mapped_column(Integer, default=0)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("consultants.id"))
@@ -572,6 +577,8 @@ class ChannelAccount(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(2))
+    # the person chose ``language`` (Telegram's /language), rather than it coming from their app
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     selected_elder_id: Mapped[int | None] = mapped_column(ForeignKey("elders.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -3,8 +3,9 @@
 Rasa's own REST channel drops message metadata and answers with silence when an action fails
 or hangs. This one passes ``metadata`` (language, elder, district, channel) to the tracker, and
 never leaves a person without an answer: when the action server is down the reply is a kind
-"I'm connecting you to staff", and when the bot takes longer than ``timeout`` seconds the reply
-is "one moment" while the turn finishes in the background.
+"I'm connecting you to staff" (marked ``trouble``: the hub opens that hand-off), and when the bot
+takes longer than ``timeout`` seconds the reply is "one moment" while the turn finishes in the
+background.
 
 Rasa's ``--auth-token`` guards its HTTP API but not channel webhooks, so this channel checks its
 callers itself: every message must carry the ``token`` of credentials.yml (the RASA_API secret)

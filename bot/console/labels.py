@@ -10,7 +10,7 @@ LABELS: dict[str, dict[str, str]] = {
                 "terminal": N_("console.channel_terminal"), "cli": N_("console.channel_cli")},
     "language": {"zh": N_("console.language_zh"), "en": N_("console.language_en")},
     "reason": {"emergency": N_("console.reason_emergency"), "requested": N_("console.reason_requested"),
-               "misunderstood": N_("console.reason_misunderstood")},
+               "misunderstood": N_("console.reason_misunderstood"), "trouble": N_("console.reason_trouble")},
     "gender": {"female": N_("console.gender_female"), "male": N_("console.gender_male")},
     "sender": {"user": N_("console.sender_user"), "bot": N_("console.sender_bot"),
                "system": N_("console.sender_system"), "consultant": N_("console.sender_consultant"),

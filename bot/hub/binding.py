@@ -66,7 +66,8 @@ def _bind(sessions: sessionmaker[Session], channel: str, external_id: str, elder
             Conversation.channel == channel, Conversation.external_id == external_id)).first()
         if found is None:
             session.add(Conversation(channel=channel, external_id=external_id, elder_id=elder_id,
-                                     language=language, status="pending", priority=0))
+                                     language=language, channel_language=language, language_chosen=False,
+                                     status="pending", priority=0))
             return
         if found.account_id is not None:
             raise Refused(409, "conversation_bound")

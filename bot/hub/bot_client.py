@@ -131,10 +131,11 @@ class RasaClient:
             reply = to_reply(message)
             if reply.text or reply.buttons:
                 replies.append(reply)
-            elif reply.role != "answer" and replies and replies[-1].role == "answer":
+            elif replies and replies[-1].role == "answer" and (reply.role != "answer" or reply.chosen_language):
                 # Rasa sends an utterance's text and its json_message as two messages, text first:
                 # the role the custom part carries (an emergency) belongs to the text before it
-                replies[-1] = dataclasses.replace(replies[-1], role=reply.role)
+                replies[-1] = dataclasses.replace(replies[-1], role=reply.role,
+                                                  chosen_language=reply.chosen_language)
         return replies
 
     async def aclose(self) -> None:
@@ -149,4 +150,5 @@ def to_reply(message: dict[str, Any]) -> Reply:
         "emergency" if custom.get("emergency") else "answer"
     buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
                     for b in message.get("buttons") or [] if isinstance(b, dict))
-    return Reply(text=str(message.get("text") or ""), buttons=buttons, role=role)
+    chosen = custom.get("language") if custom.get("language") in ("zh", "en") else None
+    return Reply(text=str(message.get("text") or ""), buttons=buttons, role=role, chosen_language=chosen)

@@ -32,10 +32,12 @@ A conversation's messages go to the engine one at a time and in order, across ev
 the database: the hub holds the conversation's lock (:mod:`bot.hub.locks`) while it asks.
 
 The work is done by parts with one job each: :mod:`bot.hub.receiving` (the transcript, the
-emergency check, where a message goes), :mod:`bot.hub.engine_turns` (asking the engine),
-:mod:`bot.hub.recording` (replies into the transcript and the outbox), :mod:`bot.hub.retries`
-(messages the engine has not answered yet), :mod:`bot.hub.emergencies`; this class puts them in
-order and publishes live events (:mod:`bot.hub.live`) for the consultants' console.
+emergency check, where a message goes), :mod:`bot.hub.language` (the conversation's language),
+:mod:`bot.hub.engine_turns` (asking the engine), :mod:`bot.hub.promises` (a hand-off behind every
+promise of staff), :mod:`bot.hub.recording` (replies into the transcript and the outbox),
+:mod:`bot.hub.retries` (messages the engine has not answered yet), :mod:`bot.hub.emergencies`;
+this class puts them in order and publishes live events (:mod:`bot.hub.live`) for the
+consultants' console.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub import live
@@ -61,7 +63,7 @@ from bot.hub.received import ANSWERED, EXPIRED, FINAL, HELD, LATE, SENDING, UNAN
 from bot.hub.receiving import Receiver
 from bot.hub.recording import Recorder
 from bot.hub.retries import Retries
-from knowledge.db import reading
+from knowledge.db import reading, transaction
 from knowledge.handoffs import Urgency
 from knowledge.models import Conversation
 
@@ -176,6 +178,19 @@ class Hub:
         already queued for the same address, so order is kept."""
         await asyncio.to_thread(self.recorder.enqueue, channel, address, reply, dedupe_key, conversation_id)
         self.context.on_queued()
+
+    async def choose_language(self, channel: str, account_id: int, language: str) -> None:
+        """The person chose ``language`` on the channel (Telegram's /language button): every
+        conversation of their account keeps it, whatever script they type in (bot/hub/language.py);
+        the engine hears of it with the next message."""
+        await asyncio.to_thread(self._choose_language, channel, account_id, language)
+
+    def _choose_language(self, channel: str, account_id: int, language: str) -> None:
+        with transaction(self.sessions) as session:
+            session.execute(update(Conversation).where(Conversation.channel == channel,
+                                                       Conversation.account_id == account_id)
+                            .values(language=language, language_chosen=True, channel_language=language)
+                            .execution_options(synchronize_session=False))
 
     async def retry_waiting(self) -> int:
         """Ask the engine again about the messages it has not answered yet (:mod:`bot.hub.retries`)."""

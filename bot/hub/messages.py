@@ -26,7 +26,9 @@ class Inbound:
     ``conversation`` names the conversation within the channel (a call, a chat with one elder
     in focus); ``address`` is where the channel delivers replies (a chat id, a call id).
     ``external_id`` is the channel's own id of the message (a Telegram update): a channel that
-    hands the same message over again (after an error) has it received once."""
+    hands the same message over again (after an error) has it received once. ``language_chosen``:
+    the person chose ``language`` on the channel (not just their app's setting); a conversation
+    it starts keeps it whatever script they type in (:mod:`bot.hub.language`)."""
 
     channel: str
     conversation: str
@@ -35,6 +37,7 @@ class Inbound:
     kind: Kind = Kind.TEXT
     payload: str | None = None
     language: str | None = None
+    language_chosen: bool = False
     elder_id: int | None = None
     district_key: str | None = None
     account_id: int | None = None
@@ -64,11 +67,14 @@ class Button:
 @dataclass(frozen=True)
 class Reply:
     """One thing to say. ``role`` tells a channel how to treat it (a holding reply may be
-    followed by the real answer; an alert is not part of a dialogue)."""
+    followed by the real answer; an alert is not part of a dialogue). ``chosen_language``: the
+    engine says the person chose this language with the message it answers (the hub keeps it;
+    channels never see it)."""
 
     text: str
     buttons: tuple[Button, ...] = ()
     role: str = "answer"
+    chosen_language: str | None = None
 
     def to_body(self) -> dict[str, Any]:
         return {"text": self.text, "buttons": [[b.title, b.payload] for b in self.buttons], "role": self.role}

@@ -1,11 +1,12 @@
-"""Receiving a message: its conversation (created on first use), the transcript, the emergency
-check before anything else, the rate limit's verdict, and where it goes next: a rating of the
-help just given (:mod:`bot.hub.satisfaction`) is recorded and thanked; otherwise to the engine
-while the bot owns the conversation (``pending``; a ``resolved`` one goes back to it), to the
-consultants once a person does (``open``). An emergency goes to the top of the consultants'
-queue in the same transaction as the message, whoever owns the conversation: the consoles hear
-of it before the engine is asked (the engine still answers it, and its emergency action finds
-the hand-off open)."""
+"""Receiving a message: its conversation (created on first use) and its language
+(:mod:`bot.hub.language`), the transcript, the emergency check before anything else, the rate
+limit's verdict, and where it goes next: an empty message is answered with a gentle prompt and
+goes nowhere; a rating of the help just given (:mod:`bot.hub.satisfaction`) is recorded and
+thanked; otherwise to the engine while the bot owns the conversation (``pending``; a ``resolved``
+one goes back to it), to the consultants once a person does (``open``). An emergency goes to the
+top of the consultants' queue in the same transaction as the message, whoever owns the
+conversation: the consoles hear of it before the engine is asked (the engine still answers it,
+and its emergency action finds the hand-off open)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.emergency import detect
 from bot.hub import satisfaction
 from bot.hub.context import HubContext
 from bot.hub.emergencies import alert_family, queue_emergency
+from bot.hub.language import LANGUAGES, LanguageState, decide
 from bot.hub.lookup import district_of, last_bot_message
 from bot.hub.messages import Inbound, Kind, Reply
 from bot.hub.received import HELD, SENDING, Received
@@ -33,14 +35,14 @@ class Receiver:
     def receive(self, inbound: Inbound, limited: bool) -> Received:
         """Record the message (one transaction) and decide where it goes; ``limited``: the
         sender is over the rate limit, so it is held unless it is a cry for help."""
-        language = inbound.language if inbound.language in ("zh", "en") else self.context.default_language
+        language = inbound.language if inbound.language in LANGUAGES else self.context.default_language
         with transaction(self.context.sessions) as session:
             seen = session.scalar(select(Message.conversation_id).where(Message.external_id == inbound.external_id)) \
                 if inbound.external_id else None
             if seen is not None:  # handed over again after an error: it was received the first time
                 return Received(seen, 0, language, to_bot=False, emergency=False, replies=[])
             conversation, district = _conversation(session, inbound, language)
-            language = conversation.language
+            language = _decide_language(conversation, inbound)
             message = Message(conversation_id=conversation.id, sender="user", kind=str(inbound.kind),
                               text=inbound.text, language=language, meta=_meta(inbound),
                               external_id=inbound.external_id)
@@ -52,6 +54,9 @@ class Receiver:
             if limited and not received.emergency:  # a cry for help is never held back
                 message.bot_state, received.held = HELD, True
                 received.replies = [Reply(say("hub.slow_down", language), role="notice")]
+                return received
+            if not inbound.for_bot().strip():  # nothing said: not a turn for anyone, and no failed one
+                received.replies = [Reply(say("hub.listening", language), role="notice")]
                 return received
             thanks = satisfaction.take_answer(session, conversation, message, inbound, received.emergency)
             if thanks is not None:  # a rating of the help just given: the conversation stays as it is
@@ -89,19 +94,28 @@ def _conversation(session: Session, inbound: Inbound, language: str) -> tuple[Co
                                                              Conversation.external_id == inbound.conversation))
     if conversation is None:
         conversation = Conversation(channel=inbound.channel, external_id=inbound.conversation, language=language,
+                                    channel_language=inbound.language if inbound.language in LANGUAGES else None,
+                                    language_chosen=inbound.language_chosen and inbound.language in LANGUAGES,
                                     status="pending", priority=0)
         session.add(conversation)
     if inbound.elder_id is not None:
         conversation.elder_id = inbound.elder_id
     if inbound.account_id is not None:
         conversation.account_id = inbound.account_id
-    if inbound.language in ("zh", "en"):
-        conversation.language = inbound.language
     district = district_of(session, conversation, inbound.district_key)
     if district is not None:
         conversation.district_id = district.id
     session.flush()
     return conversation, district
+
+
+def _decide_language(conversation: Conversation, inbound: Inbound) -> str:
+    """The conversation's language from this message on (:func:`bot.hub.language.decide`)."""
+    state = decide(LanguageState(conversation.language, bool(conversation.language_chosen),
+                                 conversation.channel_language), inbound.language, inbound.text, inbound.kind)
+    conversation.language, conversation.language_chosen = state.current, state.chosen
+    conversation.channel_language = state.channel
+    return state.current
 
 
 def _for_consultant(session: Session, conversation: Conversation, message: Message, emergency: bool,

@@ -23,13 +23,14 @@ class Recorder:
         self.context = context
 
     async def send(self, received: Received, replies: list[Reply], origin: int,
-                   state: str | None = None, later: bool = False) -> list[Reply]:
+                   state: str | None = None, later: bool = False, engine_language: str | None = None) -> list[Reply]:
         """Record the replies (and what became of the message they answer) in one transaction,
         and queue them for a pushing channel, or, when they come ``later`` than the message's own
-        exchange, for any channel."""
+        exchange, for any channel. ``engine_language``: the engine's tracker now has this language
+        (a language a reply says the person chose replaces it, and becomes the conversation's)."""
         if replies or state:
             recorded = await asyncio.to_thread(self.record_and_queue, received.conversation_id, replies, origin,
-                                               state, later)
+                                               state, later, engine_language)
             for message_id, sender in recorded:
                 await live.message(self.context.events, received.conversation_id, message_id, sender,
                                    received.district_id)
@@ -38,7 +39,8 @@ class Recorder:
         return replies
 
     def record_and_queue(self, conversation_id: int, replies: list[Reply], origin: int,
-                         state: str | None = None, later: bool = False) -> list[tuple[int, str]]:
+                         state: str | None = None, later: bool = False,
+                         engine_language: str | None = None) -> list[tuple[int, str]]:
         """Returns the recorded messages' ids and senders."""
         recorded: list[Message] = []
         with transaction(self.context.sessions) as session:
@@ -46,6 +48,11 @@ class Recorder:
                 session.execute(update(Message).where(Message.id == origin).values(bot_state=state, bot_until=None)
                                 .execution_options(synchronize_session=False))
             conversation = session.get(Conversation, conversation_id)
+            chosen = next((r.chosen_language for r in replies if r.chosen_language), None)
+            if chosen is not None:  # "please speak English": the person's choice, kept (bot/hub/language.py)
+                conversation.language, conversation.language_chosen = chosen, True
+            if engine_language is not None:
+                conversation.engine_language = chosen or engine_language
             push = later or conversation.channel in self.context.push_channels
             address = address_of(session, conversation)
             for index, reply in enumerate(replies):

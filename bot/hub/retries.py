@@ -91,16 +91,18 @@ class Retries:
             conversation = session.get(Conversation, conversation_id)
             elder = session.get(Elder, conversation.elder_id) if conversation.elder_id else None
             district = district_of(session, conversation, None)
-            metadata = {"language": conversation.language, "channel": conversation.channel,
+            metadata = {"channel": conversation.channel,
                         **({"elder": elder.key} if elder else {}), **({"district": district.key} if district else {})}
             query = select(Message).where(Message.conversation_id == conversation_id, self._due(utcnow()))
             if before is not None:
                 query = query.where(Message.id < before)
             messages = session.scalars(query.order_by(Message.id)).all()
+            # each in the language the hub decided for it when it came (bot/hub/language.py)
+            said = [(m, m.language or conversation.language) for m in messages]
             return [(m.id, _bot_text(m), m.created_at, m.bot_state or WAITING,
-                     Received(conversation_id, m.id, conversation.language, True, False, [], metadata,
+                     Received(conversation_id, m.id, language, True, False, [], {"language": language, **metadata},
                               district_id=conversation.district_id))
-                    for m in messages]
+                    for m, language in said]
 
 
 def _bot_text(message: Message) -> str:

@@ -80,6 +80,17 @@ def test_chat_cannot_move_a_conversation_to_another_elder(servers: Stack, runnin
 
 
 @pytest.mark.dialogue
+@pytest.mark.parametrize(("lang", "listening"), [("zh", "我在听"), ("en", "I'm listening")])
+def test_chat_an_empty_line_gets_a_gentle_prompt(servers: Stack, running_hub: Hub, lang: str, listening: str) -> None:
+    """Enter pressed on an empty line (or a few spaces): a prompt, no "connecting you to staff"."""
+    name = f"cli-{uuid.uuid4().hex[:8]}"
+    done = careline("chat", "--lang", lang, "--elder", "smith", "--conversation", name, "-m", "   ",
+                    env=_env(servers, running_hub), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert listening in done.stdout and "staff" not in done.stdout and "工作人员" not in done.stdout, done.stdout
+
+
+@pytest.mark.dialogue
 def test_chat_with_another_token_is_refused(servers: Stack, running_hub: Hub, tmp_path: Path) -> None:
     other = Hub(running_hub.port, tmp_path / "elsewhere")
     done = careline("chat", "--lang", "en", "-m", "hello", env=_env(servers, other), timeout=60)

@@ -97,6 +97,7 @@ class Who:
     elder_id: int | None
     elder_name: str | None
     elders: tuple[tuple[int, str], ...]
+    language_chosen: bool = False
 
 
 class TelegramGateway:
@@ -443,6 +444,7 @@ class TelegramGateway:
         who = await self._who(update)
         if data.startswith("lang:") and data[5:] in ("zh", "en"):
             await asyncio.to_thread(self._set_language, who.account_id, data[5:])
+            await self.hub.choose_language(CHANNEL, who.account_id, data[5:])
             await self._say(Who(who.account_id, who.address, data[5:], who.elder_id, who.elder_name, who.elders),
                       say("telegram.language_set", data[5:]))
         elif data.startswith("elder:") and data[6:].isdigit():
@@ -475,7 +477,8 @@ class TelegramGateway:
             return
         await self.hub.handle(Inbound(channel=CHANNEL, conversation=_conversation(who),
                                       address=who.address, text=text, kind=kind, payload=payload,
-                                      language=who.language, elder_id=who.elder_id, account_id=who.account_id,
+                                      language=who.language, language_chosen=who.language_chosen,
+                                      elder_id=who.elder_id, account_id=who.account_id,
                                       external_id=_received_as(update)))
 
     async def _who(self, update: Update) -> Who:
@@ -494,11 +497,12 @@ class TelegramGateway:
                 account.selected_elder_id = selected
             name = next((e.name for e in elders if e.id == selected), None)
             return Who(account.id, account.address, account.language, selected, name,
-                       tuple((e.id, e.name) for e in elders))
+                       tuple((e.id, e.name) for e in elders), bool(account.language_chosen))
 
     def _set_language(self, account_id: int, language: str) -> None:
         with transaction(self.sessions) as session:
-            session.get(ChannelAccount, account_id).language = language
+            account = session.get(ChannelAccount, account_id)
+            account.language, account.language_chosen = language, True
 
     def _select(self, account_id: int, elder_id: int) -> str | None:
         """Act for an elder, if linked; a family member never reaches an elder not linked to them."""
