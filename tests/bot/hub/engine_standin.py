@@ -34,6 +34,8 @@ class EngineStandIn:
         self.down = False
         self.holding = False
         self.turns: list[Turn] = []
+        self.arrived = 0
+        """Requests that reached the engine (counted as they arrive; ``turns`` as they are answered)."""
         self._lock = threading.Lock()
         standin = self
 
@@ -44,6 +46,8 @@ class EngineStandIn:
                     self._answer(503, {"error": "no engine"})
                     return
                 started = time.monotonic()
+                with standin._lock:
+                    standin.arrived += 1
                 time.sleep(standin.delay)
                 sender, message = str(body.get("sender")), str(body.get("message"))
                 with standin._lock:
