@@ -26,6 +26,8 @@ class Heard:
     confidence: float | None
     intent: str | None = None
     """``/affirm`` or ``/deny`` when a yes/no phrase was heard at a confirmation."""
+    last_word: float | None = None
+    """How sure the recogniser is of the last word (see :func:`voice.hotline.turns.sounds_unfinished`)."""
 
     @property
     def empty(self) -> bool:
@@ -46,7 +48,7 @@ class Ears:
             if not said.empty:
                 return Heard(said.text, language, said.confidence, yes_no_intent(said.text, language))
         said = recognizer.transcribe(pcm, CALL_RATE)
-        return Heard(said.text, language, said.confidence)
+        return Heard(said.text, language, said.confidence, last_word=said.last_word)
 
     def _either(self, pcm: bytes) -> Heard:
         """Decode as Mandarin and as English; Mandarin wins only with Chinese characters and the
@@ -58,4 +60,4 @@ class Ears:
         if zh_score < 0 and en_score < 0:
             return Heard("", "zh", None)
         best = zh if zh_score > en_score else en
-        return Heard(best.text, best.language, best.confidence)
+        return Heard(best.text, best.language, best.confidence, last_word=best.last_word)

@@ -385,7 +385,7 @@ class CallSession:
         if model is None:
             return Verdict(False, None)
         heard = self._recognise(audio)
-        if not heard.empty and sounds_unfinished(heard.text, heard.language):
+        if not heard.empty and sounds_unfinished(heard.text, heard.language, heard.last_word):
             return Verdict(False, heard)
         return Verdict(True, heard)
 

@@ -31,6 +31,8 @@ class Transcript:
     end: float
     language: str
     engine: str
+    last_word: float | None = None
+    """How sure the engine is of the last word, 0..1, where it says (Whisper's short turns)."""
 
     @property
     def empty(self) -> bool:
@@ -52,7 +54,7 @@ def combine(finals: Sequence[Transcript], language: str, engine: str, start: flo
     known = [(t.confidence, w) for t, w in zip(spoken, weights, strict=True) if t.confidence is not None]
     confidence = sum(c * w for c, w in known) / sum(w for _, w in known) if known else None
     return Transcript(join_text((t.text for t in spoken), language), True, confidence,
-                      spoken[0].start, spoken[-1].end, language, engine)
+                      spoken[0].start, spoken[-1].end, language, engine, spoken[-1].last_word)
 
 
 class RecognitionStream(abc.ABC):

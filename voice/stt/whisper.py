@@ -24,7 +24,7 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -46,6 +46,8 @@ _STOCK_HALLUCINATIONS = frozenset({
     "thank you for watching", "thanks for watching", "subtitles by the amaraorg community",
 })
 _START_PROMPT = {"zh": "您好。", "en": "Hello."}
+_WORDLIKE = re.compile(r"[\w\ufffd]")  # a lone token of a Chinese character may decode to U+FFFD
+_LATIN = re.compile(r"[A-Za-z']")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
@@ -80,14 +82,14 @@ SHORT_WINDOW_TOKENS_PER_SECOND = 12
 
 
 def short_window_decode(model: Any, audio: np.ndarray, language: str,
-                        prompt: str | None) -> list[tuple[str, float, float]]:
+                        prompt: str | None) -> list[tuple[str, float, float, float | None]]:
     """Greedy decode of one short turn with the encoder window cut to the audio plus
     :data:`SHORT_WINDOW_PADDING` of silence, instead of faster-whisper's fixed 30 s: the encoder's
     cost follows the window, so a 2 s turn is decoded in a fraction of the time. CTranslate2's
     Whisper encoder takes any window up to 30 s; faster-whisper 1.2's ``transcribe`` always pads
     to 30 s, so this goes to its parts (feature extractor, ``encode``, ``model.generate``), which
     is why the version is pinned and tests/voice/stt cover it. Returns (text, avg log-prob,
-    no-speech probability) per hypothesis (one)."""
+    no-speech probability, probability of the last word) per hypothesis (one)."""
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
@@ -101,13 +103,39 @@ def short_window_decode(model: Any, audio: np.ndarray, language: str,
     tokens = model.get_prompt(tokenizer, previous, without_timestamps=True)
     budget = int(min(200, SHORT_WINDOW_TOKENS_PER_SECOND * seconds + 8))
     result = model.model.generate(encoded, [tokens], beam_size=1, max_length=len(tokens) + budget,
-                                  return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+                                  return_scores=True, return_no_speech_prob=True, return_logits_vocab=True,
+                                  suppress_blank=True,
                                   suppress_tokens=list(get_suppressed_tokens(tokenizer, (-1,))))[0]
     ids = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
     # CTranslate2's score is the log-probability divided by the length (length_penalty 1);
     # faster-whisper's avg_logprob divides by the length plus the end token
     avg_logprob = result.scores[0] * len(ids) / (len(ids) + 1)
-    return [(tokenizer.decode(ids), avg_logprob, result.no_speech_prob)]
+    last_word = last_word_probability(tokenizer, ids, result.logits[0] if result.logits else [])
+    return [(tokenizer.decode(ids), avg_logprob, result.no_speech_prob, last_word)]
+
+
+def last_word_probability(tokenizer: Any, ids: Sequence[int], logits: Sequence[Any]) -> float | None:
+    """How sure the decoder was of the last word (its least likely token), punctuation after it
+    aside. At a pause mid-sentence Whisper sometimes finishes the sentence itself ("… a meal for
+    it." where the caller said "… a meal for"); the word it adds is one it is unsure of (measured:
+    0.46 for such an "it", 0.98 for one the speaker said), which tells the turn-taker not to trust it."""
+    steps = min(len(ids), len(logits))
+    pieces = [tokenizer.decode([token]) for token in ids[:steps]]
+    end = steps
+    while end > 0 and not _WORDLIKE.search(pieces[end - 1]):
+        end -= 1
+    if end == 0:
+        return None
+    start = end - 1
+    while start > 0 and not pieces[start].startswith(" ") and _LATIN.search(pieces[start]) \
+            and _LATIN.search(pieces[start - 1]):
+        start -= 1
+    least = 1.0
+    for step in range(start, end):
+        row = np.asarray(logits[step], dtype=np.float32).reshape(-1)
+        row = np.exp(row - row.max())
+        least = min(least, float(row[ids[step]] / row.sum()))
+    return least
 
 
 def collapse_repeats(text: str) -> str:
@@ -134,6 +162,13 @@ def _span_of(text: str, characters: int) -> int:
     return len(text)
 
 
+class Decoded(NamedTuple):
+    text: str
+    confidence: float | None
+    last_word: float | None = None
+    """The decoder's probability of the last word (see :func:`last_word_probability`)."""
+
+
 class WhisperRecognizer(Recognizer):
     name = "whisper"
     streaming = False
@@ -158,12 +193,12 @@ class WhisperRecognizer(Recognizer):
     def describe(self) -> str:
         return f"whisper ({self.model_dir.name}, int8)"
 
-    def decode(self, pcm: bytes, greedy: bool = False, prompt: str | None = None) -> tuple[str, float | None]:
-        """Text and confidence of 16 kHz PCM; ``("", None)`` when it holds no speech. ``prompt``
-        tells Whisper what to expect (the phrases of a menu)."""
+    def decode(self, pcm: bytes, greedy: bool = False, prompt: str | None = None) -> Decoded:
+        """Text and confidence of 16 kHz PCM; empty when it holds no speech. ``prompt`` tells
+        Whisper what to expect (the phrases of a menu)."""
         spans = voiced_spans(pcm, RATE, self.vad_aggressiveness)
         if sum(end - start for start, end in spans) < MIN_VOICED_SECONDS:
-            return "", None
+            return Decoded("", None)
         begin, end = int(spans[0][0] * RATE) * SAMPLE_WIDTH, int(spans[-1][1] * RATE) * SAMPLE_WIDTH
         audio = to_float(pcm[begin:end])
         seconds = len(audio) / RATE
@@ -174,7 +209,7 @@ class WhisperRecognizer(Recognizer):
             found = short_window_decode(self.model, audio, self.language, prompt)
             if not found[0][0].strip() and seconds >= 0.6:
                 found = short_window_decode(self.model, audio, self.language, prompt or _START_PROMPT[self.language])
-            found = [(collapse_repeats(said), logprob, no_speech) for said, logprob, no_speech in found]
+            found = [(collapse_repeats(said), logprob, no_speech, last) for said, logprob, no_speech, last in found]
         else:
             segments = list(self.model.transcribe(audio, initial_prompt=prompt, **options)[0])
             if not segments and seconds >= 0.6:
@@ -182,21 +217,23 @@ class WhisperRecognizer(Recognizer):
                 # one-word context of the language gets it started.
                 segments = list(self.model.transcribe(audio, initial_prompt=prompt or _START_PROMPT[self.language],
                                                       **options)[0])
-            found = [(s.text, s.avg_logprob, s.no_speech_prob) for s in segments]
+            found = [(s.text, s.avg_logprob, s.no_speech_prob, None) for s in segments]
         texts, weights, scores = [], [], []
-        for said, avg_logprob, no_speech in found:
+        last_word: float | None = None
+        for said, avg_logprob, no_speech, last in found:
             if (no_speech > 0.6 and avg_logprob < -1.0) or not said.strip():
                 continue
             texts.append(said.strip())
             weights.append(max(len(said.strip()), 1))
             scores.append(math.exp(min(avg_logprob, 0.0)))
+            last_word = last
         text = ("" if self.language == "zh" else " ").join(t for t in texts if t).strip()
         if self.language == "zh" and text:
             text = _CJK_SPACE.sub("", _to_simplified(text))
         if not text or re.sub(r"[\W_]+", "", text.lower()) in _STOCK_HALLUCINATIONS or _is_loop(text):
-            return "", None
+            return Decoded("", None)
         confidence = float(np.average(scores, weights=weights)) if scores else None
-        return text, confidence
+        return Decoded(text, confidence, last_word)
 
 
 class WhisperStream(RecognitionStream):
@@ -224,7 +261,7 @@ class WhisperStream(RecognitionStream):
         self._since_partial += len(converted) / (SAMPLE_WIDTH * RATE)
         if interval > 0 and self._since_partial >= interval and self._buffer:
             self._since_partial = 0.0
-            text, _ = self._recognizer.decode(bytes(self._buffer), greedy=True)
+            text = self._recognizer.decode(bytes(self._buffer), greedy=True).text
             if text:
                 results.append(Transcript(text, False, None, self._buffer_start,
                                           self._buffer_start + self.buffered_seconds, self.language, self.engine))
@@ -252,11 +289,12 @@ class WhisperStream(RecognitionStream):
         self._buffer_start += len(chunk) / (SAMPLE_WIDTH * RATE)
         self._since_partial = 0.0
         prompt = ("，" if self.language == "zh" else ", ").join(self.phrases) if self.phrases else None
-        text, confidence = self._recognizer.decode(chunk, prompt=prompt)
+        text, confidence, last_word = self._recognizer.decode(chunk, prompt=prompt)
         if text and self.phrases:
             phrase, score = snap(text, self.phrases, self.language)
-            text, confidence = phrase, (confidence or 0.0) * score / 100 if phrase else None
+            text, confidence, last_word = phrase, (confidence or 0.0) * score / 100 if phrase else None, None
         spans = voiced_spans(chunk, RATE, self._recognizer.vad_aggressiveness, 0) if text else []
         begin = start + spans[0][0] if spans else start
         end = start + spans[-1][1] if spans else self._buffer_start
-        return Transcript(text, True, confidence if text else None, begin, end, self.language, self.engine)
+        return Transcript(text, True, confidence if text else None, begin, end, self.language, self.engine,
+                          last_word if text else None)

@@ -26,6 +26,7 @@ import contextvars
 import datetime as dt
 import os
 import socket
+import threading
 import uuid
 import weakref
 from collections.abc import Awaitable
@@ -129,6 +130,8 @@ class TelegramGateway:
         self._active: dict[int, asyncio.Task[None]] = {}  # stored update id → its handler
         self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.polling = False  # whether this hub holds the polling lease
+        self._lease_lock = threading.Lock()
+        self._lease_given_up = False
         self._register()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -179,8 +182,13 @@ class TelegramGateway:
                 wait = min(wait * 2, 30.0)
 
     def _hold_polling_lease(self) -> bool:
-        with transaction(self.sessions) as session:
-            return leases.hold(session, POLLING_LEASE, self.holder, self.poll_lease)
+        """Runs in a thread that a stopping hub cannot cancel: the lock and the flag keep a renewal
+        still on its way from landing after the release (the next hub would wait a whole lease)."""
+        with self._lease_lock:
+            if self._lease_given_up:
+                return False
+            with transaction(self.sessions) as session:
+                return leases.hold(session, POLLING_LEASE, self.holder, self.poll_lease)
 
     async def process(self, data: dict[str, Any]) -> bool:
         """An update posted to the hub's webhook. False when it could not be stored: the webhook
@@ -295,9 +303,10 @@ class TelegramGateway:
         if unfinished:  # due again at once, for whichever hub runs next, rather than when the lease ends
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self._release_updates, unfinished)
-        if self.polling:
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self._release_polling_lease)
+        try:
+            await asyncio.to_thread(self._release_polling_lease)
+        except Exception as error:  # the lease then runs out by itself
+            log.warning("telegram.polling_release_failed", error=type(error).__name__)
         if self.voice_notes is not None:
             self.voice_notes.close()
         await self.application.stop()
@@ -308,8 +317,10 @@ class TelegramGateway:
             inbox.release(session, row_ids)
 
     def _release_polling_lease(self) -> None:
-        with transaction(self.sessions) as session:
-            leases.release(session, POLLING_LEASE, self.holder)
+        with self._lease_lock:
+            self._lease_given_up = True
+            with transaction(self.sessions) as session:
+                leases.release(session, POLLING_LEASE, self.holder)
 
     # -- handlers ------------------------------------------------------------------------------
 

@@ -22,7 +22,8 @@ from sqlalchemy import Engine, func, select, update
 from bot.hub.app import create_app
 from careline.settings import Settings
 from careline.stack import Stack
-from knowledge import db, links
+from bot.channels.telegram.gateway import POLLING_LEASE
+from knowledge import db, leases, links
 from knowledge.models import AccountElder, Booking, ChannelAccount, Elder, FamilyMember, LinkCode, Message
 from tests.bot.conftest import LINK_KEY, RunningHub, elder_id, hub_settings, link_code
 from tests.careline.test_cli import careline
@@ -262,6 +263,22 @@ def test_wrong_codes_are_counted_across_hubs_per_account_and_overall(
             for hub in running:
                 hub.stop()
     assert _links(district) == 0
+
+
+def test_a_renewal_still_on_its_way_when_a_hub_stops_does_not_keep_the_lease(
+        district: Engine, telegram_api: TelegramAPI, tmp_path: Path) -> None:
+    """A stopping hub cancels its polling task, but not the thread renewing its lease: a renewal
+    that lands after the release would make the next hub wait a whole lease (60 s)."""
+    running = RunningHub(_settings(district, telegram_api, tmp_path))
+    try:
+        gateway = running.runtime.telegram
+        telegram_api.wait_until(lambda: gateway.polling, WAIT, "polling")
+        gateway._release_polling_lease()  # what stop() does …
+        assert gateway._hold_polling_lease() is False  # … and then the late renewal
+        with db.transaction(db.session_factory(district)) as session:
+            assert leases.hold(session, POLLING_LEASE, "the-next-hub", dt.timedelta(seconds=60))
+    finally:
+        running.stop()
 
 
 # -- an edited "yes" books nothing (the real dialogue engine) ---------------------------------------

@@ -95,3 +95,39 @@ def test_a_cough_is_no_turn_and_keys_are_heard_at_once(engines: HotlineEngines) 
 ])
 def test_a_sentence_does_not_end_on_a_dangling_word(text: str, language: str, unfinished: bool) -> None:
     assert sounds_unfinished(text, language) is unfinished
+
+
+@pytest.mark.parametrize(("text", "last_word", "unfinished"), [
+    ("I would like to book a meal for it.", 0.46, True), ("I would like to book a meal for it.", 0.98, False),
+    ("I need help paying for it.", None, False), ("Where is the canteen?", 0.3, False),
+])
+def test_an_unsure_last_word_after_a_dangling_one_is_not_believed(text: str, last_word: float | None,
+                                                                  unfinished: bool) -> None:
+    assert sounds_unfinished(text, "en", last_word) is unfinished
+
+
+def _at_the_pause(engines: HotlineEngines, speech: bytes) -> bytes:
+    """The turn's audio at its first pause, as the session hands it to the judge."""
+    session = CallSession(MemoryCall(), engines)
+    audio = _silence(0.5) + speech + _silence(1.2)
+    for start in range(0, len(audio), 320):
+        for event in session.turns.feed(audio[start:start + 320]):
+            if event.kind.value == "paused":
+                return session.turns.audio
+    raise AssertionError("no pause")
+
+
+def test_the_judge_waits_at_every_rendering_of_a_pause_and_not_after_a_finished_sentence(
+        engines: HotlineEngines, piper: PiperSynthesizer) -> None:
+    """Piper never says a sentence the same way twice, and at a pause Whisper sometimes finishes
+    it itself ("… a meal for it.", about one rendering in ten): no rendering may be taken for the
+    end of the turn, while the same words said to the end are."""
+    session = CallSession(MemoryCall(), engines)
+    session.language = "en"
+    for _ in range(8):
+        cut = _at_the_pause(engines, piper.synthesize("I would like to book a meal for", "en", 0.9, CALL_RATE).pcm)
+        verdict = session._judge(cut)
+        assert not verdict.finished, verdict.heard
+    whole = _at_the_pause(engines, piper.synthesize("I need some help paying for it.", "en", 0.9, CALL_RATE).pcm)
+    verdict = session._judge(whole)
+    assert verdict.finished and verdict.heard is not None and "for it" in verdict.heard.text.lower()
