@@ -310,7 +310,7 @@ class SipEndpoint:
             try:
                 endpoint.libHandleEvents(_POLL_MS)
                 self._run_commands()
-                self._released.clear()  # pjsua2 calls that ended during the last poll
+                self._let_go()
                 if time.monotonic() >= next_check:
                     next_check = time.monotonic() + _MEDIA_CHECK_SECONDS
                     self._check_media()
@@ -387,8 +387,10 @@ class SipEndpoint:
             return
         message = prm.rdata.wholeMsg
         info = call.getInfo()
-        session = SipCall(self.loop, self.post, info.callIdString, caller_of(message), called_of(message),
-                          hang_up=lambda: self._hang_up(call), transfer=lambda target: self._transfer(call, target))
+        index, call_id = prm.callId, info.callIdString
+        session = SipCall(self.loop, self.post, call_id, caller_of(message), called_of(message),
+                          hang_up=lambda: self._hang_up_live(index, call_id),
+                          transfer=lambda target: self._transfer_live(index, call_id, target))
         call.session = session
         self._calls[prm.callId] = call
         log.info("sip_call_incoming", call_id=session.call_id, phone=session.caller, calls=len(self._calls))
@@ -431,6 +433,35 @@ class SipEndpoint:
             log.info("sip_call_ended", call_id=call.session.call_id, status=status)
         self._calls.pop(call.getId(), None)
         self._released.append(call)  # released after the callback has returned
+
+    def _let_go(self) -> None:
+        """Drop the pjsua2 calls that ended, but only while their slot is free. pjsua2's ``Call``
+        destructor keeps the slot number it had and hangs up whatever call holds that slot now
+        (with 603 Decline if unanswered), taking its callbacks away too; pjsua may give the slot to
+        a new caller within the very poll that ended the old call. So a call is released only
+        while its slot is empty, and the sessions refer to their call by slot and Call-ID, never
+        holding the pjsua2 object (which Python would then destroy whenever it liked)."""
+        if self._released:
+            self._released = [call for call in self._released if call.isActive()]
+
+    def _live(self, index: int, call_id: str) -> _PjCall | None:
+        call = self._calls.get(index)
+        if call is None or call.gone or call.session is None or call.session.call_id != call_id:
+            return None
+        return call
+
+    def _hang_up_live(self, index: int, call_id: str) -> None:
+        call = self._live(index, call_id)
+        if call is not None:
+            self._hang_up(call)
+
+    def _transfer_live(self, index: int, call_id: str, target: str) -> concurrent.futures.Future[bool]:
+        call = self._live(index, call_id)
+        if call is not None:
+            return self._transfer(call, target)
+        over: concurrent.futures.Future[bool] = concurrent.futures.Future()
+        over.set_result(False)
+        return over
 
     def _hang_up(self, call: _PjCall, status: int = pj.PJSIP_SC_OK) -> None:
         if call.gone:
