@@ -8,6 +8,8 @@ come from the dialogue engine and are synthesised when needed.
 
 from __future__ import annotations
 
+import math
+
 from careline.catalogue import N_, placeholders, say
 from voice.languages import check_language
 
@@ -36,6 +38,7 @@ PROMPTS: dict[str, str] = {
     "line_trouble": N_("voice.prompt.line_trouble"),
     "queue_next": N_("voice.prompt.queue_next"),
     "queue_wait": N_("voice.prompt.queue_wait"),
+    "queue_wait_one": N_("voice.prompt.queue_wait_one"),
     "with_consultant_hold": N_("voice.prompt.with_consultant_hold"),
     "choice_item": N_("voice.prompt.choice_item"),
     "nothing_to_repeat": N_("voice.prompt.nothing_to_repeat"),
@@ -46,6 +49,15 @@ def prompt_text(key: str, language: str, **values: object) -> str:
     """The text of fixed prompt ``key`` in ``language`` (KeyError for an unknown key); a prompt
     with fields (``{ahead}``) is filled from ``values`` and is not cached (:func:`has_fields`)."""
     return say(PROMPTS[key], check_language(language), **values)
+
+
+def queue_prompt(position: int, minutes_per_caller: float) -> tuple[str, dict[str, int]]:
+    """What a caller waiting at ``position`` (1 = next) in the consultants' queue is told."""
+    if position <= 1:
+        return "queue_next", {}
+    ahead = position - 1
+    minutes = max(1, math.ceil(position * minutes_per_caller))
+    return ("queue_wait_one" if ahead == 1 else "queue_wait"), {"ahead": ahead, "minutes": minutes}
 
 
 def has_fields(key: str) -> bool:

@@ -41,7 +41,7 @@ from voice.hotline.line import TICK, CallEnded, HeardKind, Input, Interruption, 
 from voice.hotline.recording import RecordingCall, recording_path
 from voice.hotline.turns import TurnTaker, sounds_unfinished
 from voice.languages import LANGUAGES
-from voice.prompts import has_fields, prompt_text
+from voice.prompts import has_fields, prompt_text, queue_prompt
 
 log = get_logger("voice.hotline")
 T = TypeVar("T")
@@ -280,11 +280,9 @@ class CallSession:
         if state.status != "open":
             self.with_consultant = False
             return
-        if state.waiting and state.position == 1:
-            await self.say_prompt("queue_next")
-        elif state.waiting and state.position:
-            minutes = max(1, math.ceil(state.position * self.settings.voice_queue_minutes_per_caller))
-            await self.say_prompt("queue_wait", ahead=state.position - 1, minutes=minutes)
+        if state.waiting and state.position:
+            key, values = queue_prompt(state.position, self.settings.voice_queue_minutes_per_caller)
+            await self.say_prompt(key, **values)
         else:
             await self.say_prompt("with_consultant_hold")
         told = time.monotonic()

@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, select, update
 
+from bot.channels.telegram.gateway import POLLING_LEASE
 from bot.hub.app import create_app
 from careline.settings import Settings
 from careline.stack import Stack
-from bot.channels.telegram.gateway import POLLING_LEASE
 from knowledge import db, leases, links
 from knowledge.models import AccountElder, Booking, ChannelAccount, Elder, FamilyMember, LinkCode, Message
 from tests.bot.conftest import LINK_KEY, RunningHub, elder_id, hub_settings, link_code
