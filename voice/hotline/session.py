@@ -25,7 +25,6 @@ caller's number nor what anyone said.
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Awaitable
 from typing import TypeVar
