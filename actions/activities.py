@@ -12,6 +12,7 @@ from actions.about import describe
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import moment
+from actions.staff_offers import offer_staff
 from actions.when import When, parse_when
 from careline.catalogue import N_, say
 from knowledge.activities import SessionView, find_activities, upcoming_sessions
@@ -77,8 +78,7 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
         named = ctx.named(("activity",), "activity_type")
         if named:  # what it is and when, before saying who it can be booked for
             describe(ctx, dispatcher, named[0])
-        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
-        return [SlotSet("pending", None)]
+        return offer_staff(ctx, dispatcher, N_("actions.need_elder"))
     if activity is None:
         said = ctx.entity("activity_type") or ctx.slot("activity_type")
         activities = [m.row for m in ctx.named(("activity",), "activity_type")]
@@ -114,8 +114,7 @@ def offer_activity(ctx: Context, dispatcher: CollectingDispatcher,
     if chosen is None:
         free = [v for v in sessions if v.free > 0]
         if not free:
-            dispatcher.utter_message(text=say("actions.activity_none_free", ctx.lang))
-            return [SlotSet("pending", None)]
+            return offer_staff(ctx, dispatcher, N_("actions.activity_none_free"))
         chosen = free[0]
         if when is not None or (sessions and sessions[0].free == 0):
             dispatcher.utter_message(text=say("actions.activity_next_free", ctx.lang, when=moment(

@@ -50,10 +50,9 @@ class CareAction(Action, ABC):
         try:
             with open_context(tracker) as ctx:
                 if self.hears_confirmation and confirms_pending(ctx):
-                    from actions.pending import carry_out
+                    from actions.pending import answer_yes
 
-                    dispatcher.utter_message(text=carry_out(ctx.slot("pending"), ctx))
-                    return [SlotSet("pending", None)]
+                    return answer_yes(ctx, dispatcher)
                 if self.needs_district and ctx.district is None and ctx.several_districts \
                         and district_question(ctx.tracker) is None and not asked_district_before(ctx.tracker):
                     return ask_district(ctx, dispatcher, self.name())
@@ -191,8 +190,9 @@ def waits_for_yes(ctx: Context) -> bool:
 def confirms_pending(ctx: Context) -> bool:
     """A short yes, with nothing new in it, while something waits to be confirmed."""
     from actions.replies import yes_no
+    from actions.staff_offers import offered_staff
 
-    if not waits_for_yes(ctx):
+    if not (waits_for_yes(ctx) or offered_staff(ctx)):
         return False
     from actions.corrections import names_a_change
 

@@ -10,10 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import describe_booking
-from actions.pending import carry_out
+from actions.pending import answer_yes
 from actions.replies import number_in
+from actions.staff_offers import STAFF, decline, offer_staff, offered_staff
 from actions.when import parse_when
-from careline.catalogue import say
+from careline.catalogue import N_, say
 from knowledge.booking import list_bookings
 from knowledge.models import Booking
 
@@ -25,11 +26,12 @@ class ActionAffirm(CareAction):
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         pending = ctx.slot("pending")
-        if not isinstance(pending, dict) or pending.get("kind") in (None, "choose_cancel", "volunteer_when"):
+        if offered_staff(ctx):
+            return answer_yes(ctx, dispatcher)
+        if not isinstance(pending, dict) or pending.get("kind") in (None, "choose_cancel", "volunteer_when", STAFF):
             dispatcher.utter_message(response="utter_nothing_pending")
-            return []
-        dispatcher.utter_message(text=carry_out(pending, ctx))
-        return [SlotSet("pending", None)]
+            return [SlotSet("pending", None)] if pending else []
+        return answer_yes(ctx, dispatcher)
 
 
 class ActionDeny(CareAction):
@@ -38,17 +40,19 @@ class ActionDeny(CareAction):
     hears_fact_updates = True  # "不对，他现在一个人住了" after a verdict
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        if ctx.slot("pending"):
+        if offered_staff(ctx):
+            return decline(ctx, dispatcher)
+        pending = ctx.slot("pending")
+        if pending and not (isinstance(pending, dict) and pending.get("kind") == STAFF):
             dispatcher.utter_message(text=say("actions.confirm_dropped", ctx.lang))
         else:
             dispatcher.utter_message(response="utter_nothing_pending")
         return [SlotSet("pending", None)]
 
 
-def _open_bookings(ctx: Context, dispatcher: CollectingDispatcher) -> list[Booking] | None:
-    """The elder's open bookings, or None (having said why) when no elder is known."""
+def _open_bookings(ctx: Context) -> list[Booking] | None:
+    """The elder's open bookings, or None when no elder is known."""
     if ctx.elder is None:
-        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
         return None
     return list_bookings(ctx.session, ctx.elder.id, ctx.now)
 
@@ -63,9 +67,9 @@ class ActionMyBookings(CareAction):
     action_name = "action_my_bookings"
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        items = _open_bookings(ctx, dispatcher)
+        items = _open_bookings(ctx)
         if items is None:
-            return []
+            return offer_staff(ctx, dispatcher, N_("actions.need_elder"))
         if not items:
             dispatcher.utter_message(text=say("actions.bookings_none", ctx.lang, who=ctx.who()))
             return []
@@ -86,9 +90,9 @@ class ActionOfferCancel(CareAction):
     hears_confirmation = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        items = _open_bookings(ctx, dispatcher)
+        items = _open_bookings(ctx)
         if items is None:
-            return []
+            return offer_staff(ctx, dispatcher, N_("actions.need_elder"))
         if not items:
             dispatcher.utter_message(text=say("actions.nothing_to_cancel", ctx.lang, who=ctx.who()))
             return [SlotSet("pending", None)]

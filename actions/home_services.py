@@ -17,6 +17,7 @@ from actions.base import CareAction, confirm_buttons
 from actions.context import Context, open_context
 from actions.formatting import hours_text, listing, moment, person_name
 from actions.pending import price_text
+from actions.staff_offers import offer_staff
 from actions.when import When, parse_when
 from careline.catalogue import N_, say
 from knowledge import hours
@@ -101,8 +102,7 @@ def offer_home_service(ctx: Context, dispatcher: CollectingDispatcher, service: 
                        when: dt.datetime) -> list[dict[str, Any]]:
     """Read back the visit; it is requested only on a yes."""
     if ctx.elder is None:
-        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
-        return [SlotSet("pending", None)]
+        return offer_staff(ctx, dispatcher, N_("actions.need_elder"))
     dispatcher.utter_message(
         text=say("actions.home_service_confirm", ctx.lang, who=ctx.who(), name=service.name[ctx.lang],
                when=moment(when, ctx.lang, ctx.today),
@@ -138,8 +138,7 @@ class ActionOfferHomeService(CareAction):
         when_text = ctx.slot("service_when")
         reset = [SlotSet("home_service_type", None), SlotSet("service_when", None)]
         if service is None or not when_text:
-            dispatcher.utter_message(text=say("actions.refused_other", ctx.lang))
-            return reset
+            return [*reset, *offer_staff(ctx, dispatcher, N_("actions.refused_other"))]
         return [*reset, *offer_home_service(ctx, dispatcher, service, dt.datetime.fromisoformat(when_text))]
 
 
@@ -149,8 +148,7 @@ class ActionTimeBankHours(CareAction):
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         volunteer = ctx.volunteer()
         if volunteer is None:
-            dispatcher.utter_message(text=say("actions.time_bank_unknown", ctx.lang))
-            return []
+            return offer_staff(ctx, dispatcher, N_("actions.time_bank_unknown"))
 
         def fmt(value: Any) -> str:
             return f"{value:g}" if isinstance(value, float) else f"{float(value):g}"
@@ -181,6 +179,5 @@ class ActionOfferVolunteerVisit(CareAction):
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if ctx.elder is None:
-            dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
-            return []
+            return offer_staff(ctx, dispatcher, N_("actions.need_elder"))
         return offer_volunteer(ctx, dispatcher)

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import day, money
+from actions.staff_offers import offer_staff
 from careline.catalogue import N_, say
 from knowledge.activities import meal_days, meal_services, order_deadline, serves_on
 from knowledge.geo import distance_m
@@ -104,8 +105,7 @@ def offer_meal(ctx: Context, dispatcher: CollectingDispatcher, meal: str | None 
             from actions.about import describe
 
             describe(ctx, dispatcher, named[0])
-        dispatcher.utter_message(text=say("actions.need_elder", ctx.lang))
-        return [SlotSet("pending", None)]
+        return offer_staff(ctx, dispatcher, N_("actions.need_elder"))
     meal = ctx.entity("meal") or meal
     meal = meal if meal in MEALS else "lunch"
     delivery = delivery or wants_delivery(ctx.text)

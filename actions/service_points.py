@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CareAction
 from actions.context import Context
 from actions.formatting import distance, opening_state
+from actions.staff_offers import offer_staff
 from careline.catalogue import N_, say
 from knowledge.nearby import nearest_points
 from knowledge.places import PlaceMatch, find_places, names_of
@@ -111,8 +112,7 @@ class ActionFindServicePoint(CareAction):
         found = nearest_points(ctx.session, origin[0], origin[1], kinds=kinds, district_id=district_id,
                                limit=3, max_distance_m=30_000)
         if not found:
-            dispatcher.utter_message(text=say("actions.points_none", ctx.lang, kind=kind_name(kind, ctx.lang)))
-            return []
+            return offer_staff(ctx, dispatcher, N_("actions.points_none"), kind=kind_name(kind, ctx.lang))
         lines = [say("actions.points_intro", ctx.lang, place=origin[2], kind=kind_name(kind, ctx.lang))]
         for near in found:
             point = near.point

@@ -20,8 +20,9 @@ from actions.base import ask_district, asked_district_before
 from actions.context import Context
 from actions.elder_facts import FACT_SLOTS, facts_for, not_assessed
 from actions.formatting import amount_text, listing
+from actions.staff_offers import offer_staff
 from actions.stated_facts import stated_facts
-from careline.catalogue import say
+from careline.catalogue import N_, say
 from knowledge.eligibility import Eligibility, Verdict, amount_for, district_overview, evaluate
 from knowledge.facts import FACTS, rule_symbols
 from knowledge.models import Policy, ServicePoint
@@ -168,8 +169,8 @@ def say_overview(ctx: Context, dispatcher: CollectingDispatcher, facts: dict[str
         lines.append(say("actions.elig_maybe", ctx.lang, titles=listing(
             [r.policy.title[ctx.lang] for r in results[:3]], ctx.lang), question=say(FACTS[fact].question, ctx.lang)))
     if not lines:
-        dispatcher.utter_message(text=say("actions.elig_list_none", ctx.lang, who=who), json_message=marker)
-        return [SlotSet("policy_key", None), SlotSet("policy_candidates", [])]
+        return [*offer_staff(ctx, dispatcher, N_("actions.elig_list_none"), json_message=marker, who=who),
+                SlotSet("policy_key", None), SlotSet("policy_candidates", [])]
     if found.eligible:
         lines.append(say("actions.elig_which", ctx.lang))
     dispatcher.utter_message(text="\n".join(lines), json_message=marker)

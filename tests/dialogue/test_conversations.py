@@ -158,3 +158,26 @@ def test_two_things_out_of_scope_hand_off_with_the_right_words(servers: Servers,
     texts(servers.say(sender, "can you book me a train ticket to Beijing", **MAPLE_EN))
     last = texts(servers.say(sender, "what's the capital of France", **MAPLE_EN))
     assert "can't help with either" in last and "didn't understand" not in last, last
+
+
+def test_a_yes_to_an_offer_of_staff_opens_a_hand_off(servers: Servers, sender: str) -> None:
+    """No elder is known, so a booking ends "shall I connect you to staff to register?": the yes
+    that follows is taken up, in either language, a no is answered, and a yes said later is not."""
+    offer = servers.say(sender, "I'd like to book lunch for tomorrow", **MAPLE_EN)
+    assert "connect you to staff" in texts(offer), texts(offer)
+    assert [b["payload"] for r in offer for b in r.get("buttons") or []] == ["/affirm", "/deny"]
+    taken = texts(servers.say(sender, "yes please", **MAPLE_EN))
+    assert "connecting you to a member of staff" in taken, taken
+    assert [(h.urgency, h.reason) for h in _handoffs(servers, sender)] == [(3, "requested")]
+
+    zh = sender + "-zh"
+    asked = texts(servers.say(zh, "帮我订明天的午饭", **MAPLE_ZH))
+    assert "工作人员" in asked, asked
+    assert "好的" in texts(servers.say(zh, "不用了", **MAPLE_ZH))
+    assert _handoffs(servers, zh) == []
+
+    late = sender + "-late"
+    assert "connect you to staff" in texts(servers.say(late, "can you book me in for tai chi", **MAPLE_EN))
+    servers.say(late, "what is the time bank", **MAPLE_EN)
+    servers.say(late, "yes", **MAPLE_EN)
+    assert _handoffs(servers, late) == []
