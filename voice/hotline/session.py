@@ -279,7 +279,9 @@ class CallSession:
         if state.status != "open":
             self.with_consultant = False
             return
-        if state.waiting and state.position:
+        if state.waiting and state.position == 1:
+            await self.say_prompt("queue_next")
+        elif state.waiting and state.position:
             key, values = queue_prompt(state.position, self.settings.voice_queue_minutes_per_caller)
             await self.say_prompt(key, **values)
         else:

@@ -54,6 +54,18 @@ def _free_tcp_port() -> int:
         return sock.getsockname()[1]
 
 
+def _free_sip_port() -> int:
+    """A port free for UDP and TCP both: baresip listens for SIP on UDP, TCP and TLS at once."""
+    while True:
+        port = free_udp_port()
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+
+
 class Softphone:
     """One caller with one call at a time. Use as a context manager (baresip is stopped on exit)."""
 
@@ -70,11 +82,18 @@ class Softphone:
         folder.mkdir(parents=True, exist_ok=True)
         self._silence = folder / "silence.wav"
         write_wav(self._silence, bytes(2 * CALL_RATE * TAIL_SECONDS))
+        (folder / "accounts").write_text(f"<sip:{number}@127.0.0.1>;regint=0;audio_codecs=PCMU/8000/1\n")
+        self._configure()
+
+    def _configure(self) -> None:
+        """Ports chosen now, free now: another process may take one before baresip binds it, so
+        :meth:`__enter__` tries again with new ones."""
+        folder = self.folder
         self._control_port, self._keys_port = _free_tcp_port(), free_udp_port()
         rtp = free_even_port()
         (folder / "config").write_text(
             "poll_method epoll\n"
-            f"sip_listen 127.0.0.1:{free_udp_port()}\n"
+            f"sip_listen 127.0.0.1:{_free_sip_port()}\n"
             f"audio_source aufile,{self._silence}\n"
             "audio_player aubridge,nowhere\n"
             f"module_path {MODULES}\n"
@@ -84,18 +103,29 @@ class Softphone:
             f"cons_listen 127.0.0.1:{self._keys_port}\n"
             f"snd_path {folder}\n"
             f"rtp_ports {rtp}-{rtp + 10}\n")
-        (folder / "accounts").write_text(f"<sip:{number}@127.0.0.1>;regint=0;audio_codecs=PCMU/8000/1\n")
 
     # -- the process ------------------------------------------------------------------------
 
     def __enter__(self) -> Softphone:
-        log = (self.folder / "baresip.log").open("wb")
-        self._process = subprocess.Popen(["baresip", "-f", str(self.folder)], stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT, cwd=self.folder)
-        log.close()
+        for attempt in range(3):
+            log = (self.folder / "baresip.log").open("wb")
+            self._process = subprocess.Popen(["baresip", "-f", str(self.folder)], stdin=subprocess.DEVNULL,
+                                             stdout=log, stderr=subprocess.STDOUT, cwd=self.folder)
+            log.close()
+            if self._connect():
+                break
+            assert "Address already in use" in self.log_tail() and attempt < 2, self.log_tail()
+            self._configure()
+        threading.Thread(target=self._read_control, name="baresip-events", daemon=True).start()
+        return self
+
+    def _connect(self) -> bool:
+        """Connect to baresip's control port; False when baresip exited (a port was taken)."""
+        assert self._process is not None
         deadline = time.monotonic() + 20
         while True:
-            assert self._process.poll() is None, self.log_tail()
+            if self._process.poll() is not None:
+                return False
             try:
                 self._control = socket.create_connection(("127.0.0.1", self._control_port), timeout=1)
                 break
@@ -103,8 +133,7 @@ class Softphone:
                 assert time.monotonic() < deadline, f"baresip's control port never opened\n{self.log_tail()}"
                 time.sleep(0.1)
         self._control.settimeout(None)
-        threading.Thread(target=self._read_control, name="baresip-events", daemon=True).start()
-        return self
+        return True
 
     def __exit__(self, *_exc: object) -> None:
         process = self._process
