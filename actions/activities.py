@@ -13,7 +13,7 @@ from actions.base import CareAction, confirm_buttons
 from actions.context import Context
 from actions.formatting import moment
 from actions.staff_offers import offer_staff
-from actions.when import When, parse_when
+from actions.when import When, parse_when, week_said
 from careline.catalogue import N_, say
 from knowledge.activities import SessionView, find_activities, upcoming_sessions
 from knowledge.booking import booked_sessions
@@ -25,7 +25,14 @@ def _where(view: SessionView, lang: str) -> str:
     return place.name[lang] if place else ""
 
 
+#: Sessions listed at most: one day's, or a whole week's when a week is asked about.
+LISTED_DAY, LISTED_WEEK = 5, 10
+
+
 def _day_window(ctx: Context) -> tuple[dt.datetime, dt.datetime | None, dt.date | None]:
+    week = week_said(ctx.text, ctx.today) if ctx.text else None
+    if week is not None:
+        return max(dt.datetime.combine(week[0], dt.time()), ctx.now), dt.datetime.combine(week[1], dt.time()), None
     said = ctx.entity("date")
     when = parse_when(said or ctx.text, ctx.now) if (said or ctx.text) else None
     if when is None:
@@ -52,8 +59,9 @@ class ActionListActivities(CareAction):
             end = ctx.now + dt.timedelta(days=7)
         named = ctx.named(("activity",), "activity_type")
         wanted = {m.row.id for m in named} if named else None
+        listed = LISTED_WEEK if ctx.text and week_said(ctx.text, ctx.today) else LISTED_DAY
         views = [v for v in upcoming_sessions(ctx.session, ctx.district.id, start, until=end, limit=50)
-                 if wanted is None or v.activity.id in wanted][:5]
+                 if wanted is None or v.activity.id in wanted][:listed]
         if not views:
             dispatcher.utter_message(text=say("actions.activities_none", ctx.lang))
             return []

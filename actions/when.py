@@ -68,6 +68,30 @@ _EN_WEEKDAY = re.compile(
     + r"(?:\s+(?P<post_week>after next|next week|this week))?)\b", re.IGNORECASE)
 
 
+_ZH_WEEK = re.compile(r"(下下|下|这|本|今)(?:个)?(?:周|星期|礼拜|週)(?![一二三四五六日天末1-7])")
+_EN_WEEK = re.compile(r"\b(?:(this|next|coming|the coming) week|(the week after next))\b", re.IGNORECASE)
+
+
+def week_said(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The whole week a message names without naming a day of it ("这个星期有什么活动", "下周",
+    "what's on next week"): its Monday and the Monday after. None when a day is named ("下周三",
+    "next week on Friday", "这周末") or no week is."""
+    if _ZH_WEEKDAY.search(text) or _EN_WEEKDAY.search(text):
+        return None
+    weeks = None
+    zh = _ZH_WEEK.search(text)
+    if zh is not None:
+        weeks = {"下下": 2, "下": 1}.get(zh.group(1), 0)
+    else:
+        en = _EN_WEEK.search(text)
+        if en is not None:
+            weeks = 2 if en.group(2) else 1 if en.group(1).lower() == "next" else 0
+    if weeks is None:
+        return None
+    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=7 * weeks)
+    return monday, monday + dt.timedelta(days=7)
+
+
 def weekday_date(which: str, weekday: int, today: dt.date) -> dt.date:
     """The day a weekday names, said ``today``.
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from actions.when import When, parse_when, parse_when_with
+from actions.when import When, parse_when, parse_when_with, week_said
 
 NOW = dt.datetime(2026, 11, 24, 9, 0)
 
@@ -41,3 +41,20 @@ def test_the_models_date_words_give_the_day_and_the_message_the_time() -> None:
 @pytest.mark.parametrize("said", ["no the second one", "yes", "不是这个", "the other one", ""])
 def test_no_day_in_it(said: str) -> None:
     assert parse_when(said, NOW) is None
+
+
+@pytest.mark.parametrize(("said", "monday"), [
+    ("这个星期有什么活动", "2026-12-07"), ("这周有什么活动", "2026-12-07"), ("本周的活动", "2026-12-07"),
+    ("下个星期有什么活动", "2026-12-14"), ("下周有啥活动", "2026-12-14"), ("下下周呢", "2026-12-21"),
+    ("what's on this week", "2026-12-07"), ("any activities next week?", "2026-12-14"),
+    ("what about the week after next", "2026-12-21"),
+])
+def test_a_week_said_without_a_day_is_the_whole_week(said: str, monday: str) -> None:
+    start, end = week_said(said, dt.date(2026, 12, 9))  # a Wednesday
+    assert start.isoformat() == monday and (end - start).days == 7
+
+
+@pytest.mark.parametrize("said", ["下周三有什么活动", "这周末有活动吗", "next week on Friday", "this Monday",
+                                  "what's on tomorrow", "每周三都有吗"])
+def test_a_day_of_a_week_is_not_the_whole_week(said: str) -> None:
+    assert week_said(said, dt.date(2026, 12, 9)) is None

@@ -181,3 +181,33 @@ def test_a_yes_to_an_offer_of_staff_opens_a_hand_off(servers: Servers, sender: s
     servers.say(late, "what is the time bank", **MAPLE_EN)
     servers.say(late, "yes", **MAPLE_EN)
     assert _handoffs(servers, late) == []
+
+
+def test_this_week_and_next_week_list_the_whole_week(servers: Servers, sender: str) -> None:
+    """Whatever day the test runs: the reply lists every session the database has in that week
+    (from now on), up to ten, and says so when there are none."""
+    import datetime as dt
+
+    from actions.when import week_said
+    from careline import clock
+    from knowledge.activities import upcoming_sessions
+    from knowledge.models import District
+
+    for n, (said, meta) in enumerate([("这个星期有什么活动", MAPLE_ZH), ("下个星期有什么活动", MAPLE_ZH),
+                                       ("what activities are on next week", MAPLE_EN)]):
+        reply = texts(servers.say(f"{sender}-{n}", said, **meta))
+        engine = db.make_engine(servers.database_url)
+        with db.session_factory(engine)() as session:
+            district = session.scalars(select(District).where(District.key == "maple-town")).one()
+            now = clock.local_now(district.timezone).replace(second=0, microsecond=0)
+            monday, next_monday = week_said(said, now.date())
+            start = max(dt.datetime.combine(monday, dt.time()), now)
+            expected = upcoming_sessions(session, district.id, start, until=dt.datetime.combine(next_monday, dt.time()),
+                                         limit=50)[:10]
+            titles = [v.activity.title[meta["language"]] for v in expected]
+        engine.dispose()
+        if not titles:
+            assert "没有找到活动" in reply or "find any activities" in reply, (said, reply)
+            continue
+        lines = [line for line in reply.splitlines() if any(title in line for title in titles)]
+        assert len(lines) == len(titles), (said, reply, titles)
