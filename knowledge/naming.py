@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Activity, District, HomeService, MealService, Policy, ServicePoint
+from knowledge.point_kinds import names_only_a_kind
 from knowledge.text import fold, has_cjk
 
 MIN_SCORE = 80.0
@@ -286,6 +287,16 @@ def _score_part(said: _Said, part: str, whole: str) -> float:
     return 0.0
 
 
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _alone(said: _Said, name: str) -> bool:
+    """The message is ``name`` and nothing else: 食堂 (or 十堂, the same sounds), "the canteen"."""
+    if has_cjk(name):
+        return said.folded == fold(name) or (said.cjk == said.folded and said.syllables == _syllables(fold(name)))
+    return [w for w in said.words if w not in _ARTICLES] == [w for w in _words(name) if w not in _ARTICLES]
+
+
 def candidates(session: Session, district_id: int | None, kinds: Iterable[str] = ALL_KINDS) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for kind in kinds:
@@ -302,16 +313,22 @@ def match_rows(rows: Sequence[tuple[str, Any]], text: str, hints: Iterable[str] 
     """Rank ``rows`` (kind, row) by how well the message or one of the hints names them.
 
     A part of a name names its thing only when no other row has it and it is none of ``others``
-    (the names of the district's other things, its places and itself).
+    (the names of the district's other things, its places and itself). A point's alias that only
+    names its kind (食堂, "the canteen") names it only when the message is that alias alone, and a
+    part of its name that only names its kind ("canteen" of "Maple Seniors' Canteen") never.
     """
-    readings = [_Said.of(s) for s in [text, *hints] if s and fold(s)]
+    message = _Said.of(text) if text and fold(text) else None
+    readings = [said for said in [message, *(_Said.of(h) for h in hints if h and fold(h))] if said is not None]
     if not readings or not rows:
         return []
     names = {id(row): names_of(row) for _, row in rows}
+    kind_only = {id(row): {name for name in names[id(row)] if names_only_a_kind(name)}
+                 for kind, row in rows if kind == "service_point"}
     part_owner: Counter[str] = Counter()
     parts: dict[int, list[tuple[str, str]]] = {}
-    for _, row in rows:
-        own = {(part, name) for name in names[id(row)] for part in _parts(name)}
+    for kind, row in rows:
+        own = {(part, name) for name in names[id(row)] if name not in kind_only.get(id(row), ())
+               for part in _parts(name) if kind != "service_point" or not names_only_a_kind(part)}
         parts[id(row)] = sorted(own)
         part_owner.update({part for part, _ in own})
     for other in others:
@@ -322,6 +339,8 @@ def match_rows(rows: Sequence[tuple[str, Any]], text: str, hints: Iterable[str] 
         best, best_name = 0.0, ""
         for said in readings:
             for name in names[id(row)]:
+                if name in kind_only.get(id(row), ()) and not (said is message and _alone(said, name)):
+                    continue
                 score = score_name(said, name)
                 if score > best:
                     best, best_name = score, name

@@ -28,9 +28,11 @@ class NearbyPoint:
 def nearest_points(session: Session, latitude: float, longitude: float, *,
                    kinds: Iterable[str] | None = None, open_at: dt.datetime | None = None,
                    district_id: int | None = None, limit: int = 3,
-                   max_distance_m: float = MAX_RADIUS_M) -> list[NearbyPoint]:
-    """Up to ``limit`` active points, nearest first; only open ones if ``open_at`` is given."""
+                   max_distance_m: float = MAX_RADIUS_M, services: Iterable[str] = ()) -> list[NearbyPoint]:
+    """Up to ``limit`` active points, nearest first; only open ones if ``open_at`` is given; only
+    points of ``kinds`` or offering one of ``services`` if either is given."""
     wanted_kinds = set(kinds) if kinds else None
+    wanted_services = set(services)
     radius = min(START_RADIUS_M, max_distance_m)
     while True:
         min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius)
@@ -39,12 +41,15 @@ def nearest_points(session: Session, latitude: float, longitude: float, *,
             ServicePoint.latitude.between(min_lat, max_lat),
             ServicePoint.longitude.between(min_lon, max_lon),
         )
-        if wanted_kinds:
+        if wanted_kinds and not wanted_services:
             statement = statement.where(ServicePoint.kind.in_(wanted_kinds))
         if district_id is not None:
             statement = statement.where(ServicePoint.district_id == district_id)
         found = []
         for point in session.scalars(statement):
+            if wanted_services and point.kind not in (wanted_kinds or ()) \
+                    and not wanted_services & set(point.services or ()):
+                continue
             distance = distance_m(latitude, longitude, point.latitude, point.longitude)
             if distance > max_distance_m:
                 continue

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Place, ServicePoint
+from knowledge.point_kinds import names_only_a_kind
 from knowledge.text import fold, has_cjk, pinyin_key
 
 MIN_SCORE = 80.0
@@ -46,16 +47,15 @@ _GENERIC_EN = re.compile(
 _GENERIC_ZH_SUFFIXES = ("居委会", "社区", "小区", "街道", "村委会", "村", "镇", "组", "乡")
 
 
-# Names of kinds of place: an alias that is only one of these ("the village canteen", 村食堂) names
-# the place when said alone, but is not that place when it turns up inside a longer sentence
-# ("where is the nearest canteen").
-_KIND_WORDS = frozenset({
-    "canteen", "seniorscanteen", "oldfolkscanteen", "mealpoint", "lunchclub", "clinic", "healthstation",
-    "healthcentre", "daycentre", "daycenter", "daycare", "carecentre", "carecenter", "servicecentre",
-    "nursinghome", "carehome", "activityroom", "hall", "station", "hospital", "market", "school",
-    "食堂", "饭堂", "老年食堂", "长者食堂", "老年饭堂", "助餐点", "卫生站", "卫生室", "卫生院", "诊所",
-    "日照中心", "日间照料中心", "互助点", "服务中心", "养老院", "敬老院", "活动室", "医院",
-})
+# Words for kinds of landmark, beside the kinds of service point (knowledge/point_kinds.py).
+_LANDMARK_KINDS = frozenset({"hospital", "market", "school", "hall", "station", "医院"})
+
+
+def only_a_kind(name: str) -> bool:
+    """A name that is only the name of a kind ("the canteen", 村卫生室, "the hospital"): it names
+    its place when said alone, but is not that place when it turns up inside a longer sentence
+    ("where is the nearest canteen")."""
+    return names_only_a_kind(name) or core_name(name) in _LANDMARK_KINDS
 
 
 def core_name(text: str) -> str:
@@ -81,12 +81,13 @@ def _score(said: str, name: str) -> float:
     if chinese:
         if pinyin_key(core_a) == pinyin_key(core_b):
             return 93.0
-        if len(core_b) >= 2 and core_b in a and core_b not in _KIND_WORDS:  # the name inside a sentence
+        if len(core_b) >= 2 and core_b in a and not only_a_kind(name):  # the name inside a sentence
             return 90.0
-        if len(core_b) >= 2 and pinyin_key(core_b) in pinyin_key(a):  # … and misheard (贵花村附近)
+        # … and misheard (贵花村附近)
+        if len(core_b) >= 2 and pinyin_key(core_b) in pinyin_key(a) and not only_a_kind(name):
             return 86.0
         return fuzz.ratio(pinyin_key(core_a), pinyin_key(core_b)) * 0.95
-    if len(core_b) >= 5 and core_b in a and core_b not in _KIND_WORDS:
+    if len(core_b) >= 5 and core_b in a and not only_a_kind(name):
         return 90.0
     return float(fuzz.ratio(core_a, core_b)) * 0.95
 
