@@ -43,3 +43,19 @@ def test_a_named_canteen_and_a_day_it_serves_are_kept(servers: Servers, sender: 
     saturday = texts(servers.say(sender + "-2", "我要订星期六的午饭", elder=wang_xiuying,
                                  **{**QINGLIN_EN, "language": "zh"}))
     assert "不供应" not in saturday and "星期六" in saturday, saturday
+
+
+def test_how_people_name_kinds_of_points_finds_them(servers: Servers, sender: str, elders: Elders) -> None:
+    """A generic word means any point; "where can I eat" means a place that serves meals; a
+    haircut means a point that gives one (the elder's home village is the origin)."""
+    wang = elders.new("wang")
+    en = {"language": "en", "district": "maple-town", "channel": "telegram"}
+    zh = {**en, "language": "zh"}
+    anything = texts(servers.say(sender + "-1", "where is the nearest service point?", elder=wang, **en))
+    assert "Guihua Mutual-Aid Point" in anything and "Clinic" in anything, anything
+    eat = texts(servers.say(sender + "-2", "where can I eat", elder=wang, **en))
+    assert "Canteen" in eat and "Clinic" not in eat and "Mutual-Aid" not in eat, eat
+    hair = texts(servers.say(sender + "-3", "附近哪里可以理发", elder=wang, **zh))
+    assert "互助点" in hair and "卫生室" not in hair and "食堂" not in hair, hair
+    point = texts(servers.say(sender + "-4", "离我最近的服务点在哪里", elder=wang, **zh))
+    assert "桂花村互助点" in point, point
