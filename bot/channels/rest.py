@@ -18,6 +18,9 @@ repeat is answered with that turn's replies, read from the tracker (so it works 
 process restarted, and on any server sharing the tracker store). Only a message the tracker has
 never seen (the engine died mid-turn, or never got it) starts a turn. This is how "one moment"
 is followed by the real answer: the hub asks again until it gets it.
+
+A message asking for another language and for something else in one breath is two turns, the
+change of language first (:mod:`bot.channels.language_requests`); its repeat is answered with both.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.language_requests import split_language_request
 from careline.bearer import bearer_matches
 from careline.catalogue import say
 
@@ -119,9 +123,16 @@ class CareLineRestInput(RestInput):
                metadata: dict[str, Any], message_id: str | None) -> tuple[asyncio.Task[Any], CollectingOutputChannel]:
         """Start a turn in the background; a named one can be found again while it runs."""
         collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata,
-                              message_id=message_id)
-        task = asyncio.ensure_future(on_new_message(message))
+        parts = split_language_request(text)
+        if parts is None:
+            message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata,
+                                  message_id=message_id)
+            task = asyncio.ensure_future(on_new_message(message))
+        else:
+            turns = [UserMessage(said, collector, sender_id, input_channel=self.name(), metadata=metadata,
+                                 message_id=turn_id)
+                     for said, turn_id in zip(parts, (message_id, _rest_id(message_id)), strict=True)]
+            task = asyncio.ensure_future(_in_turn(on_new_message, turns))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         if message_id:
@@ -129,6 +140,17 @@ class CareLineRestInput(RestInput):
             self._running[key] = (task, collector)
             task.add_done_callback(lambda _: self._running.pop(key, None))
         return task, collector
+
+
+async def _in_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], turns: list[UserMessage]) -> None:
+    """Turns one after the other (a change of language, then the request said with it)."""
+    for turn in turns:
+        await on_new_message(turn)
+
+
+def _rest_id(message_id: str | None) -> str | None:
+    """The id of the second turn of a split message, found again by :func:`_finished_turn`."""
+    return f"{message_id}.rest" if message_id and len(message_id) <= 59 else None
 
 
 def _trouble(sender_id: str, lang: str) -> dict[str, Any]:
@@ -147,7 +169,7 @@ async def _finished_turn(request: Request, sender_id: str, message_id: str) -> l
     said: list[dict[str, Any]] | None = None
     for event in tracker.events:
         if isinstance(event, UserUttered):
-            if said is not None:
+            if said is not None and not (event.message_id and event.message_id == _rest_id(message_id)):
                 break
             if event.message_id == message_id:
                 said = []

@@ -211,3 +211,13 @@ def test_this_week_and_next_week_list_the_whole_week(servers: Servers, sender: s
             continue
         lines = [line for line in reply.splitlines() if any(title in line for title in titles)]
         assert len(lines) == len(titles), (said, reply, titles)
+
+
+def test_a_change_of_language_and_a_request_in_one_breath_keeps_the_request(
+        servers: Servers, sender: str, elders: Elders) -> None:
+    wang = elders.new("wang")
+    reply = texts(servers.say(sender, "我用中文说吧，我能领高龄津贴吗", elder=wang, **MAPLE_EN))
+    assert "普通话" in reply and "高龄津贴" in reply and "符合" in reply, reply
+    again = texts(servers.say(sender + "-en", "In English please, what activities are on tomorrow?",
+                              elder=wang, **MAPLE_ZH))
+    assert "English" in again and ("Coming up" in again or "find any activities" in again), again
