@@ -19,8 +19,10 @@ class Urgency(IntEnum):
 
 HUB_SENDER_PREFIX = "conv-"
 
-#: a hand-off's life: waiting in the queue, taken by a consultant, then handed back to the bot or resolved
+#: a hand-off's life: waiting in the queue, taken by a consultant, then handed back to the bot or resolved;
+#: or abandoned: the caller hung up while it waited (only the waiting queue shows waiting ones)
 WAITING, TAKEN, HANDED_BACK, RESOLVED = "waiting", "taken", "handed_back", "resolved"
+ABANDONED = "abandoned"
 #: how a consultant closes a conversation (``Handoff.outcome``); the console shows them in both languages
 OUTCOMES = ("answered", "booked", "referred", "emergency_handled", "no_reply", "other")
 
@@ -74,3 +76,25 @@ def queue(session: Session) -> list[Handoff]:
     """Waiting handoffs, most urgent first, then oldest first."""
     return list(session.scalars(select(Handoff).where(Handoff.status == "waiting")
                                 .order_by(Handoff.urgency.desc(), Handoff.created_at, Handoff.id)))
+
+
+def caller_hung_up(session: Session, conversation: Conversation) -> Handoff | None:
+    """A phone call's caller hung up: a hand-off still waiting for a consultant is abandoned (it
+    leaves the queue and the conversation is closed), except an emergency's, which stays in the
+    queue marked to be called back; one a consultant has taken stays theirs, marked. Returns the
+    hand-off that was open, if any."""
+    handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id,
+                                                   Handoff.status.in_((WAITING, TAKEN)))
+                             .order_by(Handoff.id.desc()).limit(1)
+                             .with_for_update().execution_options(populate_existing=True))
+    # locked: a consultant claiming it this instant either took it first or finds nothing to claim
+    if handoff is None:
+        return None
+    now = utcnow()
+    if handoff.status == WAITING and handoff.urgency < Urgency.EMERGENCY:
+        handoff.status, handoff.closed_at = ABANDONED, now
+        conversation.status, conversation.assignee_id, conversation.priority = "resolved", None, 0
+        conversation.updated_at = now
+    elif handoff.caller_hung_up_at is None:
+        handoff.caller_hung_up_at = now
+    return handoff

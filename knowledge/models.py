@@ -536,8 +536,28 @@ class Handoff(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     outcome: Mapped[str | None] = mapped_column(String(24))
     """How a consultant closed it (``resolved``), one of :data:`knowledge.handoffs.OUTCOMES`."""
+    caller_hung_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    """When the caller of a phone call hung up while the hand-off was open and it stayed open
+    (an emergency still waiting: call them back; or one a consultant had taken)."""
 
     conversation: Mapped[Conversation] = relationship()
+
+
+class PhoneCall(Base):
+    """The record of one phone call (its conversation is on the ``phone`` channel, which says
+    the language and the elder): when it started and ended, why it ended (``caller``, ``local``,
+    ``no_media``, ``shutdown``, ``transfer``), what came of it (the hotline's outcome: ``bot``,
+    ``handoff``, ``emergency``, ...) and how many turns the caller took. Never the caller's number."""
+
+    __tablename__ = "phone_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), unique=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    turns: Mapped[int | None] = mapped_column(Integer)
 
 
 class Satisfaction(Base):

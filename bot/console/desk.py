@@ -71,7 +71,8 @@ def _row(row: views.QueueRow, now: dt.datetime, lang: str) -> dict[str, Any]:
             "reason": label("reason", row.reason, lang), "summary": " ".join(row.summary.split()),
             "waiting": waited(row.waiting_since, now, lang),
             "elder": row.elder_name or say("console.unknown_elder", lang),
-            "district": row.district_name.get(lang) or row.district_key or "", "holder": row.consultant_name}
+            "district": row.district_name.get(lang) or row.district_key or "", "holder": row.consultant_name,
+            "hung_up": row.hung_up_at is not None}
 
 
 async def _queues(request: Request, actor: Actor, lang: str) -> dict[str, Any]:

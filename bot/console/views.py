@@ -48,6 +48,8 @@ class QueueRow:
     elder_name: str | None
     consultant_id: int | None
     consultant_name: str | None
+    hung_up_at: dt.datetime | None
+    """When the caller hung up while the hand-off stayed open (an emergency to call back)."""
     district_name: dict[str, str] = field(default_factory=dict)
     """What the district is called, by language."""
 
@@ -118,7 +120,7 @@ def _queue_query(of_districts: bool) -> Select[Any]:
     holder = aliased(Consultant)
     query = select(Conversation.id, Handoff.id, Handoff.status, Handoff.urgency, Handoff.reason, Handoff.summary,
                    Conversation.channel, Conversation.language, Handoff.created_at, District.key, Elder.id,
-                   Elder.name, holder.id, holder.name, District.name) \
+                   Elder.name, holder.id, holder.name, Handoff.caller_hung_up_at, District.name) \
         .join(Conversation, Conversation.id == Handoff.conversation_id) \
         .outerjoin(Elder, Elder.id == Conversation.elder_id) \
         .outerjoin(District, District.id == Conversation.district_id) \
@@ -136,7 +138,7 @@ def _row(session: Session, handoff: Handoff, conversation: Conversation) -> Queu
     return QueueRow(conversation.id, handoff.id, handoff.status, handoff.urgency, handoff.reason, handoff.summary,
                     conversation.channel, conversation.language, handoff.created_at,
                     district.key if district else None, elder.id if elder else None, elder.name if elder else None,
-                    holder.id if holder else None, holder.name if holder else None,
+                    holder.id if holder else None, holder.name if holder else None, handoff.caller_hung_up_at,
                     dict(district.name or {}) if district else {})
 
 

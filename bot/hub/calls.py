@@ -1,27 +1,38 @@
-"""A phone call's start and its conversation's state, for the hotline (``/api/calls``,
-``/api/conversations/{id}/state``).
+"""A phone call's start, its end and its conversation's state, for the hotline (``/api/calls``,
+``/api/calls/{id}/end``, ``/api/conversations/{id}/state``).
 
 At the start of a call the hub, not the hotline, finds the elder from the caller's number
 (:func:`knowledge.phones.elder_by_phone`): the hotline holds no personal data and never reads the
 database; the hub binds the call's conversation to the elder (as :mod:`bot.hub.binding` does for
 ``elder_id``) and tells the hotline only the language to greet in and whether the caller is known.
+
+Each call has a record (:class:`~knowledge.models.PhoneCall`): started when the call starts, ended
+when the hotline says it ended, whatever the reason. A caller who is gone leaves the consultants'
+queue (:func:`knowledge.handoffs.caller_hung_up`; an emergency stays, marked to be called back),
+and a consultant's screen says the call ended.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.hub.api_message import Clean, load_json
 from bot.hub.binding import check_and_bind
 from bot.hub.http_errors import ApiError, fields_of
-from knowledge.handoffs import WAITING
-from knowledge.models import Conversation, Handoff
+from careline.catalogue import N_, say
+from knowledge.db import transaction
+from knowledge.handoffs import WAITING, caller_hung_up
+from knowledge.models import Conversation, Handoff, Message, PhoneCall, utcnow
 from knowledge.phones import elder_by_phone
+
+#: the transcript's line that says a call ended (the console says it in the consultant's language)
+CALL_ENDED = N_("console.call_ended")
 
 
 class CallIn(BaseModel):
@@ -40,6 +51,38 @@ class CallIn(BaseModel):
             raise ApiError(422, "invalid_body", fields=fields_of(errors)) from None
 
 
+class CallEndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["caller", "local", "no_media", "shutdown", "transfer"]
+    """Why the call ended (:class:`voice.call.CallEvent`): the caller hung up, the hotline did,
+    the line carried no audio, the hotline stopped, the call was transferred."""
+    outcome: Clean = Field(min_length=1, max_length=24)
+    """What came of the call, as the hotline saw it (``bot``, ``handoff``, ``emergency``, ...)."""
+    turns: int = Field(default=0, ge=0, le=100_000)
+
+    @classmethod
+    def parse(cls, raw: bytes) -> CallEndIn:
+        try:
+            return cls.model_validate(load_json(raw))
+        except ValidationError as error:
+            errors = error.errors(include_input=False, include_url=False)
+            raise ApiError(422, "invalid_body", fields=fields_of(errors)) from None
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    conversation_id: int
+    district_id: int | None
+    already: bool
+    """The end was recorded before (nothing changed this time)."""
+    handoff: str | None
+    """The status of the hand-off that was open when the call ended (``abandoned``, or still
+    ``waiting`` or ``taken``, then marked), None when there was none."""
+    message_id: int | None
+    """The transcript's line that the call ended (written when a hand-off was open)."""
+
+
 @dataclass(frozen=True)
 class CallStarted:
     language: str
@@ -53,7 +96,57 @@ def start_call(sessions: sessionmaker[Session], body: CallIn, region: str, defau
         elder_id, language = (elder.id, elder.language) if elder is not None else (None, default_language)
     language = language if language in ("zh", "en") else default_language
     check_and_bind(sessions, "phone", body.conversation, elder_id=elder_id, district_key=None, language=language)
+    _record_start(sessions, body.conversation)
     return CallStarted(language, elder_id is not None)
+
+
+def _record_start(sessions: sessionmaker[Session], external_id: str) -> None:
+    try:
+        with transaction(sessions) as session:
+            conversation_id = session.scalar(select(Conversation.id).where(Conversation.channel == "phone",
+                                                                           Conversation.external_id == external_id))
+            if conversation_id is not None and session.scalar(
+                    select(PhoneCall.id).where(PhoneCall.conversation_id == conversation_id)) is None:
+                session.add(PhoneCall(conversation_id=conversation_id))
+    except IntegrityError:  # the same call started twice at once: it has one record
+        pass
+
+
+def end_call(sessions: sessionmaker[Session], external_id: str, body: CallEndIn) -> CallEnded | None:
+    """Record that the call ended (once: a second end changes nothing) and let the consultants
+    know the caller is gone. None when there is no such call."""
+    try:
+        return _end(sessions, external_id, body)
+    except IntegrityError:  # two ends at once of a call without a record: the other one made it
+        return _end(sessions, external_id, body)
+
+
+def _end(sessions: sessionmaker[Session], external_id: str, body: CallEndIn) -> CallEnded | None:
+    with transaction(sessions) as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.channel == "phone",
+                                                                 Conversation.external_id == external_id))
+        if conversation is None:
+            return None
+        record = session.scalar(select(PhoneCall).where(PhoneCall.conversation_id == conversation.id)
+                                .with_for_update())
+        if record is not None and record.ended_at is not None:
+            return CallEnded(conversation.id, conversation.district_id, True, None, None)
+        if record is None:  # a call the hub did not see start (a hub older than the record)
+            record = PhoneCall(conversation_id=conversation.id, started_at=conversation.created_at)
+            session.add(record)
+        record.ended_at, record.end_reason = utcnow(), body.reason
+        record.outcome, record.turns = body.outcome, body.turns
+        handoff = caller_hung_up(session, conversation)
+        message_id = None
+        if handoff is not None:
+            line = Message(conversation_id=conversation.id, sender="system", kind="call_ended",
+                           text=say(CALL_ENDED, conversation.language), language=conversation.language,
+                           meta={"reason": body.reason})
+            session.add(line)
+            session.flush()
+            message_id = line.id
+        return CallEnded(conversation.id, conversation.district_id, False,
+                         handoff.status if handoff is not None else None, message_id)
 
 
 def conversation_state(sessions: sessionmaker[Session], channel: str, external_id: str) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ MESSAGES = {
     "too_large": N_("hub.api.too_large"),
     "forbidden": N_("hub.api.forbidden"),
     "not_found": N_("hub.api.not_found"),
+    "call_unknown": N_("hub.api.call_unknown"),
     "method_not_allowed": N_("hub.api.method_not_allowed"),
     "http_error": N_("hub.api.http_error"),
     "not_stored": N_("hub.api.not_stored"),

@@ -32,5 +32,6 @@ async def message(bus: EventBus, conversation_id: int, message_id: int, sender: 
 async def queue(bus: EventBus, conversation_id: int, change: str, district_id: int | None = None,
                 **facts: Any) -> None:
     """The consultants' queue changed: ``handoff`` (opened or raised; with ``urgency``),
-    ``claimed``, ``handed_back``, ``resolved``, ``transferred``."""
+    ``claimed``, ``handed_back``, ``resolved``, ``transferred``, ``call_ended`` (a phone call's
+    caller is gone; with what became of its ``handoff``)."""
     await publish(bus, LiveEvent(QUEUE, conversation_id, {"change": change, **facts}, district_id))

@@ -5,7 +5,8 @@ Call-ID. :meth:`HubClient.start` tells the hub the caller's number (the hub find
 hotline never sees who it is), :meth:`HubClient.send` posts what the caller said or pressed and
 returns the replies, :meth:`HubClient.pending` collects replies that came later (the answer after
 "one moment", a consultant's words, a hand-back), :meth:`HubClient.state` says who owns the
-conversation and the caller's place in the consultants' queue.
+conversation and the caller's place in the consultants' queue, :meth:`HubClient.end` that the
+call ended (the hub records it, and a caller who is gone leaves the consultants' queue).
 """
 
 from __future__ import annotations
@@ -61,11 +62,14 @@ class HubClient:
         if self._own:
             await self._client.aclose()
 
-    async def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        attempts = 2 if method == "GET" else 1  # reads may be asked again; a message is sent once
+    async def _request(self, method: str, path: str, body: dict[str, Any] | None = None,
+                       idempotent: bool = False, timeout: float | None = None) -> dict[str, Any]:
+        # reads (and what changes nothing the second time) may be asked again; a message is sent once
+        attempts = 2 if method == "GET" or idempotent else 1
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         for attempt in range(attempts):
             try:
-                response = await self._client.request(method, path, json=body)
+                response = await self._client.request(method, path, json=body, **extra)
                 break
             except httpx.TransportError as error:
                 if attempt + 1 == attempts:
@@ -104,3 +108,11 @@ class HubClient:
         position = data.get("position")
         return ConversationState(str(data.get("status") or "pending"), bool(data.get("waiting")),
                                  int(position) if isinstance(position, int) else None)
+
+    async def end(self, reason: str, outcome: str, turns: int, timeout: float = 5.0) -> None:
+        """The call ended: ``reason`` as the line said (``caller``, ``local``, ``no_media``,
+        ``shutdown``, ``transfer``), the session's ``outcome`` and the caller's number of turns.
+        A second end changes nothing at the hub, so it is safe to ask again."""
+        await self._request("POST", f"/api/calls/{quote(self.conversation, safe='')}/end",
+                            {"reason": reason, "outcome": outcome[:24], "turns": max(0, turns)},
+                            idempotent=True, timeout=timeout)

@@ -19,7 +19,8 @@ sentence. The session adds what a phone needs and a chat does not:
   hand-back returns the call to the bot; emergency advice is spoken first and never cut short.
 
 Logs say when a call starts and ends, its language, outcome and number of turns: never the
-caller's number nor what anyone said.
+caller's number nor what anyone said. The hub is told when a call ends, however it ends
+(:meth:`CallSession.run`), so a caller who hung up leaves the consultants' queue.
 """
 
 from __future__ import annotations
@@ -129,12 +130,26 @@ class CallSession:
         finally:
             if self._inflight:
                 await asyncio.wait(self._inflight, timeout=self.settings.hub_bot_timeout + 5)
-            await self.hub.aclose()
-            if ended_by == "us":
-                await self.call.hang_up()
+            try:
+                if ended_by == "us":
+                    await self.call.hang_up()
+            finally:  # the caller is off the line first; then the hub hears of it, however it ended
+                # (the line saw the hang-up, even one during our goodbye; else we ended the call)
+                await self._tell_hub_ended(self.line.ended or "local")
+                await self.hub.aclose()
             log.info("call_end", call=self.call.call_id, language=self.language, known=self.known,
                      outcome=self.outcome, turns=self.turn_count, ended_by=ended_by,
                      seconds=round(time.monotonic() - started, 1))
+
+    async def _tell_hub_ended(self, reason: str) -> None:
+        """The hub records the end and takes a caller who is gone out of the queue. The call is
+        over whatever the hub answers: a hub that cannot be reached is logged, never raised."""
+        try:
+            await self.hub.end(reason, self.outcome, self.turn_count)
+        except HubUnavailable as error:
+            log.warning("call_end_not_recorded", call=self.call.call_id, reason=reason, error=str(error))
+        except Exception as error:  # noqa: BLE001 - nothing may stop the call's cleanup
+            log.warning("call_end_not_recorded", call=self.call.call_id, reason=reason, error=type(error).__name__)
 
     async def _finally_say(self, key: str) -> None:
         try:

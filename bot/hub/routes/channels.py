@@ -1,23 +1,28 @@
 """The doors of channels that answer in the same breath (the terminal, a phone line), each
 behind its channel token: ``POST /api/messages``, ``GET /api/conversations/{id}/pending`` and
 ``GET /api/conversations/{id}/state``; for the phone line also ``POST /api/calls`` (a call
-begins: the caller's number finds the elder, :mod:`bot.hub.calls`)."""
+begins: the caller's number finds the elder, :mod:`bot.hub.calls`) and ``POST
+/api/calls/{id}/end`` (it ended: recorded, and a caller who is gone leaves the queue)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, Request
 
+from bot.hub import live
 from bot.hub.api_message import parse_message, request_schema
 from bot.hub.auth import ChannelTokens
 from bot.hub.binding import Refused, check_and_bind
-from bot.hub.calls import CallIn, conversation_state, start_call
+from bot.hub.calls import CallEndIn, CallIn, conversation_state, end_call, start_call
 from bot.hub.http_errors import ApiError
 from bot.hub.messages import Inbound
 from bot.hub.runtime import HubRuntime
 from careline.settings import Settings
+
+log = structlog.get_logger("careline.hub")
 
 
 def _channel(tokens: ChannelTokens, request: Request) -> str:
@@ -75,6 +80,32 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
         except Refused as refused:
             raise ApiError(refused.status, refused.code) from None
         return {"conversation": body.conversation, "language": started.language, "known": started.known}
+
+    @routes.post("/api/calls/{conversation:path}/end")
+    async def call_end(conversation: str, request: Request) -> dict[str, Any]:
+        """A phone call ended, whatever the reason: the end is recorded once (a second end
+        changes nothing). A hand-off still waiting for a consultant is abandoned, except an
+        emergency's, which stays in the queue marked to call the caller back; a taken one stays
+        with its consultant, whose screen says the call ended."""
+        if _channel(tokens, request) != "phone":
+            raise ApiError(403, "channel_mismatch")
+        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
+            raise ApiError(422, "invalid_body", fields="conversation")
+        body = CallEndIn.parse(await request.body())
+        runtime: HubRuntime = request.app.state.runtime
+        ended = await asyncio.to_thread(end_call, runtime.sessions, conversation, body)
+        if ended is None:
+            raise ApiError(404, "call_unknown")
+        if not ended.already:
+            log.info("hub.call_ended", conversation=ended.conversation_id, reason=body.reason,
+                     outcome=body.outcome, turns=body.turns, handoff=ended.handoff)
+            if ended.message_id is not None:
+                await live.message(runtime.events, ended.conversation_id, ended.message_id, "system",
+                                   ended.district_id)
+            if ended.handoff is not None:
+                await live.queue(runtime.events, ended.conversation_id, "call_ended", ended.district_id,
+                                 handoff=ended.handoff)
+        return {"conversation": conversation, "already_ended": ended.already, "handoff": ended.handoff}
 
     @routes.get("/api/conversations/{conversation}/state")
     async def state(conversation: str, request: Request) -> dict[str, Any]:

@@ -131,6 +131,31 @@ def test_reply_note_and_resolve_from_the_forms_and_everything_typed_stays_text(c
     assert local != note.created_at
 
 
+def test_a_caller_who_hung_up_is_marked_to_be_called_back_or_leaves_the_queue(console: Console, desk: Desk) -> None:
+    emergency, emergency_call = desk.waiting(channel="phone", urgency=Urgency.EMERGENCY)
+    gone, gone_call = desk.waiting(channel="phone")
+    taken, taken_call = desk.waiting(channel="phone", language="en")
+    phone = {"Authorization": f"Bearer {secret('channel_phone', console.settings)}"}
+    with _signed_in(console) as client:
+        token = form_token(client.get("/console/").text)
+        assert client.post(f"/console/conversations/{taken}/claim", data={"csrf_token": token}).status_code == 303
+        for call in (emergency_call, gone_call, taken_call):
+            ended = httpx.post(f"{console.url}/api/calls/{call}/end", headers=phone, timeout=10,
+                               json={"reason": "caller", "outcome": "handoff", "turns": 2})
+            assert ended.status_code == 200, ended.text
+        queue = client.get("/console/queue", params={"lang": "en"}).text
+        rows = {int(n): row for n, row in re.findall(r'data-conversation="(\d+)"(.*?)</tr>', queue, re.S)}
+        assert gone not in rows, "a caller who hung up while waiting is not waiting any more"
+        assert 'data-hung-up="1"' in rows[emergency] and "The caller hung up: call them back" in rows[emergency]
+        assert "The caller hung up: call them back" in rows[taken]
+        assert "来电者已挂断，请回电" in client.get("/console/queue", params={"lang": "zh"}).text
+        screen = client.get(f"/console/conversations/{emergency}", params={"lang": "en"}).text
+        assert 'id="hung-up"' in screen and "The caller hung up: call them back" in screen
+        mine = client.get(f"/console/conversations/{taken}/live", params={"lang": "en"}).text
+        assert "You are handling this conversation." in mine and "The call has ended." in mine
+        assert "通话已结束。" in client.get(f"/console/conversations/{taken}/live", params={"lang": "zh"}).text
+
+
 def test_another_districts_conversation_answers_like_a_missing_one(console: Console, desk: Desk) -> None:
     elsewhere, _ = desk.waiting(district_id=desk.other_district())
     with _signed_in(console) as client:

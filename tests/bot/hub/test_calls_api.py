@@ -1,5 +1,6 @@
-"""``POST /api/calls`` and ``GET /api/conversations/{id}/state``: the phone line's doors (real hub
-over HTTP, the fixture district on SQLite and PostgreSQL, no engine needed)."""
+"""``POST /api/calls``, ``POST /api/calls/{id}/end`` and ``GET /api/conversations/{id}/state``: the
+phone line's doors (real hub over HTTP, the fixture district on SQLite and PostgreSQL, no engine
+needed)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,48 @@ import httpx
 from sqlalchemy import select
 
 from knowledge import db
-from knowledge.handoffs import Urgency, open_handoff
-from knowledge.models import Conversation
+from knowledge.handoffs import ABANDONED, TAKEN, WAITING, Urgency, open_handoff, queue
+from knowledge.models import Consultant, Conversation, Handoff, Message, PhoneCall
 from tests.bot.hub.conftest import ApiHub
+
+ENDED = {"reason": "caller", "outcome": "handoff", "turns": 3}
 
 
 def _post(hub: ApiHub, channel: str, body: object) -> httpx.Response:
     return httpx.post(f"{hub.url}/api/calls", json=body, timeout=10,
                       headers={"Authorization": f"Bearer {hub.token(channel)}"})
+
+
+def _end(hub: ApiHub, conversation: str, body: object = ENDED, channel: str = "phone") -> httpx.Response:
+    return httpx.post(f"{hub.url}/api/calls/{conversation}/end", json=body, timeout=10,
+                      headers={"Authorization": f"Bearer {hub.token(channel)}"})
+
+
+def _record(hub: ApiHub, conversation: str) -> PhoneCall | None:
+    with hub.sessions() as session:
+        return session.scalar(select(PhoneCall).join(Conversation, Conversation.id == PhoneCall.conversation_id)
+                              .where(Conversation.external_id == conversation))
+
+
+def _waiting_call(hub: ApiHub, name: str, urgency: Urgency) -> int:
+    """A call that started and whose caller waits for a consultant; the hand-off's id."""
+    assert _post(hub, "phone", {"conversation": name, "caller": ""}).status_code == 200
+    with db.transaction(hub.sessions) as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.external_id == name))
+        reason = "emergency" if urgency == Urgency.EMERGENCY else "requested"
+        return open_handoff(session, conversation, urgency, reason, "zh", "").id
+
+
+def _handoff(hub: ApiHub, handoff_id: int) -> Handoff:
+    with hub.sessions() as session:
+        return session.get(Handoff, handoff_id)
+
+
+def _transcript(hub: ApiHub, name: str) -> list[tuple[str, str]]:
+    with hub.sessions() as session:
+        return [(m.sender, m.kind) for m in session.scalars(
+            select(Message).join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Conversation.external_id == name).order_by(Message.id))]
 
 
 def _state(hub: ApiHub, conversation: str, channel: str = "phone") -> httpx.Response:
@@ -61,3 +96,80 @@ def test_state_tells_the_owner_and_the_place_in_the_queue(api_hub: ApiHub) -> No
     assert (state["status"], state["waiting"], state["position"]) == ("open", True, 2)
     assert _state(api_hub, "no-such-call").status_code == 404
     assert _state(api_hub, "call-f", channel="terminal").status_code == 404, "a channel sees only its own"
+
+
+def test_the_end_of_a_call_is_recorded_once(api_hub: ApiHub) -> None:
+    assert _post(api_hub, "phone", {"conversation": "call-h", "caller": "13800001111"}).status_code == 200
+    started = _record(api_hub, "call-h")
+    assert started is not None and started.started_at is not None and started.ended_at is None
+    answer = _end(api_hub, "call-h")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"conversation": "call-h", "already_ended": False, "handoff": None}
+    ended = _record(api_hub, "call-h")
+    assert ended.ended_at >= ended.started_at == started.started_at
+    assert (ended.end_reason, ended.outcome, ended.turns) == ("caller", "handoff", 3)
+    again = _end(api_hub, "call-h", {"reason": "local", "outcome": "bot", "turns": 9})
+    assert again.status_code == 200 and again.json()["already_ended"] is True, again.text
+    record = _record(api_hub, "call-h")
+    assert (record.ended_at, record.end_reason, record.outcome, record.turns) == \
+        (ended.ended_at, "caller", "handoff", 3), "a second end changes nothing"
+    assert _transcript(api_hub, "call-h") == [], "no hand-off was open: nothing for a consultant to read"
+
+
+def test_only_the_phone_line_ends_calls_and_an_unknown_call_is_not_found(api_hub: ApiHub) -> None:
+    assert _post(api_hub, "phone", {"conversation": "call-i", "caller": ""}).status_code == 200
+    assert _end(api_hub, "call-i", channel="terminal").status_code == 403
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        assert httpx.post(f"{api_hub.url}/api/calls/call-i/end", json=ENDED, headers=headers,
+                          timeout=10).status_code == 401
+    assert _record(api_hub, "call-i").ended_at is None
+    unknown = _end(api_hub, "no-such-call")
+    assert unknown.status_code == 404 and unknown.json()["error"] == "call_unknown", unknown.text
+    assert "POST /api/calls" in unknown.json()["message"]["en"]
+    assert _end(api_hub, "call-i", {"reason": "bored", "outcome": "bot"}).status_code == 422
+    assert _end(api_hub, "call-i", {"reason": "caller", "outcome": "bot", "turns": -1}).status_code == 422
+    assert _record(api_hub, "call-i").ended_at is None
+
+
+def test_a_caller_who_hangs_up_while_waiting_leaves_the_queue(api_hub: ApiHub) -> None:
+    gone = _waiting_call(api_hub, "call-j", Urgency.REQUESTED)
+    _waiting_call(api_hub, "call-k", Urgency.REQUESTED)
+    assert _state(api_hub, "call-k").json()["position"] == 2
+    answer = _end(api_hub, "call-j")
+    assert answer.status_code == 200 and answer.json()["handoff"] == ABANDONED, answer.text
+    handoff = _handoff(api_hub, gone)
+    assert (handoff.status, handoff.caller_hung_up_at) == (ABANDONED, None) and handoff.closed_at is not None
+    with api_hub.sessions() as session:
+        assert gone not in [h.id for h in queue(session)]
+        assert session.get(Conversation, handoff.conversation_id).status == "resolved"
+    assert _state(api_hub, "call-j").json()["waiting"] is False
+    assert _state(api_hub, "call-k").json()["position"] == 1, "the caller behind moves up"
+    assert _end(api_hub, "call-j").json() == {"conversation": "call-j", "already_ended": True, "handoff": None}
+
+
+def test_an_emergency_caller_who_hangs_up_stays_in_the_queue_to_be_called_back(api_hub: ApiHub) -> None:
+    emergency = _waiting_call(api_hub, "call-l", Urgency.EMERGENCY)
+    answer = _end(api_hub, "call-l", {"reason": "no_media", "outcome": "emergency", "turns": 1})
+    assert answer.status_code == 200 and answer.json()["handoff"] == WAITING, answer.text
+    handoff = _handoff(api_hub, emergency)
+    assert handoff.status == WAITING and handoff.caller_hung_up_at is not None
+    with api_hub.sessions() as session:
+        assert [h.id for h in queue(session)] == [emergency]
+    assert _transcript(api_hub, "call-l")[-1] == ("system", "call_ended")
+    assert _record(api_hub, "call-l").end_reason == "no_media"
+
+
+def test_a_hand_off_a_consultant_took_stays_theirs_and_the_transcript_says_the_call_ended(api_hub: ApiHub) -> None:
+    taken = _waiting_call(api_hub, "call-m", Urgency.REQUESTED)
+    with db.transaction(api_hub.sessions) as session:
+        consultant = session.scalars(select(Consultant.id).order_by(Consultant.id)).first()
+        handoff = session.get(Handoff, taken)
+        handoff.status, handoff.consultant_id = TAKEN, consultant
+    answer = _end(api_hub, "call-m")
+    assert answer.status_code == 200 and answer.json()["handoff"] == TAKEN, answer.text
+    handoff = _handoff(api_hub, taken)
+    assert (handoff.status, handoff.consultant_id) == (TAKEN, consultant) and handoff.closed_at is None
+    assert handoff.caller_hung_up_at is not None
+    assert _transcript(api_hub, "call-m") == [("system", "call_ended")]
+    with api_hub.sessions() as session:
+        assert session.get(Conversation, handoff.conversation_id).status == "open"
