@@ -27,19 +27,22 @@ class Fact:
     label: str  # catalogue keys: how the fact is named, and the question that asks for it
     question: str
     values: tuple[str, ...] = ()
+    bounds: tuple[float, float] | None = None  # the least and the most a number fact can be
 
 
 INCOME_STATUSES = ("normal", "low_income", "subsistence", "extreme_poverty")
+AGES = (0.0, 130.0)  # bundles take birth dates from 1900 on
+CARE_LEVELS = (0.0, 6.0)  # the care-needs assessment's levels, 0 for none
 
 FACTS: dict[str, Fact] = {
     f.name: f
     for f in (
         Fact("age", rule_engine.DataType.FLOAT, N_("facts.age.label"),
-             N_("facts.age.question")),
+             N_("facts.age.question"), bounds=AGES),
         Fact("lives_alone", rule_engine.DataType.BOOLEAN, N_("facts.lives_alone.label"),
              N_("facts.lives_alone.question")),
         Fact("care_level", rule_engine.DataType.FLOAT, N_("facts.care_level.label"),
-             N_("facts.care_level.question")),
+             N_("facts.care_level.question"), bounds=CARE_LEVELS),
         Fact("income_status", rule_engine.DataType.STRING, N_("facts.income_status.label"),
              N_("facts.income_status.question"), INCOME_STATUSES),
         Fact("hukou_local", rule_engine.DataType.BOOLEAN, N_("facts.hukou_local.label"),

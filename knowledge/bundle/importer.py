@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -189,7 +190,10 @@ def _import_kind(session: Session, district: models.District, kind: Kind, items:
         is_new = item.key in fresh
         wanted = normalize(item)
         if not is_new:
-            before = row_to_item(kind, row, keys.keys, load_children(session, kind, row, keys))
+            try:
+                before = row_to_item(kind, row, keys.keys, load_children(session, kind, row, keys))
+            except ValidationError:  # stored before a stricter check (a rule's value): the bundle's replaces it
+                before = None
             if before == wanted and row.active:
                 report.count(kind.attribute, "unchanged")
                 continue

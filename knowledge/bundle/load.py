@@ -11,7 +11,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.bundle import schema
+from knowledge.bundle.far_points import Point, far_points
 from knowledge.bundle.problems import TARGETS, Problem
+from knowledge.bundle.rule_checks import policy_key_problems
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -165,6 +167,12 @@ def load_bundle(folder: Path) -> tuple[schema.Bundle | None, list[Problem]]:
                         position[attribute].setdefault(str(raw["key"]), index)
 
     problems += cross_check(parts, raw_keys, position, prefix)
+    district = header.district if header is not None else None
+    problems += policy_key_problems(parts["policies"], position["policies"], f"{prefix}/policies.yaml",
+                                    district.key if district else None, raw_keys["places"])
+    points = [Point(f"{prefix}/{attribute}.yaml", position[attribute].get(item.key, 0), item.key, item.lat, item.lon)
+              for attribute in ("places", "service_points") for item in parts[attribute]]
+    problems += far_points((district.lat, district.lon) if district else None, points, district_label)
     if problems or header is None:
         return None, problems
     return schema.Bundle(header=header, **parts), []

@@ -54,6 +54,8 @@ REASONS = {
     "careline_rule_syntax": N_("bundle.problem.careline_rule_syntax"),
     "careline_rule_value": N_("bundle.problem.careline_rule_value"),
     "careline_rule_type": N_("bundle.problem.careline_rule_type"),
+    "careline_rule_fact_type": N_("bundle.problem.careline_rule_fact_type"),
+    "careline_rule_range": N_("bundle.problem.careline_rule_range"),
     "careline_band_value": N_("bundle.problem.careline_band_value"),
     "careline_repeat": N_("bundle.problem.careline_repeat"),
     "careline_activity_where": N_("bundle.problem.careline_activity_where"),
@@ -72,6 +74,11 @@ REASONS = {
     "format_unknown": N_("bundle.problem.format_unknown"),
     "duplicate_key": N_("bundle.problem.duplicate_key"),
     "unknown_reference": N_("bundle.problem.unknown_reference"),
+    "rule_place": N_("bundle.problem.rule_place"),
+    "rule_district": N_("bundle.problem.rule_district"),
+    "far_point": N_("bundle.problem.far_point"),
+    "far_point_middle": N_("bundle.problem.far_point_middle"),
+    "far_centre": N_("bundle.problem.far_centre"),
     "parent_cycle": N_("bundle.problem.parent_cycle"),
     "duplicate_district": N_("bundle.problem.duplicate_district"),
     "duplicate_username": N_("bundle.problem.duplicate_username"),
@@ -83,6 +90,11 @@ REASONS = {
 #: what a reference may point at, as a reason names it
 TARGETS = {"place": N_("bundle.target.place"), "service_point": N_("bundle.target.service_point"),
            "elder": N_("bundle.target.elder")}
+
+#: the kinds of value a rule compares, as a reason names them
+KINDS = {"number": N_("bundle.kind.number"), "yes_no": N_("bundle.kind.yes_no"),
+         "text": N_("bundle.kind.text"), "null": N_("bundle.kind.null"), "list": N_("bundle.kind.list")}
+_WORDS = {*TARGETS.values(), *KINDS.values()}
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,10 @@ class Problem:
 
     def reason(self, lang: str) -> str:
         key = REASONS.get(self.code, REASONS["invalid_value"])
-        params = {k: _say(v, lang) for k, v in self.params.items()}
+        params = {k: _say(v, lang) for k, v in self.params.items() if k != "suggestion"}
+        if "did_you_mean" in placeholders(key):  # "(did you mean age?)", or nothing without a suggestion
+            suggestion = self.params.get("suggestion")
+            params["did_you_mean"] = say("bundle.did_you_mean", lang, suggestion=suggestion) if suggestion else ""
         if "expected" in params:
             params["expected"] = params["expected"].replace(" or ", ", ")
         if set(placeholders(key)) - set(params):  # pydantic's ctx lacks what our wording names
@@ -122,8 +137,8 @@ class Problem:
 
 
 def _say(value: Any, lang: str) -> str:
-    """A parameter in ``lang``: a target is said through the catalogue, anything else as it is."""
-    if value in TARGETS.values():
+    """A parameter in ``lang``: a target or a kind is said through the catalogue, anything else as it is."""
+    if value in _WORDS:
         return say(value, lang)
     return str(value)
 

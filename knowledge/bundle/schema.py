@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import opening_hours
-import rule_engine
 from dateutil.rrule import rrulestr
 from pydantic import (
     BaseModel,
@@ -25,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from careline import clock
-from knowledge.facts import FACTS, compile_rule, rule_symbols
+from knowledge.bundle.rule_checks import check_rule
 
 FORMAT_NAME = "careline-district-bundle"
 FORMAT_VERSION = 1
@@ -196,43 +195,8 @@ class Criterion(Item):
     @field_validator("rule")
     @classmethod
     def _parses(cls, value: str) -> str:
-        try:
-            compile_rule(value)
-        except rule_engine.errors.SymbolResolutionError as error:
-            raise PydanticCustomError(
-                "careline_rule_symbol", "the rule names an unknown fact: {name}",
-                {"name": error.symbol_name},
-            ) from None
-        except rule_engine.errors.RuleSyntaxError as error:
-            raise PydanticCustomError(
-                "careline_rule_syntax", "the rule does not parse: {detail}",
-                {"detail": error.message},
-            ) from None
-        except rule_engine.errors.EngineError as error:
-            raise PydanticCustomError(
-                "careline_rule_type", "the rule compares things of different kinds: {detail}",
-                {"detail": getattr(error, "message", str(error))},
-            ) from None
-        _check_rule_values(value)
+        check_rule(value)
         return value
-
-
-def _check_rule_values(rule: str) -> None:
-    """Words in a rule must be values of the facts it names (``income_status == "dibao"`` is a
-    typo that would silently match nobody)."""
-    symbols = rule_symbols(rule)
-    if {"district", "place"} & set(symbols):
-        return
-    for name in symbols:
-        allowed = FACTS[name].values
-        if not allowed:
-            continue
-        for literal in re.findall(r"[\"']([^\"']*)[\"']", rule):
-            if literal not in allowed and not any(literal in FACTS[s].values for s in symbols):
-                raise PydanticCustomError(
-                    "careline_rule_value", "'{value}' is not a value of {fact}",
-                    {"value": literal, "fact": name, "allowed": ", ".join(allowed)},
-                )
 
 
 class Keywords(Item):

@@ -199,3 +199,20 @@ def test_an_empty_alias_is_refused(empty_engine: Engine, tmp_path: Path) -> None
     result = import_path(session_factory(empty_engine), folder, TODAY)
     assert not result.ok
     assert any("policies.yaml" in p.say("en") and "aliases" in p.say("en") for p in result.problems)
+
+
+def test_a_stored_rule_that_stricter_checks_refuse_is_replaced(empty_engine: Engine) -> None:
+    """A rule imported before its value was checked (lives_alone == 1 matched nobody) must not stop
+    the corrected bundle's import."""
+    factory = session_factory(empty_engine)
+    assert import_path(factory, MAPLE, TODAY).ok
+    with factory.begin() as session:
+        policy = session.scalar(select(models.Policy).where(models.Policy.key == "home-care-subsidy"))
+        policy.criteria = [{"rule": "lives_alone == 1", "text": {"zh": "独居", "en": "lives alone"}}]
+    result = import_path(factory, MAPLE, TODAY)
+    assert result.ok
+    assert result.reports[0].changes["policies"]["updated"] == 1
+    with factory() as session:
+        policy = session.scalar(select(models.Policy).where(models.Policy.key == "home-care-subsidy"))
+        assert [c["rule"] for c in policy.criteria] == [
+            'income_status in ["low_income", "subsistence", "extreme_poverty"]', "lives_alone or care_level >= 2"]
