@@ -48,6 +48,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import emergency
 from bot.channels.telegram.deliverer import TelegramDeliverer
 from bot.channels.telegram.keyboards import CHANNEL_OWN, PAYLOAD
 from bot.channels.telegram.voice_notes import Busy, Transcriber, VoiceNotes
@@ -479,10 +480,11 @@ class TelegramGateway:
     async def _to_hub(self, update: Update, text: str, kind: Kind, payload: str | None = None,
                       who: Who | None = None) -> None:
         who = who or await self._who(update)
-        if not who.elders:
+        urgent = kind is Kind.TEXT and emergency.detect(text) is not None
+        if not who.elders and not urgent:  # danger now is answered whoever writes, linked or not
             await self._say(who, say("telegram.need_link", who.language))
             return
-        if who.elder_id is None:
+        if who.elder_id is None and not urgent:
             await self._say(who, say("telegram.for_whom", who.language),
                       tuple(Button(name, CHANNEL_OWN + f"elder:{elder_id}") for elder_id, name in who.elders))
             return

@@ -379,3 +379,32 @@ def test_resolve_a_terminal_conversation_the_digit_answered_in_the_terminal_show
         page.set_viewport_size({"width": width, "height": 800})
         expect(page.locator("#overall [data-figure=ratings]")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"no sideways scrolling at {width} px"
+
+
+def test_an_emergency_sent_on_telegram_comes_to_the_top_of_the_open_queue_without_reload(
+        telegram_console: Console, telegram_api: TelegramAPI, browser: Browser) -> None:
+    """Sent by someone no elder is linked to (so no district yet): danger now is answered and
+    queued whoever writes, and the administrator's queue shows it."""
+    console = telegram_console
+    user = telegram_api.user(random.randint(10**8, 10**9), "Mei", "zh-hans")
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        page.add_init_script(TONE_COUNTER)
+        sign_in(page, console, "maple-chen")
+        page.evaluate("window.notReloaded = true")
+        live(page)
+        telegram_api.send_text(user, "救命 我摔倒了 起不来")
+        page.wait_for_function("() => document.querySelector('#queue tbody tr.emergency') !== null")
+        first = page.locator("#queue tbody tr").first
+        expect(first).to_have_class(re.compile(r"\bemergency\b"))
+        expect(first).to_contain_text("Telegram")
+        expect(first).to_contain_text("救命 我摔倒了")
+        expect(page.locator("#emergency-alert")).to_be_visible()
+        assert page.evaluate("window.notReloaded") is True
+        telegram_api.wait_until(lambda: any("120" in (m.text or "") for m in telegram_api.sent(user.id)), 20,
+                                "the emergency advice")
+        assert not any("/link" in (m.text or "") for m in telegram_api.sent(user.id))
+    finally:
+        context.close()
