@@ -39,7 +39,8 @@ SERVES: dict[str, frozenset[str]] = {label: frozenset(intents) for label, intent
     "list_activities": {"list_activities"},
     "find_service_point": {"find_service_point"},
     "ask_point_details": {"find_service_point", "list_meals"},
-    "time_bank": {"time_bank_hours", "request_volunteer", "ask_policy", "ask_more"},
+    # volunteer_join (added after this set was written) answers joining the time bank from its data
+    "time_bank": {"time_bank_hours", "request_volunteer", "ask_policy", "ask_more", "volunteer_join"},
     "ask_person": {"human_handoff"},
     "switch_language": {"change_language"},
     "emergency": {"emergency"},

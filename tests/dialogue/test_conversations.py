@@ -221,3 +221,15 @@ def test_a_change_of_language_and_a_request_in_one_breath_keeps_the_request(
     again = texts(servers.say(sender + "-en", "In English please, what activities are on tomorrow?",
                               elder=wang, **MAPLE_ZH))
     assert "English" in again and ("Coming up" in again or "find any activities" in again), again
+
+
+def test_someone_who_wants_to_volunteer_is_told_how_and_an_elder_asking_for_one_gets_a_visit(
+        servers: Servers, sender: str, elders: Elders) -> None:
+    join = texts(servers.say(sender, "我想当志愿者，怎么报名", **MAPLE_ZH))
+    assert "到互助点登记成为志愿者" in join, join
+    hours = texts(servers.say(sender + "-en", "I helped my neighbour for two hours, how do I log those hours?",
+                              **MAPLE_EN))
+    assert "Register as a volunteer at a mutual-aid point" in hours, hours
+    wang = elders.new("wang")
+    visit = texts(servers.say(sender + "-visit", "能不能找个志愿者来陪我聊聊天", elder=wang, **MAPLE_ZH))
+    assert "志愿者" in visit and "登记" not in visit, visit
