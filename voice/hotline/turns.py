@@ -42,15 +42,17 @@ _TRAILING = re.compile(r"[\s\W_]+$", re.UNICODE)
 
 #: The short words Whisper adds to finish a sentence the caller has not finished.
 COMPLETIONS = frozenset(("it", "me", "you", "that", "this", "them", "us", "now", "there", "here"))
-#: Below this probability the recogniser's last word is not trusted to end the sentence.
-UNSURE_LAST_WORD = 0.6
+#: Below this probability the recogniser's last word is not trusted to end the sentence. Measured
+#: on 150 Piper renderings of "I would like to book a meal for" + a pause: the words Whisper added
+#: scored 0.31-0.71; completing words that were said ("… paying for it.", "… book it.") 0.94-0.99.
+UNSURE_LAST_WORD = 0.85
 
 
 def sounds_unfinished(text: str, language: str, last_word: float | None = None) -> bool:
     """True when ``text`` ends on a word no sentence ends on (the caller paused mid-sentence).
     ``last_word`` is the recogniser's probability of the last word: at a pause Whisper sometimes
-    adds one to finish the sentence ("I'd like to book a meal for it." for "… a meal for"; about
-    one pause in ten, measured), so an unsure last word after a dangling one is not believed."""
+    adds one to finish the sentence ("I'd like to book a meal for it." for "… a meal for"; 11
+    pauses in 150, measured), so an unsure last word after a dangling one is not believed."""
     stripped = _TRAILING.sub("", text.strip())
     if not stripped:
         return False
