@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import Context
 from actions.formatting import describe_booking, moment
-from careline.catalogue import say
+from careline.catalogue import N_, say
 from knowledge import booking
 from knowledge.booking import Refusal
 from knowledge.models import ActivitySession, HomeService, MealService
@@ -26,9 +26,11 @@ from knowledge.wording import price_text
 
 __all__ = ["Carried", "carry_out", "price_text", "refusal_text"]
 
-#: Refusals whose text offers a person (see :mod:`actions.staff_offers`).
-_EXPLAINED = {Refusal.FULL, Refusal.PAST, Refusal.ALREADY_BOOKED, Refusal.NOT_SERVED, Refusal.TOO_LATE,
-              Refusal.NO_DELIVERY}
+#: What each refusal says; any other ends by offering a person (see :mod:`actions.staff_offers`).
+_REFUSALS = {Refusal.FULL: N_("actions.refused_full"), Refusal.PAST: N_("actions.refused_past"),
+             Refusal.ALREADY_BOOKED: N_("actions.refused_already_booked"),
+             Refusal.NOT_SERVED: N_("actions.refused_not_served"), Refusal.TOO_LATE: N_("actions.refused_too_late"),
+             Refusal.NO_DELIVERY: N_("actions.refused_no_delivery")}
 
 
 @dataclass(frozen=True)
@@ -39,23 +41,12 @@ class Carried:
 
 
 def _refused(refusal: Refusal, ctx: Context, deadline: str | None = None) -> Carried:
-    return Carried(refusal_text(refusal, ctx, deadline), refusal not in _EXPLAINED)
+    return Carried(refusal_text(refusal, ctx, deadline), refusal not in _REFUSALS)
 
 
 def refusal_text(refusal: Refusal, ctx: Context, deadline: str | None = None) -> str:
-    if refusal is Refusal.FULL:
-        return say("actions.refused_full", ctx.lang)
-    if refusal is Refusal.PAST:
-        return say("actions.refused_past", ctx.lang)
-    if refusal is Refusal.ALREADY_BOOKED:
-        return say("actions.refused_already_booked", ctx.lang, who=ctx.who())
-    if refusal is Refusal.NOT_SERVED:
-        return say("actions.refused_not_served", ctx.lang)
-    if refusal is Refusal.TOO_LATE:
-        return say("actions.refused_too_late", ctx.lang, deadline=deadline or "")
-    if refusal is Refusal.NO_DELIVERY:
-        return say("actions.refused_no_delivery", ctx.lang)
-    return say("actions.refused_other", ctx.lang)
+    key = _REFUSALS.get(refusal, N_("actions.refused_other"))
+    return say(key, ctx.lang, who=ctx.who(), deadline=deadline or "")
 
 
 def carry_out(pending: dict[str, Any], ctx: Context) -> Carried:

@@ -480,7 +480,8 @@ class TelegramGateway:
     async def _to_hub(self, update: Update, text: str, kind: Kind, payload: str | None = None,
                       who: Who | None = None) -> None:
         who = who or await self._who(update)
-        urgent = kind is Kind.TEXT and emergency.detect(text) is not None
+        urgent = ((not who.elders or who.elder_id is None) and kind is Kind.TEXT
+                  and emergency.detect(text) is not None)  # the hub reads every message anyway
         if not who.elders and not urgent:  # danger now is answered whoever writes, linked or not
             await self._say(who, say("telegram.need_link", who.language))
             return
