@@ -17,7 +17,7 @@ def hotline_command(lang: LangOption = None) -> None:
     """运行语音热线（SIP 接听电话）。Run the voice hotline: a SIP endpoint that answers calls."""
     from careline.cli import _setup
     from voice.telephony.endpoint import EndpointStartError
-    from voice.telephony.hotline import serve
+    from voice.telephony.lines import serve
 
     settings, language = _setup(lang)
 

@@ -201,10 +201,13 @@ class Settings(BaseSettings):
     sip_rtp_port_max: int = Field(default=40999, ge=1025, le=65535, description="Last UDP port for calls' RTP.")
     sip_no_media_seconds: float = Field(default=10.0, gt=0, le=300, description="A call whose RTP stops arriving "
                                         "for this long is ended (BYE): the line is dead.")
-    sip_max_calls: int = Field(default=3, ge=1, le=32, description="Callers the hotline talks with at once. The "
-                                "SIP stack answers as many calls as its build allows (4 with the pjsua2-python "
-                                "wheel); a call beyond sip_max_calls within those hears that the lines are busy, "
-                                "and one beyond the build's limit gets 486 Busy Here.")
+    sip_max_calls: int = Field(default=3, ge=1, le=64, description="Callers the hotline talks with at once. "
+                               "The SIP stack takes 4 calls per process (the pjsua2-python wheel), so the hotline "
+                               "runs one line process per 4 calls behind its front address; a caller beyond "
+                               "sip_max_calls hears that the lines are busy.")
+    sip_hold_seconds: float = Field(default=20.0, ge=0, le=120, description="When every line and the busy "
+                                    "line are taken, a new call waits this long (100 Trying) for a free slot, "
+                                    "then gets 486 Busy Here.")
     sip_trusted_peers: str = Field(default="127.0.0.0/8,::1", description="Addresses (IP or CIDR, comma "
                                    "separated) of the SIP trunk or PBX whose calls the hotline takes. An INVITE from "
                                    "anywhere else gets 403 Forbidden: the caller's number a call asserts finds an "

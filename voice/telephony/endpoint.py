@@ -255,10 +255,14 @@ class _Account(pj.Account):
 class SipEndpoint:
     """Answers calls on ``config.host:config.port`` (UDP) and runs ``start_call`` for each on ``loop``."""
 
-    def __init__(self, config: EndpointConfig, loop: asyncio.AbstractEventLoop, start_call: CallStarter) -> None:
+    def __init__(self, config: EndpointConfig, loop: asyncio.AbstractEventLoop, start_call: CallStarter,
+                 on_load: Callable[[int], None] | None = None) -> None:
         self.config = config
         self.loop = loop
         self.start_call = start_call
+        self.on_load = on_load
+        #: The UDP port bound (``config.port``, or the one the system gave when that is 0).
+        self.port = config.port
         self._commands: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._calls: dict[int, _PjCall] = {}
         self._released: list[_PjCall] = []
@@ -303,7 +307,7 @@ class SipEndpoint:
             self._destroy(endpoint, None)
             return
         self._started.set()
-        log.info("sip_listening", host=self.config.host, port=self.config.port, codecs=list(CODECS),
+        log.info("sip_listening", host=self.config.host, port=self.port, codecs=list(CODECS),
                  rtp_ports=f"{self.config.rtp_port_min}-{self.config.rtp_port_max}")
         next_check = time.monotonic() + _MEDIA_CHECK_SECONDS
         while not self._stopping.is_set():
@@ -347,13 +351,14 @@ class SipEndpoint:
         transport.boundAddress = self.config.host
         if self.config.public_address:
             transport.publicAddress = self.config.public_address
-        endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        transport_id = endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        self.port = int(endpoint.transportGetInfo(transport_id).localName.rsplit(":", 1)[1])
         endpoint.audDevManager().setNullDev()
         for codec in endpoint.codecEnum2():
             endpoint.codecSetPriority(codec.codecId, 200 if codec.codecId in CODECS else 0)
         endpoint.libStart()
         account_config = pj.AccountConfig()
-        account_config.idUri = f"sip:hotline@{self.config.public_address or self.config.host}:{self.config.port}"
+        account_config.idUri = f"sip:hotline@{self.config.public_address or self.config.host}:{self.port}"
         rtp = account_config.mediaConfig.transportConfig
         rtp.port = self.config.rtp_port_min
         rtp.portRange = max(0, self.config.rtp_port_max - self.config.rtp_port_min)
@@ -390,9 +395,11 @@ class SipEndpoint:
         index, call_id = prm.callId, info.callIdString
         session = SipCall(self.loop, self.post, call_id, caller_of(message), called_of(message),
                           hang_up=lambda: self._hang_up_live(index, call_id),
-                          transfer=lambda target: self._transfer_live(index, call_id, target))
+                          transfer=lambda target: self._transfer_live(index, call_id, target),
+                          busy=split_message(message)[1].get("x-careline-busy", "") == "1")
         call.session = session
         self._calls[prm.callId] = call
+        self._load_changed()
         log.info("sip_call_incoming", call_id=session.call_id, phone=session.caller, calls=len(self._calls))
         answer = pj.CallOpParam()
         answer.statusCode = pj.PJSIP_SC_OK
@@ -401,11 +408,19 @@ class SipEndpoint:
         except pj.Error as error:  # e.g. no RTP port free: refuse this call, keep the others
             log.error("sip_answer_failed", call_id=session.call_id, error=error.info())
             self._calls.pop(prm.callId, None)
+            self._load_changed()
             refuse = pj.CallOpParam()
             refuse.statusCode = pj.PJSIP_SC_INTERNAL_SERVER_ERROR
             with contextlib.suppress(pj.Error):
                 call.hangup(refuse)
             self._released.append(call)
+
+    def _load_changed(self) -> None:
+        if self.on_load is not None:
+            try:
+                self.on_load(len(self._calls))
+            except Exception as error:  # noqa: BLE001 - counting never fails a call
+                log.warning("sip_load_report_failed", error=repr(error))
 
     def _call_confirmed(self, call: _PjCall) -> None:
         session = call.session
@@ -432,6 +447,7 @@ class SipEndpoint:
             call.session.disconnected("caller")
             log.info("sip_call_ended", call_id=call.session.call_id, status=status)
         self._calls.pop(call.getId(), None)
+        self._load_changed()
         self._released.append(call)  # released after the callback has returned
 
     def _let_go(self) -> None:

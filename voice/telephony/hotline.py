@@ -142,20 +142,22 @@ class Hotline:
     """An endpoint plus a session per call, on the running asyncio loop. Beyond ``config.max_calls``
     sessions at once, a call gets ``busy`` instead (a short message, then goodbye)."""
 
-    def __init__(self, config: EndpointConfig, handler: CallHandler, busy: CallHandler | None = None) -> None:
+    def __init__(self, config: EndpointConfig, handler: CallHandler, busy: CallHandler | None = None,
+                 on_load: Callable[[int], None] | None = None) -> None:
         self.config = config
         self.handler = handler
         self.busy = busy or unavailable_handler(_tone(425, 0.5))
+        self.on_load = on_load
         self.sessions = 0
         self.capacity = min(config.max_calls, call_limit())
         self.endpoint: SipEndpoint | None = None
 
     async def start(self) -> None:
-        self.endpoint = SipEndpoint(self.config, asyncio.get_running_loop(), self._run_session)
+        self.endpoint = SipEndpoint(self.config, asyncio.get_running_loop(), self._run_session, self.on_load)
         await asyncio.get_running_loop().run_in_executor(None, self.endpoint.start)
 
     async def _run_session(self, call: SipCall) -> None:
-        full = self.sessions >= self.capacity
+        full = call.busy or self.sessions >= self.capacity
         log.info("hotline_call_started", call_id=call.call_id, phone=call.caller, busy=full)
         if not full:
             self.sessions += 1
@@ -187,12 +189,16 @@ class Hotline:
         self.endpoint = None
 
 
-async def serve(settings: Settings, handler: CallHandler | None = None,
-                ready: Callable[[], None] | None = None) -> None:
-    """Run the hotline until SIGINT or SIGTERM."""
+async def serve_line(settings: Settings, handler: CallHandler | None = None,
+                     on_load: Callable[[int], None] | None = None,
+                     ready: Callable[[int], None] | None = None,
+                     stop: asyncio.Event | None = None) -> None:
+    """Run one SIP endpoint with its call sessions until ``stop`` is set (or SIGINT / SIGTERM).
+    ``ready`` gets the port bound; ``on_load`` the number of calls the endpoint holds."""
     handler = handler or resolve_handler(settings)
-    hotline = Hotline(EndpointConfig.from_settings(settings), handler or unavailable_handler(_tone(425, 0.5)))
-    stop = asyncio.Event()
+    hotline = Hotline(EndpointConfig.from_settings(settings), handler or unavailable_handler(_tone(425, 0.5)),
+                      on_load=on_load)
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -202,8 +208,8 @@ async def serve(settings: Settings, handler: CallHandler | None = None,
     if handler is None:
         hotline.handler = unavailable_handler(prompts.audio("hotline_unavailable"))
     preparing = asyncio.ensure_future(prepare_sessions(handler)) if handler is not None else None
-    if ready is not None:
-        ready()
+    if ready is not None and hotline.endpoint is not None:
+        ready(hotline.endpoint.port)
     try:
         await stop.wait()
     finally:
@@ -211,3 +217,4 @@ async def serve(settings: Settings, handler: CallHandler | None = None,
         if preparing is not None:
             preparing.cancel()
         await hotline.stop()
+

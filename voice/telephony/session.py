@@ -41,8 +41,11 @@ class SipCall(Call):
     """The :class:`~voice.call.Call` of one pjsua2 call. Made by the endpoint, never by a session."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, post: Post, call_id: str, caller: str, called: str,
-                 hang_up: Callable[[], None], transfer: Callable[[str], concurrent.futures.Future[bool]]) -> None:
+                 hang_up: Callable[[], None], transfer: Callable[[str], concurrent.futures.Future[bool]],
+                 busy: bool = False) -> None:
         self.call_id, self.caller, self.called = call_id, caller, called
+        #: The hotline's front sent this call to hear that the lines are busy.
+        self.busy = busy
         self._loop = loop
         self._post = post
         self._send_bye = hang_up
