@@ -93,6 +93,7 @@ class CallSession:
         self.choices: tuple[Button, ...] = ()
         self.silences = 0
         self.turn_count = 0
+        self._timing: dict[str, float] | None = None  # the current turn's moments (see _first_sound)
         self.with_consultant = False
         self.outcome = "bot"
         self._inflight: set[asyncio.Future[object]] = set()
@@ -217,6 +218,7 @@ class CallSession:
             self.language = said.language
             log.info("call_language", call=self.call.call_id, language=self.language, by="speech")
         quiet = heard.quiet_seconds
+        self._timing = {"speech_end": time.monotonic() - quiet, "taken": time.monotonic()}
         if wants_repeat(said.text, said.language):
             await self._repeat()
         elif wants_person(said.text, said.language):
@@ -242,6 +244,8 @@ class CallSession:
         self.turn_count += 1
         replies = await self._filled(self.hub.send(text, self.lang, kind=kind, payload=payload,
                                                    confidence=confidence), quiet)
+        if self._timing is not None:
+            self._timing["hub"] = time.monotonic()
         await self._speak(replies)
         if replies and all(r.role == "holding" for r in replies):
             await self._slow_answer()
@@ -368,6 +372,7 @@ class CallSession:
         if has_fields(key):
             return await self.say_text(prompt_text(key, language, **values), language, interruptible)
         speech = await asyncio.to_thread(self.engines.speaker.prompt, key, language, CALL_RATE)
+        self._first_sound(key)
         return await self.line.play(speech.pcm, interruptible)
 
     async def say_text(self, text: str, language: str | None = None,
@@ -380,10 +385,25 @@ class CallSession:
             if speech is None:
                 return None
             upcoming = asyncio.ensure_future(asyncio.to_thread(next, sentences, None))
+            self._first_sound("answer")
             interrupted = await self.line.play(speech.pcm, interruptible)
             if interrupted is not None:
                 upcoming.cancel()
                 return interrupted
+
+    def _first_sound(self, what: str) -> None:
+        """Log, once per turn, how long the caller heard nothing after they stopped speaking, and
+        where that time went (turn end, recogniser and hub, voice): ``bench/voice_bench.py`` and
+        operators read it."""
+        timing, self._timing = self._timing, None
+        if timing is None:
+            return
+        now = time.monotonic()
+        hub = timing.get("hub", now)
+        log.info("call_turn_timing", call=self.call.call_id, first=what,
+                 silence_ms=round((now - timing["speech_end"]) * 1000),
+                 turn_end_ms=round((timing["taken"] - timing["speech_end"]) * 1000),
+                 hub_ms=round((hub - timing["taken"]) * 1000), voice_ms=round((now - hub) * 1000))
 
     # -- hearing --------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from sqlalchemy import inspect, select
 
 from bot.console.service import ConsoleService
 from bot.hub.runtime import HubRuntime
+from careline.stack import Stack
 from knowledge import db
 from knowledge.actors import actor_for
 from knowledge.handoffs import Urgency
@@ -272,3 +273,36 @@ def test_a_mandarin_caller_known_by_number_is_greeted_in_mandarin_and_1_2_choose
     assert bytes(call.sent[0]) == speaker.prompt("greet_unknown", "zh", CALL_RATE).pcm
     assert bytes(call.sent[-1]) == speaker.prompt("welcome", "zh", CALL_RATE).pcm
     assert call.session.language == "zh" and prompt_text("welcome", "zh")
+
+
+def test_a_rasa_restart_during_a_call_gets_a_holding_message_and_the_call_goes_on(
+        hotline: Hotline, caller_voice, servers: Stack) -> None:
+    """Rasa goes down while a caller asks a question: the caller hears the holding message (never
+    silence, never the call dropped), and once Rasa is back the answer is spoken in the same call
+    without the caller asking again; the next question is answered as usual."""
+    _key, number = new_elder(hotline, "smith")
+    said: dict[str, str] = {}
+
+    async def caller(call: MemoryCall) -> None:
+        await call.until_answered(0)
+        await asyncio.to_thread(servers.stop_rasa)
+        restarted = None
+        try:
+            mark = call.mark
+            await call.say(caller_voice("What is the old age allowance?"))
+            await asyncio.sleep(2)  # the hub has tried the engine and failed
+            restarted = asyncio.create_task(asyncio.to_thread(servers.start_rasa))
+            said["held"] = heard(hotline, await call.until_answered(mark, timeout=200))
+        finally:
+            await (restarted or asyncio.to_thread(servers.start_rasa))
+        mark = call.mark
+        await call.say(caller_voice("Where is the nearest clinic?"))
+        said["next"] = heard(hotline, await call.until_answered(mark))
+
+    call = asyncio.run(hotline.call(caller, caller=number, timeout=300))
+    assert similar(said["held"], "one moment please"), said
+    answers = [m.text for m in messages(hotline, call, "bot")]
+    assert any("allowance" in text.lower() for text in answers), answers
+    assert "allowance" in said["held"].lower(), said  # spoken in the same call, unasked
+    assert "clinic" in said["next"].lower(), said
+    assert call.session.turn_count == 2 and call.ended == "caller"

@@ -1,0 +1,224 @@
+"""Voice hotline figures: end of the caller's speech → first sound of the reply, as callers hear it.
+
+    .venv/bin/python bench/voice_bench.py [--calls 1 10] [--turns 3]
+
+Runs the whole system as ``careline run`` does — Rasa and the action server over a throw-away
+database of the sample districts and the Maple Town test district, ``careline hub`` and
+``careline hotline`` (front, line processes, busy line) as their own processes — and calls it with
+baresip, a real softphone, from numbers of known English-speaking elders. Each caller hears the
+greeting, then asks ``--turns`` questions in synthetic speech (Piper) and listens to each answer.
+The time is measured on the caller's own recording: from the moment the last sample of the
+question was sent to the first sound the caller hears after it ("one moment" counts: it is what
+ends the silence). With N calls at once, all N callers speak at the same moment, the worst case.
+
+Prints, per number of calls at once: p50/p95/max of that time (max = the longest silence a caller
+heard after speaking), the hotline's CPU per call (percent of one core, all its processes) and its
+RSS (all processes), and how many turns got no reply within 15 s. Prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+
+from careline.paths import PROJECT_ROOT, SAMPLE_BUNDLES  # noqa: E402
+from careline.stack import Stack, free_port  # noqa: E402
+from knowledge import db  # noqa: E402
+from knowledge.bundle import import_path  # noqa: E402
+from tests.conftest import MAPLE, dialogue_clock_start  # noqa: E402
+from tests.voice.e2e.conftest import PROMPT_CACHE, Process, System, _start, new_elder  # noqa: E402
+from tests.voice.e2e.softphone import Softphone  # noqa: E402
+from tests.voice.telephony.tools import free_udp_port  # noqa: E402
+from voice.call import CALL_RATE  # noqa: E402
+
+QUESTIONS = ("Where is the nearest dining hall?", "What activities are on tomorrow?",
+             "How much is the old age allowance?", "Can I book lunch for tomorrow?")
+NO_REPLY = 15.0
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / _TICKS
+
+
+def rss_mib(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def caller(system: System, number: str, speech: list[bytes], folder: Path, start: threading.Barrier,
+           gaps: list[float], misses: list[int]) -> None:
+    with Softphone(folder, number) as phone:
+        phone.dial(system.sip_port)
+        phone.until_answered(0, quiet=1.5, timeout=60)  # the whole greeting
+        for pcm in speech:
+            start.wait(120)
+            phone.say(pcm)
+            end = phone.mark
+            deadline = time.monotonic() + NO_REPLY
+            while (gap := phone.seconds_until_sound(end)) is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if gap is None:
+                misses.append(1)
+            else:
+                gaps.append(gap)
+            phone.until_answered(end, quiet=1.5, timeout=60, longest=8.0)
+        phone.hang_up()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, nargs="+", default=[1, 10], help="calls at once, one run each")
+    parser.add_argument("--turns", type=int, default=3, help="questions per call")
+    args = parser.parse_args()
+    from voice.tts.piper import PiperSynthesizer
+
+    piper = PiperSynthesizer()
+    speech = [piper.synthesize(text, "en", 0.9, CALL_RATE).pcm for text in QUESTIONS[: args.turns]]
+    with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
+        folder = Path(tmp)
+        database_url = f"sqlite:///{folder / 'careline.db'}"
+        engine = db.make_engine(database_url)
+        db.upgrade(engine)
+        clock = dialogue_clock_start()
+        for bundle in (SAMPLE_BUNDLES, MAPLE):
+            assert import_path(db.session_factory(engine), bundle, clock.date()).ok
+        (folder / "stack").mkdir()
+        stack = Stack(folder / "stack", database_url, clock_start=clock).start()
+        var = folder / "var"
+        (var / "cache").mkdir(parents=True)
+        PROMPT_CACHE.mkdir(parents=True, exist_ok=True)
+        (var / "cache" / "prompts").symlink_to(PROMPT_CACHE)
+        hub_port, sip_port = free_port(), free_udp_port()
+        rtp = min(free_udp_port() // 2 * 2, 60000)
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "PYTHONUNBUFFERED": "1", "CARELINE_VAR_DIR": str(var),
+               "CARELINE_LOG_FORMAT": "json", "CARELINE_DATABASE_URL": database_url,
+               "CARELINE_RASA_URL": stack.rasa_url, "CARELINE_SECRET_RASA_API": stack.rasa_token,
+               "CARELINE_SECRET_CHANNEL_PHONE": secrets.token_urlsafe(32), "CARELINE_HUB_PORT": str(hub_port),
+               "CARELINE_CLOCK_START": clock.isoformat(), "CARELINE_CLOCK_ANCHOR": repr(stack.clock_anchor),
+               "CARELINE_SIP_PORT": str(sip_port), "CARELINE_SIP_RTP_PORT_MIN": str(rtp),
+               "CARELINE_SIP_RTP_PORT_MAX": str(rtp + 400), "CARELINE_SIP_MAX_CALLS": str(max(args.calls)),
+               "CARELINE_TTS_ONLINE": "false"}
+        hub: Process = _start("hub", env, folder)
+        hotline: Process = _start("hotline", env, folder)
+        try:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{hub_port}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(hub.text()[-3000:])
+                time.sleep(0.5)
+            lines = -(-max(args.calls) // 4)
+            while len(hotline.events("hotline_prepared")) < lines:
+                if time.monotonic() > deadline or hotline.popen.poll() is not None:
+                    raise SystemExit(hotline.text()[-3000:])
+                time.sleep(0.5)
+            from careline.settings import Settings
+
+            settings = Settings(var_dir=var, database_url=database_url, tts_online=False)
+            system = System(settings, db.session_factory(engine), hub, hotline, sip_port, folder)
+            seen: list[dict] = []
+            print(f"hotline: {lines} line process(es), RSS {rss_mib(tree(hotline.popen.pid)):.0f} MiB idle")
+            for calls in args.calls:
+                gaps: list[float] = []
+                misses: list[int] = []
+                start = threading.Barrier(calls)
+                numbers = [new_elder(system, "smith")[1] for _ in range(calls)]
+                pids = tree(hotline.popen.pid)
+                cpu_before, began = cpu_seconds(pids), time.monotonic()
+                peak = [0.0]
+                done = threading.Event()
+
+                def sample(pids: list[int] = pids, peak: list[float] = peak, done: threading.Event = done) -> None:
+                    while not done.wait(0.5):
+                        peak[0] = max(peak[0], rss_mib(pids))
+
+                sampler = threading.Thread(target=sample, daemon=True)
+                sampler.start()
+                threads = [threading.Thread(target=caller, args=(system, number, speech, folder / f"c{calls}-{i}",
+                                                                 start, gaps, misses))
+                           for i, number in enumerate(numbers)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(600)
+                done.set()
+                elapsed = time.monotonic() - began
+                cpu = (cpu_seconds(pids) - cpu_before) / elapsed * 100
+                if gaps:
+                    print(f"{calls:>2} call(s) at once, {len(gaps)} turns: end of speech → first sound "
+                          f"p50 {statistics.median(gaps) * 1000:.0f} ms, p95 {percentile(gaps, 0.95) * 1000:.0f} ms, "
+                          f"longest silence {max(gaps):.2f} s; no reply within {NO_REPLY:.0f} s: {len(misses)}; "
+                          f"hotline CPU {cpu / calls:.0f} % of a core per call, RSS {peak[0]:.0f} MiB "
+                          f"({peak[0] / calls:.0f} MiB per call)")
+                    timings = [t for t in hotline.events("call_turn_timing") if t not in seen]
+                    seen.extend(timings)
+                    if timings:
+                        parts = {key: statistics.median(t[key] for t in timings)
+                                 for key in ("turn_end_ms", "hub_ms", "voice_ms", "silence_ms")}
+                        print("    inside the hotline (medians): speech end → turn taken {turn_end_ms:.0f} ms, "
+                              "→ hub answered {hub_ms:.0f} ms, → first audio played {voice_ms:.0f} ms "
+                              "(silence {silence_ms:.0f} ms)".format(**parts))
+                else:
+                    print(f"{calls} call(s): no turn was answered ({len(misses)} missed)")
+        finally:
+            for process in (hotline, hub):
+                process.stop()
+            stack.stop()
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
