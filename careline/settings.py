@@ -252,6 +252,9 @@ class Settings(BaseSettings):
                                    "callers when it is on, as the law where you run the hotline requires.")
     voice_recordings_days: int = Field(default=30, ge=1, le=3650, description="Days call recordings are kept "
                                        "(deleted by `careline purge`).")
+    voice_slow_answer_seconds: float = Field(default=90.0, ge=5, le=600, description="A caller told \"one "
+                                             "moment\" waits this long for the engine's answer (hearing that "
+                                             "it is still being looked up); then they are put through to a person.")
     voice_poll_seconds: float = Field(default=1.0, gt=0, le=10, description="How often a call in a consultant's "
                                       "hands (or waiting for a slow answer) asks the hub for replies.")
 

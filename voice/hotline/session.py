@@ -49,8 +49,6 @@ T = TypeVar("T")
 #: Where a pause's words are recognised while the turn-end model listens (one call's judge at a
 #: time uses one thread of it).
 _JUDGE_WORDS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="judge-words")
-#: Longest a caller is kept waiting for an answer the engine is still working on.
-SLOW_ANSWER_LIMIT = 90.0
 #: Most numbered choices read out on the phone (the rest stay reachable by voice).
 MAX_CHOICES_READ = 5
 #: Seconds an answer may take before "one moment", however long the caller's turn ended ago.
@@ -258,7 +256,7 @@ class CallSession:
 
     async def _slow_answer(self) -> None:
         """The engine said "one moment": its answer comes later, collected from the hub."""
-        deadline = time.monotonic() + SLOW_ANSWER_LIMIT
+        deadline = time.monotonic() + self.settings.voice_slow_answer_seconds
         told = time.monotonic()
         while time.monotonic() < deadline:
             await self.line.pause(self.settings.voice_poll_seconds)
@@ -269,7 +267,7 @@ class CallSession:
             if time.monotonic() - told >= self.settings.voice_still_working_seconds:
                 await self.say_prompt("still_working", interruptible=False)
                 told = time.monotonic()
-        log.warning("call_slow_answer_gave_up", call=self.call.call_id, seconds=SLOW_ANSWER_LIMIT)
+        log.warning("call_slow_answer_gave_up", call=self.call.call_id, seconds=self.settings.voice_slow_answer_seconds)
         if not self.with_consultant and not self._gave_up:  # a person, rather than more waiting
             self._gave_up, self.outcome = True, "handoff"
             try:

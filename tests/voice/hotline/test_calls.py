@@ -15,7 +15,6 @@ from sqlalchemy import inspect, select
 
 from bot.console.service import ConsoleService
 from bot.hub.runtime import HubRuntime
-from careline.stack import Stack
 from knowledge import db
 from knowledge.actors import actor_for
 from knowledge.handoffs import Urgency
@@ -274,39 +273,3 @@ def test_a_mandarin_caller_known_by_number_is_greeted_in_mandarin_and_1_2_choose
     assert bytes(call.sent[-1]) == speaker.prompt("welcome", "zh", CALL_RATE).pcm
     assert call.session.language == "zh" and prompt_text("welcome", "zh")
 
-
-def test_a_rasa_restart_during_a_call_gets_a_holding_message_and_the_call_goes_on(
-        hotline: Hotline, caller_voice, servers: Stack) -> None:
-    """Rasa goes down while a caller asks a question: the caller hears the holding message at once
-    (never silence, never the call dropped); then, depending on how long Rasa takes to come back
-    on this machine, either the answer is spoken in the same call without the caller asking again,
-    or, once the hotline stops waiting, the caller is put through to a person. Either way the call
-    goes on."""
-    _key, number = new_elder(hotline, "smith")
-    said: dict[str, str] = {}
-
-    async def caller(call: MemoryCall) -> None:
-        await call.until_answered(0)
-        await asyncio.to_thread(servers.stop_rasa)
-        restarted = None
-        try:
-            mark = call.mark
-            await call.say(caller_voice("What is the old age allowance?"))
-            await asyncio.sleep(2)  # the hub has tried the engine and failed
-            restarted = asyncio.create_task(asyncio.to_thread(servers.start_rasa))
-            said["held"] = heard(hotline, await call.until_answered(mark, timeout=240))
-        finally:
-            await (restarted or asyncio.to_thread(servers.start_rasa))
-        mark = call.mark
-        await call.say(caller_voice("Where is the nearest clinic?"))
-        said["next"] = heard(hotline, await call.until_answered(mark))
-
-    call = asyncio.run(hotline.call(caller, caller=number, timeout=400))
-    assert similar(said["held"][:80], "one moment please"), said
-    if "allowance" in said["held"].lower():  # Rasa was back within the hotline's patience
-        assert "clinic" in said["next"].lower(), said
-        assert not handoffs(hotline, call)
-    else:
-        assert [h.reason for h in handoffs(hotline, call)], said
-        assert said["next"].strip(), said
-    assert call.ended == "caller"
