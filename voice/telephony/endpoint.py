@@ -44,6 +44,8 @@ log = get_logger("voice.telephony")
 CODECS = ("PCMU/8000/1", "PCMA/8000/1")
 _POLL_MS = 10
 _MEDIA_CHECK_SECONDS = 0.5
+#: Seconds an audio port outlives its call (no frame callback can still be running by then).
+PORT_RETIRE_SECONDS = 2.0
 #: Seconds to wait, after a REFER was accepted, for the far end to report that the target answered.
 TRANSFER_NOTIFY_WAIT = 8.0
 
@@ -191,10 +193,16 @@ class _PjCall(pj.Call):
         self.last_rx_at = time.monotonic()
 
     def _disconnect_port(self) -> None:
+        """Stop the call's audio both ways. The port itself is kept a while longer
+        (:meth:`SipEndpoint._retire`): pjmedia's clock thread may be inside one of its callbacks
+        right now, and destroying it here crashed a line process (SIGSEGV) when several calls
+        ended at once."""
         if self.port is not None and self.media is not None:
             for action in (lambda: self.media.stopTransmit(self.port), lambda: self.port.stopTransmit(self.media)):
                 with contextlib.suppress(pj.Error):
                     action()
+        if self.port is not None:
+            self.endpoint._retire(self.port)
         self.port, self.media = None, None
 
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:  # noqa: N802
@@ -266,6 +274,7 @@ class SipEndpoint:
         self._commands: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
         self._calls: dict[int, _PjCall] = {}
         self._released: list[_PjCall] = []
+        self._retired_ports: list[tuple[float, _AudioPort]] = []  # (drop after, port)
         self._started = threading.Event()
         self._stopping = threading.Event()
         self._error: BaseException | None = None
@@ -415,6 +424,9 @@ class SipEndpoint:
                 call.hangup(refuse)
             self._released.append(call)
 
+    def _retire(self, port: _AudioPort) -> None:
+        self._retired_ports.append((time.monotonic() + PORT_RETIRE_SECONDS, port))
+
     def _load_changed(self) -> None:
         if self.on_load is not None:
             try:
@@ -459,6 +471,9 @@ class SipEndpoint:
         holding the pjsua2 object (which Python would then destroy whenever it liked)."""
         if self._released:
             self._released = [call for call in self._released if call.isActive()]
+        if self._retired_ports and self._retired_ports[0][0] <= time.monotonic():
+            now = time.monotonic()
+            self._retired_ports = [(until, port) for until, port in self._retired_ports if until > now]
 
     def _live(self, index: int, call_id: str) -> _PjCall | None:
         call = self._calls.get(index)
@@ -533,6 +548,7 @@ class SipEndpoint:
                 call.session.disconnected("shutdown")
         self._calls.clear()
         self._released.clear()
+        self._retired_ports.clear()
 
     def _destroy(self, endpoint: pj.Endpoint, account: _Account | None) -> None:
         if account is not None:

@@ -28,7 +28,7 @@ def _start(tmp_path: Path, port: int) -> tuple[subprocess.Popen[bytes], Path]:
            "CARELINE_SIP_MAX_CALLS": str(MAX_CALLS), "CARELINE_SIP_HOLD_SECONDS": "40",
            "CARELINE_SIP_NO_MEDIA_SECONDS": "60", "CARELINE_TTS_ONLINE": "false", "CARELINE_LANGUAGE": "en",
            "CARELINE_HOTLINE_HANDLER": "tests.voice.telephony.line_session:handle_call",
-           "CARELINE_TEST_CALLS_DIR": str(tmp_path / "calls"), "CARELINE_TEST_CALL_SECONDS": "3",
+           "CARELINE_TEST_CALLS_DIR": str(tmp_path / "calls"), "CARELINE_TEST_CALL_SECONDS": "2",
            "PYTHONPATH": str(PROJECT_ROOT)}
     log = tmp_path / "hotline.log"
     with log.open("wb") as out:
