@@ -55,6 +55,8 @@ class Setup:
     trunk: Peer
     lines: list[tuple[Line, Peer]]
     busy: tuple[Line, Peer]
+    counts: dict[str, int]
+    """Calls each line's endpoint holds, by line name (what a line process reports)."""
 
 
 async def run(test: Callable[[Setup], Awaitable[None]], lines: int = 2, max_calls: int = 3, slots: int = 2,
@@ -72,9 +74,7 @@ async def run(test: Callable[[Setup], Awaitable[None]], lines: int = 2, max_call
     transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(lambda: front,
                                                                              local_addr=("127.0.0.1", 0))
     try:
-        setup = Setup(front, transport.get_extra_info("sockname"), Peer(), made, (busy, busy_peer))
-        setup.counts = counts  # type: ignore[attr-defined]
-        await test(setup)
+        await test(Setup(front, transport.get_extra_info("sockname"), Peer(), made, (busy, busy_peer), counts))
     finally:
         transport.close()
 
@@ -84,6 +84,14 @@ async def answer(line_peer: Peer, front: tuple[str, int], status: int = 200) -> 
     forwarded = await line_peer.receive()
     line_peer.send(response_to(forwarded, status, "OK" if status == 200 else "Busy Here", to_tag="line"), front)
     return forwarded
+
+
+async def held_call(s: Setup, branch: str, call_id: str) -> None:
+    """Every slot taken (the one line of one slot talking, the busy line playing): a new call
+    is held, with 100 Trying."""
+    s.counts.update({"line-0": 1, "busy": 1})
+    s.trunk.send(invite(s.trunk, branch, call_id), s.address)
+    assert (await s.trunk.receive()).status == 100
 
 
 def test_options_is_answered_by_the_front() -> None:
@@ -137,7 +145,7 @@ def test_a_retransmitted_invite_and_its_cancel_go_to_the_same_line() -> None:
 
 def test_calls_spread_over_the_lines_and_beyond_max_calls_go_to_the_busy_line() -> None:
     async def test(s: Setup) -> None:
-        counts: dict[str, int] = s.counts  # type: ignore[attr-defined]
+        counts = s.counts
         got: list[str] = []
         for number in range(3):
             s.trunk.send(invite(s.trunk, f"z9hG4bK-s{number}", f"s{number}"), s.address)
@@ -163,15 +171,11 @@ def test_calls_spread_over_the_lines_and_beyond_max_calls_go_to_the_busy_line() 
 
 def test_with_every_slot_taken_a_call_waits_then_takes_the_first_slot_that_frees() -> None:
     async def test(s: Setup) -> None:
-        counts: dict[str, int] = s.counts  # type: ignore[attr-defined]
-        counts.update({"line-0": 1, "busy": 1})  # one line of one slot, talking; the busy line playing
-        s.trunk.send(invite(s.trunk, "z9hG4bK-h1", "h1"), s.address)
-        trying = await s.trunk.receive()
-        assert trying.status == 100
+        await held_call(s, "z9hG4bK-h1", "h1")
         s.trunk.send(invite(s.trunk, "z9hG4bK-h1", "h1"), s.address)  # retransmitted while held
         assert (await s.trunk.receive()).status == 100
         assert s.front.held == 1
-        counts["line-0"] = 0  # the call on the line ended
+        s.counts["line-0"] = 0  # the call on the line ended
         forwarded = await s.lines[0][1].receive()
         assert forwarded.call_id == "h1" and s.front.held == 0
 
@@ -180,10 +184,7 @@ def test_with_every_slot_taken_a_call_waits_then_takes_the_first_slot_that_frees
 
 def test_a_held_call_gets_486_when_no_slot_frees_and_its_ack_is_absorbed() -> None:
     async def test(s: Setup) -> None:
-        counts: dict[str, int] = s.counts  # type: ignore[attr-defined]
-        counts.update({"line-0": 1, "busy": 1})
-        s.trunk.send(invite(s.trunk, "z9hG4bK-b1", "b1"), s.address)
-        assert (await s.trunk.receive()).status == 100
+        await held_call(s, "z9hG4bK-b1", "b1")
         busy = await s.trunk.receive(3.0)
         assert busy.status == 486 and ";tag=" in (busy.get("to") or "")
         s.trunk.send(invite(s.trunk, "z9hG4bK-b1", "b1", "ACK"), s.address)
@@ -195,10 +196,7 @@ def test_a_held_call_gets_486_when_no_slot_frees_and_its_ack_is_absorbed() -> No
 
 def test_a_held_call_cancelled_by_the_caller_gets_200_and_487() -> None:
     async def test(s: Setup) -> None:
-        counts: dict[str, int] = s.counts  # type: ignore[attr-defined]
-        counts.update({"line-0": 1, "busy": 1})
-        s.trunk.send(invite(s.trunk, "z9hG4bK-c1", "c1"), s.address)
-        assert (await s.trunk.receive()).status == 100
+        await held_call(s, "z9hG4bK-c1", "c1")
         s.trunk.send(invite(s.trunk, "z9hG4bK-c1", "c1", "CANCEL"), s.address)
         replies = {(await s.trunk.receive()).status, (await s.trunk.receive()).status}
         assert replies == {200, 487} and s.front.held == 0
