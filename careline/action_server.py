@@ -79,10 +79,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     executor.register_package(args.actions_module or args.actions)
     loader = AppLoader(factory=partial(_app_for_serve, executor, args.endpoints))
     app = loader.load()
+    workers = utils.number_of_sanic_workers()
     app.prepare(host=args.host or get_settings().action_server_host, port=args.port,
                 ssl=endpoint.create_ssl_config(args.ssl_certificate, args.ssl_keyfile, args.ssl_password),
-                workers=utils.number_of_sanic_workers())
-    Sanic.serve(primary=app, app_loader=loader)
+                workers=workers, single_process=workers == 1)
+    if workers == 1:
+        # one worker is served from this process: a worker process of its own imported the
+        # actions a second time (4 s of each start, and its memory twice)
+        Sanic.serve_single(primary=app)
+    else:
+        Sanic.serve(primary=app, app_loader=loader)
 
 
 if __name__ == "__main__":

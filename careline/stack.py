@@ -69,13 +69,15 @@ class Stack:
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         self._action_command = [sys.executable, "-m", "careline.action_server", "--actions", "actions",
                                 "--host", "127.0.0.1", "--port", str(action_port)]
-        self.start_actions()
+        self._launch_actions()
         endpoints, credentials = write_engine_files(self.folder / "engine", f"{self.action_url}/webhook",
                                                     self.reply_timeout,
                                                     f"sqlite:///{(self.folder / 'tracker.db').as_posix()}",
                                                     action_token=self.action_token, api_token=self.rasa_token)
         self._rasa_command = rasa_run_command(model or model_path(), rasa_port, endpoints, credentials)
-        self.start_rasa()
+        self._launch_rasa()  # both start at once: each spends most of its start importing
+        self._await_actions()
+        self._await_rasa()
         for index in range(1, self.rasa_workers):
             port = free_port()
             command = rasa_run_command(model or model_path(), port, endpoints, credentials)
@@ -109,11 +111,16 @@ class Stack:
         self.rasa_urls.append(url)
 
     def start_rasa(self) -> None:
-        log_path = self.folder / "rasa.log"
-        with log_path.open("ab") as log:
+        self._launch_rasa()
+        self._await_rasa()
+
+    def _launch_rasa(self) -> None:
+        with (self.folder / "rasa.log").open("ab") as log:
             self.processes["rasa"] = subprocess.Popen(self._rasa_command, env=self._engine_env(), stdout=log,
                                                       stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
-        wait_http(f"{self.rasa_url}/status", self.processes["rasa"], 300, log_path)
+
+    def _await_rasa(self) -> None:
+        wait_http(f"{self.rasa_url}/status", self.processes["rasa"], 300, self.folder / "rasa.log")
 
     def stop_rasa(self) -> None:
         process = self.processes.pop("rasa")
@@ -135,7 +142,10 @@ class Stack:
         self.start_actions()
 
     def start_actions(self) -> None:
-        log_path = self.folder / "actions.log"
+        self._launch_actions()
+        self._await_actions()
+
+    def _launch_actions(self) -> None:
         env = {**os.environ, "CARELINE_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1",
                "CARELINE_SECRET_ACTION_SERVER": self.action_token}
         # Sanic shuts the server down when its worker has not reported ready within 30 s, which a
@@ -143,11 +153,13 @@ class Stack:
         env.setdefault("SANIC_WORKER_ACK_TIMEOUT", "180")
         if self.clock_start is not None:
             env.update(CARELINE_CLOCK_START=self.clock_start.isoformat(), CARELINE_CLOCK_ANCHOR=repr(self.clock_anchor))
-        with log_path.open("ab") as log:
+        with (self.folder / "actions.log").open("ab") as log:
             self.processes["actions"] = subprocess.Popen(self._action_command, env=env, stdout=log,
                                                          stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+
+    def _await_actions(self) -> None:
         # a loaded 2-core machine (several stacks starting at once) takes over a minute to import actions
-        wait_http(f"{self.action_url}/health", self.processes["actions"], 180, log_path)
+        wait_http(f"{self.action_url}/health", self.processes["actions"], 180, self.folder / "actions.log")
 
     def stop_actions(self) -> None:
         """Stop the action server; it is killed if it does not stop in a few seconds (Sanic waits

@@ -10,7 +10,8 @@ sound turn 补贴 into 不贴 or 补帖, and dialect speakers merge zh/z and ing
 must meet on the same features.
 
 Confidences are calibrated (Platt scaling over three folds) so that ``FallbackClassifier``'s
-threshold keeps its meaning.
+threshold keeps its meaning. Only the fitted numbers are stored (:class:`LinearScorer`), never the
+sklearn estimators.
 """
 
 from __future__ import annotations
@@ -34,12 +35,6 @@ from bot.components.linear_scorer import LinearScorer
 
 logger = logging.getLogger(__name__)
 
-MODEL_FILE = "linear_intent.skops"
-# What a model file of ours may contain beyond skops' defaults; anything else is refused.
-TRUSTED_TYPES = frozenset({
-    "scipy.sparse._csr.csr_matrix",
-    "sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
-})
 WORD_SEPARATOR = " "
 NO_PINYIN = "-"
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -78,18 +73,11 @@ class LinearIntentClassifier(GraphComponent):
         }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: dict[str, Any] | None = None) -> None:
+                 scorer: LinearScorer | None = None) -> None:
         self._config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
-        self._scorer = self._compile(model)
-
-    @staticmethod
-    def _compile(model: dict[str, Any] | None) -> LinearScorer | None:
-        """The fitted model as a plain-numpy scorer; the sklearn objects are not kept."""
-        if model is None:
-            return None
-        return LinearScorer([model["chars"], model["words"], model["pinyin"]], model["classifier"])
+        self._scorer = scorer
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -99,19 +87,13 @@ class LinearIntentClassifier(GraphComponent):
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
-        import skops.io as sio
-
         try:
             with model_storage.read_from(resource) as folder:
-                path = folder / MODEL_FILE
-                unexpected = set(sio.get_untrusted_types(file=path)) - TRUSTED_TYPES
-                if unexpected:
-                    raise ValueError(f"unexpected types in {MODEL_FILE}: {sorted(unexpected)}")
-                model = sio.load(path, trusted=sorted(TRUSTED_TYPES))
+                scorer: LinearScorer | None = LinearScorer.load(folder)
         except (ValueError, FileNotFoundError) as error:
             logger.warning("linear intent classifier: no usable model in this archive (%s)", error)
-            model = None
-        return cls(config, model_storage, resource, model)
+            scorer = None
+        return cls(config, model_storage, resource, scorer)
 
     def _vectorizers(self) -> tuple[Any, Any, Any]:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -131,7 +113,6 @@ class LinearIntentClassifier(GraphComponent):
                        for name, docs in zip(("chars", "words", "pinyin"), views, strict=True)]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
-        import skops.io as sio
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
 
@@ -151,10 +132,9 @@ class LinearIntentClassifier(GraphComponent):
         svm = LinearSVC(C=float(self._config["C"]), random_state=0)  # liblinear shuffles: same data, same model
         classifier = CalibratedClassifierCV(svm, cv=folds, method="sigmoid") if folds >= 2 else svm
         classifier.fit(features, labels)
-        model["classifier"] = classifier
+        self._scorer = LinearScorer.fitted((chars, words, pinyin), classifier)
         with self._storage.write_to(self._resource) as folder:
-            sio.dump(model, folder / MODEL_FILE)
-        self._scorer = self._compile(model)
+            self._scorer.save(folder)
         return self._resource
 
     def _probabilities(self, message: Message) -> dict[str, float]:

@@ -5,36 +5,61 @@ their input and build sparse matrices on every call: about 6 ms a message on two
 the intent classifier's time in a turn. The arithmetic itself is a few hundred multiplications, so
 this module does only that, with the same formulas (sublinear tf, idf, l2 norm; Platt sigmoid per
 class, normalised per fold, averaged over folds) and the fitted vocabularies and weights.
-``tests/bot/components`` checks that it gives sklearn's numbers.
+``tests/bot/components`` checks that it gives sklearn's numbers, before and after a save.
+
+A scorer is saved as JSON (analyser settings, vocabularies, classes) and one ``.npz`` of arrays
+read with ``allow_pickle=False``: nothing in a model file can run code, and loading needs neither
+the sklearn estimators nor skops (whose import and type audit took 10 s of every Rasa start).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy.special import expit
+
+#: The vectorizer settings that decide how a document is cut into terms; a vectorizer with a
+#: custom preprocessor or tokenizer (code, not settings) cannot be saved.
+ANALYSIS_PARAMS = ("analyzer", "ngram_range", "lowercase", "token_pattern", "strip_accents", "stop_words",
+                   "encoding", "decode_error", "input")
+SETTINGS_FILE = "linear_scorer.json"
+ARRAYS_FILE = "linear_scorer.npz"
+
+
+def _analyzer(params: dict[str, Any]) -> Callable[[str], list[str]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(**{**params, "ngram_range": tuple(params["ngram_range"])}).build_analyzer()
 
 
 @dataclass(frozen=True)
 class _View:
     """One fitted vectorizer: its analyzer, vocabulary and idf, at an offset in the feature row."""
 
-    analyze: Callable[[str], list[str]]
+    params: dict[str, Any]
     vocabulary: dict[str, int]
     idf: np.ndarray
     sublinear_tf: bool
     offset: int
+    analyze: Callable[[str], list[str]]
 
     @classmethod
     def of(cls, vectorizer: Any, offset: int) -> _View:
         if vectorizer.norm != "l2" or vectorizer.binary or not vectorizer.use_idf:
             raise ValueError("only l2-normalised idf-weighted counts are supported")
-        return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_, np.asarray(vectorizer.idf_),
-                   bool(vectorizer.sublinear_tf), offset)
+        if vectorizer.preprocessor is not None or vectorizer.tokenizer is not None or callable(vectorizer.analyzer):
+            raise ValueError("only vectorizers configured by settings are supported")
+        params = {name: getattr(vectorizer, name) for name in ANALYSIS_PARAMS}
+        params["ngram_range"] = list(params["ngram_range"])
+        return cls(params, {str(term): int(i) for term, i in vectorizer.vocabulary_.items()},
+                   np.asarray(vectorizer.idf_, dtype=np.float64), bool(vectorizer.sublinear_tf), offset,
+                   vectorizer.build_analyzer())
 
     def features(self, document: str) -> tuple[np.ndarray, np.ndarray]:
         counts = Counter(i for term in self.analyze(document) if (i := self.vocabulary.get(term)) is not None)
@@ -52,27 +77,32 @@ class _View:
 class LinearScorer:
     """Probabilities over ``classes`` for the documents of each view (text, words, pinyin)."""
 
-    def __init__(self, vectorizers: Sequence[Any], classifier: Any) -> None:
+    def __init__(self, views: Sequence[_View], classes: np.ndarray, weights: np.ndarray, intercepts: np.ndarray,
+                 sigmoid: tuple[np.ndarray, np.ndarray, int] | None) -> None:
+        self._views = tuple(views)
+        self.classes = classes
+        self._weights, self._intercepts, self._sigmoid = weights, intercepts, sigmoid
+
+    @classmethod
+    def fitted(cls, vectorizers: Sequence[Any], classifier: Any) -> LinearScorer:
+        """The scorer of fitted sklearn vectorizers and a (calibrated) ``LinearSVC``."""
         views, offset = [], 0
         for vectorizer in vectorizers:
             views.append(_View.of(vectorizer, offset))
             offset += len(vectorizer.vocabulary_)
-        self._views = tuple(views)
-        self.classes: np.ndarray = np.asarray(classifier.classes_)
+        classes = np.asarray(classifier.classes_)
         folds = getattr(classifier, "calibrated_classifiers_", None)
-        n = len(self.classes)
+        n = len(classes)
         if folds is not None and n == 2:
             raise ValueError("two-class calibration is not supported")
         if folds is None:  # an uncalibrated LinearSVC: a softmax of its margins
-            self._weights = np.ascontiguousarray(classifier.coef_.T)
-            self._intercepts = np.asarray(classifier.intercept_, dtype=np.float64)
-            self._sigmoid = None
-            return
+            return cls(views, classes, np.ascontiguousarray(classifier.coef_.T),
+                       np.asarray(classifier.intercept_, dtype=np.float64), None)
         weights = np.zeros((offset, n * len(folds)))
         intercepts = np.zeros(n * len(folds))
         slope, shift = np.zeros(n * len(folds)), np.zeros(n * len(folds))
         # a fold's calibrators follow its estimator's classes; a class absent from a fold scores 0
-        position = {str(c): i for i, c in enumerate(self.classes)}
+        position = {str(c): i for i, c in enumerate(classes)}
         for k, fold in enumerate(folds):
             estimator = fold.base_estimator
             for j, (name, calibrator) in enumerate(zip(estimator.classes_, fold.calibrators, strict=True)):
@@ -83,8 +113,38 @@ class LinearScorer:
             for name in set(position) - {str(c) for c in estimator.classes_}:
                 column = k * n + position[name]
                 slope[column], shift[column] = 0.0, np.inf
-        self._weights, self._intercepts = weights, intercepts
-        self._sigmoid = (slope, shift, len(folds))
+        return cls(views, classes, weights, intercepts, (slope, shift, len(folds)))
+
+    def save(self, folder: Path) -> None:
+        settings = {
+            "classes": [str(c) for c in self.classes],
+            "folds": None if self._sigmoid is None else self._sigmoid[2],
+            "views": [{"params": v.params, "vocabulary": v.vocabulary, "sublinear_tf": v.sublinear_tf,
+                       "offset": v.offset} for v in self._views],
+        }
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings, ensure_ascii=False), encoding="utf-8")
+        arrays = {f"idf{i}": v.idf for i, v in enumerate(self._views)}
+        arrays.update(weights=self._weights, intercepts=self._intercepts)
+        if self._sigmoid is not None:
+            arrays.update(slope=self._sigmoid[0], shift=self._sigmoid[1])
+        with (folder / ARRAYS_FILE).open("wb") as file:
+            np.savez(file, **arrays)
+
+    @classmethod
+    def load(cls, folder: Path) -> LinearScorer:
+        """Raises ``FileNotFoundError`` or ``ValueError`` (a file that is not a saved scorer)."""
+        try:
+            settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+            with np.load(folder / ARRAYS_FILE, allow_pickle=False) as arrays:
+                views = [_View({k: spec["params"][k] for k in ANALYSIS_PARAMS}, spec["vocabulary"],
+                               arrays[f"idf{i}"], bool(spec["sublinear_tf"]), int(spec["offset"]),
+                               _analyzer({k: spec["params"][k] for k in ANALYSIS_PARAMS}))
+                         for i, spec in enumerate(settings["views"])]
+                folds = settings["folds"]
+                sigmoid = None if folds is None else (arrays["slope"], arrays["shift"], int(folds))
+                return cls(views, np.asarray(settings["classes"]), arrays["weights"], arrays["intercepts"], sigmoid)
+        except (KeyError, TypeError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a saved linear scorer: {error!r}") from error
 
     def probabilities(self, documents: Sequence[str]) -> np.ndarray:
         parts = [view.features(document) for view, document in zip(self._views, documents, strict=True)]

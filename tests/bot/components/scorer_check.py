@@ -1,11 +1,13 @@
 """Run in the engine venv by test_linear_scorer.py: fits the intent classifier's vectorizers and
 calibrated SVM on part of the training data, then prints, as JSON, the largest difference between
-sklearn's probabilities and :class:`LinearScorer`'s for every message given on stdin."""
+sklearn's probabilities and :class:`LinearScorer`'s for every message given on stdin, with the
+scorer as fitted and as saved and loaded again."""
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -51,7 +53,10 @@ def main() -> None:
     for name, classifier in (("calibrated", CalibratedClassifierCV(LinearSVC(C=1.5), cv=3, method="sigmoid")),
                              ("plain", LinearSVC(C=1.5))):
         classifier.fit(features(examples), labels)
-        scorer = LinearScorer(vectorizers, classifier)
+        scorer = LinearScorer.fitted(vectorizers, classifier)
+        with tempfile.TemporaryDirectory() as folder:
+            scorer.save(Path(folder))
+            loaded = LinearScorer.load(Path(folder))
         if name == "calibrated":
             expected = classifier.predict_proba(features(probes))
         else:
@@ -59,8 +64,11 @@ def main() -> None:
             expected = np.exp(margins - margins.max(axis=1, keepdims=True))
             expected /= expected.sum(axis=1, keepdims=True)
         got = np.array([scorer.probabilities(documents(m)) for m in probes])
+        reloaded = np.array([loaded.probabilities(documents(m)) for m in probes])
         report[name] = {"max_difference": float(np.abs(expected - got).max()),
-                        "same_classes": list(map(str, scorer.classes)) == list(map(str, classifier.classes_))}
+                        "max_difference_loaded": float(np.abs(expected - reloaded).max()),
+                        "same_classes": list(map(str, scorer.classes)) == list(map(str, classifier.classes_))
+                        == list(map(str, loaded.classes))}
     json.dump(report, sys.stdout)
 
 

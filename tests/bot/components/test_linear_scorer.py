@@ -1,5 +1,6 @@
 """The intent classifier's numpy scorer gives exactly sklearn's probabilities (it replaces sklearn's
-per-message call in the Rasa server, so a difference would change every prediction)."""
+per-message call in the Rasa server, so a difference would change every prediction), and the same
+after it is saved and loaded as the model archive stores it."""
 
 from __future__ import annotations
 
@@ -25,3 +26,4 @@ def test_scorer_matches_sklearn_on_both_languages_and_odd_input() -> None:
     for name in ("calibrated", "plain"):
         assert report[name]["same_classes"]
         assert report[name]["max_difference"] < 1e-9, report[name]
+        assert report[name]["max_difference_loaded"] < 1e-9, report[name]
