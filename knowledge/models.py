@@ -547,7 +547,10 @@ class PhoneCall(Base):
     """The record of one phone call (its conversation is on the ``phone`` channel, which says
     the language and the elder): when it started and ended, why it ended (``caller``, ``local``,
     ``no_media``, ``shutdown``, ``transfer``), what came of it (the hotline's outcome: ``bot``,
-    ``handoff``, ``emergency``, ...) and how many turns the caller took. Never the caller's number."""
+    ``handoff``, ``emergency``, ...) and how many turns the caller took. ``caller``: the number the
+    network gave, in E.164 (None when withheld or not a number), kept so that a consultant can
+    call back a caller who hung up while waiting; it is shown only in the console, to consultants
+    of the conversation's district, and never logged."""
 
     __tablename__ = "phone_calls"
 
@@ -558,6 +561,7 @@ class PhoneCall(Base):
     end_reason: Mapped[str | None] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(24))
     turns: Mapped[int | None] = mapped_column(Integer)
+    caller: Mapped[str | None] = mapped_column(String(20))
 
 
 class Satisfaction(Base):

@@ -35,6 +35,14 @@ def normalise_phone(number: str, region: str = "CN") -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def display_phone(number: str, region: str = "CN") -> str:
+    """``number`` grouped as people read it (``+86 138 0000 6103``); as written when it is no number."""
+    e164 = normalise_phone(number, region)
+    if e164 is None:
+        return number
+    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def elder_by_phone(session: Session, number: str, region: str = "CN") -> Elder | None:
     """The one active elder whose registered phone is ``number``. None when nobody has it, and
     when several elders share it (a couple's landline): the caller is then asked, not guessed."""

@@ -180,7 +180,10 @@ async def conversation_fragment(request: Request, conversation_id: str,
 
 
 async def _act(request: Request, raw_id: str, actor: Actor,
-               action: Callable[[ConsoleService, int, dict[str, str]], Awaitable[Any]]) -> Response:
+               action: Callable[[ConsoleService, int, dict[str, str]], Awaitable[Any]],
+               keep_reply: bool = False) -> Response:
+    """Do ``action``; when it is refused, the screen again with why (and, ``keep_reply``, the
+    reply the consultant typed still in its box)."""
     conversation_id = _id(raw_id)
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
@@ -189,7 +192,8 @@ async def _act(request: Request, raw_id: str, actor: Actor,
             raise Refused("not_found", 404)
         await action(_service(request), conversation_id, fields)
     except Refused as refused:
-        return await _screen(request, conversation_id, actor, refused.status, refused.say(language(request)))
+        return await _screen(request, conversation_id, actor, refused.status, refused.say(language(request)),
+                             reply=fields.get("text", "") if keep_reply else "")
     return RedirectResponse(f"/console/conversations/{conversation_id}", status_code=303)
 
 
@@ -200,7 +204,8 @@ async def claim(request: Request, conversation_id: str, actor: Annotated[Actor, 
 
 @router.post("/conversations/{conversation_id}/say")
 async def reply(request: Request, conversation_id: str, actor: Annotated[Actor, Depends(require_csrf)]) -> Response:
-    return await _act(request, conversation_id, actor, lambda s, c, f: s.say(c, actor, f.get("text", "")))
+    return await _act(request, conversation_id, actor, lambda s, c, f: s.say(c, actor, f.get("text", "")),
+                      keep_reply=True)
 
 
 @router.post("/conversations/{conversation_id}/note")

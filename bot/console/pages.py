@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from bot.console.labels import label
 from bot.console.security import LANGUAGE_COOKIE, language, set_cookie
 from careline import catalogue, clock
+from knowledge.phones import display_phone
 
 TEMPLATES = Path(__file__).parent / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -34,6 +35,7 @@ def _label(context: Context, kind: str, value: str | None) -> str:
 
 
 _environment.globals.update(_=_text, label=_label)
+_environment.filters["phone"] = display_phone
 
 
 def headers(nonce: str) -> dict[str, str]:

@@ -41,6 +41,7 @@ from knowledge.audit import audit
 from knowledge.db import reading, transaction
 from knowledge.handoffs import HANDED_BACK, OUTCOMES, RESOLVED, TAKEN, WAITING, hub_sender
 from knowledge.models import Consultant, Conversation, Handoff, Message, utcnow
+from knowledge.phones import display_phone
 
 log = structlog.get_logger("careline.console")
 
@@ -65,7 +66,9 @@ REFUSALS = {"not_found": N_("console.not_found"), "taken": N_("console.taken"),
             "refused_no_delivery": N_("console.refused_no_delivery"),
             "refused_unavailable_time": N_("console.refused_unavailable_time"),
             "refused_already_cancelled": N_("console.refused_already_cancelled"),
-            "refused_inactive": N_("console.refused_inactive"), "refused_other": N_("console.refused_other")}
+            "refused_inactive": N_("console.refused_inactive"), "refused_other": N_("console.refused_other"),
+            "call_ended": N_("console.refused_call_ended"),
+            "call_ended_no_number": N_("console.refused_call_ended_no_number")}
 
 
 class Refused(Exception):
@@ -228,6 +231,7 @@ class ConsoleService:
         with transaction(self.context.sessions) as session:
             conversation = _visible(session, conversation_id, actor)
             _must_hold(session, conversation_id, actor)
+            _must_be_on_the_line(session, conversation)
             message = _transcribe(session, conversation, "consultant", "consultant", text, actor)
             _deliver(session, conversation, Reply(text, role="consultant"), f"consultant:{message.id}")
             audit(session, actor, "say", conversation_id, {"message_id": message.id})
@@ -290,6 +294,16 @@ def _visible(session: Session, conversation_id: int, actor: Actor) -> Conversati
     if conversation is None or not actor.may_act_in(conversation.district_id):
         raise Refused("not_found", 404)
     return conversation
+
+
+def _must_be_on_the_line(session: Session, conversation: Conversation) -> None:
+    """A reply to a call that ended would never be heard: the consultant is told to call back."""
+    call = views.call_back(session, conversation)
+    if call is None or call.ended_at is None:
+        return
+    if call.number is None:
+        raise Refused("call_ended_no_number", 409)
+    raise Refused("call_ended", 409, number=display_phone(call.number))
 
 
 def _held_by(session: Session, conversation_id: int) -> int | None:

@@ -14,6 +14,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from careline import clock
+from careline.settings import get_settings
 from knowledge.actors import Actor
 from knowledge.eligibility import check_all
 from knowledge.facts import age_on
@@ -28,7 +29,9 @@ from knowledge.models import (
     FamilyMember,
     Handoff,
     Message,
+    PhoneCall,
 )
+from knowledge.phones import normalise_phone
 from knowledge.wording import describe_booking
 
 
@@ -89,6 +92,17 @@ class Profile:
     family: list[tuple[str, str, bool]]
     """Name, relationship, primary contact."""
     qualifies: list[Qualification]
+    phone: str | None = None
+    """The registered number, E.164 (None when there is none, or it is no number)."""
+
+
+@dataclass(frozen=True)
+class CallBack:
+    """A phone conversation's call: when it ended (None: still on the line), and the number to
+    call back (E.164; the caller's, else the elder's registered one; None when neither is known)."""
+
+    ended_at: dt.datetime | None
+    number: str | None
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,7 @@ class ConversationView:
     transcript: list[Line]
     profile: Profile | None
     slots: dict[str, Any] = field(default_factory=dict)
+    call: CallBack | None = None
 
 
 def queue(session: Session, actor: Actor, statuses: tuple[str, ...] = (WAITING,)) -> list[QueueRow]:
@@ -160,7 +175,20 @@ def conversation(session: Session, conversation_id: int, lang: str,
     elder = session.get(Elder, found.elder_id) if found.elder_id and with_profile else None
     return ConversationView(found.id, found.channel, found.language, found.status, district.key if district else None,
                             _row(session, handoff, found) if handoff else None, lines,
-                            profile(session, elder, lang) if elder else None)
+                            profile(session, elder, lang) if elder else None,
+                            call=call_back(session, found) if with_profile else None)
+
+
+def call_back(session: Session, conversation: Conversation) -> CallBack | None:
+    """How to reach the caller of a phone conversation again; None for other channels."""
+    record = session.scalar(select(PhoneCall).where(PhoneCall.conversation_id == conversation.id))
+    if record is None:
+        return None
+    number = record.caller
+    if number is None and conversation.elder_id is not None:
+        elder = session.get(Elder, conversation.elder_id)
+        number = normalise_phone(elder.phone or "", get_settings().phone_region) if elder else None
+    return CallBack(record.ended_at, number)
 
 
 def profile(session: Session, elder: Elder, lang: str) -> Profile:
@@ -176,7 +204,8 @@ def profile(session: Session, elder: Elder, lang: str) -> Profile:
                    elder.language, [describe_booking(b, lang, today) for b in bookings],
                    [(name, relation, bool(primary)) for name, relation, primary in family],
                    [Qualification(e.policy.key, dict(e.policy.title), str(e.verdict), e.reasons(lang))
-                    for e in check_all(session, elder, today)])
+                    for e in check_all(session, elder, today)],
+                   normalise_phone(elder.phone or "", get_settings().phone_region))
 
 
 def colleagues(session: Session, conversation_id: int) -> list[tuple[int, str]]:

@@ -6,8 +6,9 @@ At the start of a call the hub, not the hotline, finds the elder from the caller
 database; the hub binds the call's conversation to the elder (as :mod:`bot.hub.binding` does for
 ``elder_id``) and tells the hotline only the language to greet in and whether the caller is known.
 
-Each call has a record (:class:`~knowledge.models.PhoneCall`): started when the call starts, ended
-when the hotline says it ended, whatever the reason. A caller who is gone leaves the consultants'
+Each call has a record (:class:`~knowledge.models.PhoneCall`): started when the call starts (with
+the caller's number, for a consultant to call back), ended when the hotline says it ended,
+whatever the reason. A caller who is gone leaves the consultants'
 queue (:func:`knowledge.handoffs.caller_hung_up`; an emergency stays, marked to be called back),
 and a consultant's screen says the call ended.
 """
@@ -29,7 +30,7 @@ from careline.catalogue import N_, say
 from knowledge.db import transaction
 from knowledge.handoffs import WAITING, caller_hung_up
 from knowledge.models import Conversation, Handoff, Message, PhoneCall, utcnow
-from knowledge.phones import elder_by_phone
+from knowledge.phones import elder_by_phone, normalise_phone
 
 #: the transcript's line that says a call ended (the console says it in the consultant's language)
 CALL_ENDED = N_("console.call_ended")
@@ -96,18 +97,18 @@ def start_call(sessions: sessionmaker[Session], body: CallIn, region: str, defau
         elder_id, language = (elder.id, elder.language) if elder is not None else (None, default_language)
     language = language if language in ("zh", "en") else default_language
     check_and_bind(sessions, "phone", body.conversation, elder_id=elder_id, district_key=None, language=language)
-    _record_start(sessions, body.conversation)
+    _record_start(sessions, body.conversation, normalise_phone(body.caller, region) if body.caller else None)
     return CallStarted(language, elder_id is not None)
 
 
-def _record_start(sessions: sessionmaker[Session], external_id: str) -> None:
+def _record_start(sessions: sessionmaker[Session], external_id: str, caller: str | None) -> None:
     try:
         with transaction(sessions) as session:
             conversation_id = session.scalar(select(Conversation.id).where(Conversation.channel == "phone",
                                                                            Conversation.external_id == external_id))
             if conversation_id is not None and session.scalar(
                     select(PhoneCall.id).where(PhoneCall.conversation_id == conversation_id)) is None:
-                session.add(PhoneCall(conversation_id=conversation_id))
+                session.add(PhoneCall(conversation_id=conversation_id, caller=caller))
     except IntegrityError:  # the same call started twice at once: it has one record
         pass
 

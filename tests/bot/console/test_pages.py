@@ -9,6 +9,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from careline.cli_hub import server_options
 from careline.secrets import secret
 from careline.stack import free_port
 from knowledge import db
-from knowledge.handoffs import Urgency
-from knowledge.models import Consultant, Conversation, District, Handoff, Message, OutboxMessage
+from knowledge.handoffs import Urgency, open_handoff
+from knowledge.models import Consultant, Conversation, District, Elder, Handoff, Message, OutboxMessage
+from knowledge.phones import display_phone
 from tests.bot.console.conftest import Clock, Console, Desk, add_consultants, console_settings, form_token
 
 
@@ -154,6 +156,81 @@ def test_a_caller_who_hung_up_is_marked_to_be_called_back_or_leaves_the_queue(co
         mine = client.get(f"/console/conversations/{taken}/live", params={"lang": "en"}).text
         assert "You are handling this conversation." in mine and "The call has ended." in mine
         assert "通话已结束。" in client.get(f"/console/conversations/{taken}/live", params={"lang": "zh"}).text
+
+
+def _waiting_call(console: Console, desk: Desk, caller: str, elder: str | None = None) -> tuple[int, str]:
+    """A call that started through the phone line's door from ``caller`` and waits for a
+    consultant of the fixture district; its conversation's id and name."""
+    name = f"call-{uuid.uuid4().hex[:8]}"
+    phone = {"Authorization": f"Bearer {secret('channel_phone', console.settings)}"}
+    started = httpx.post(f"{console.url}/api/calls", headers=phone, timeout=10,
+                         json={"conversation": name, "caller": caller})
+    assert started.status_code == 200, started.text
+    with db.transaction(console.sessions) as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.external_id == name))
+        conversation.district_id = desk.district_id
+        if elder is not None:
+            conversation.elder_id = session.scalar(select(Elder.id).where(Elder.key == elder))
+        open_handoff(session, conversation, Urgency.EMERGENCY, "emergency", "en", "")
+        return conversation.id, name
+
+
+def _end_call(console: Console, name: str) -> None:
+    phone = {"Authorization": f"Bearer {secret('channel_phone', console.settings)}"}
+    ended = httpx.post(f"{console.url}/api/calls/{name}/end", headers=phone, timeout=10,
+                       json={"reason": "caller", "outcome": "emergency", "turns": 1})
+    assert ended.status_code == 200, ended.text
+
+
+def _consultant_lines(console: Console, conversation_id: int) -> int:
+    with console.sessions() as session:
+        return len(session.scalars(select(Message).where(Message.conversation_id == conversation_id,
+                                                         Message.sender == "consultant")).all())
+
+
+def test_a_call_shows_the_number_to_call_back_and_a_reply_after_it_ended_is_refused_with_it(
+        console: Console, desk: Desk) -> None:
+    conversation, name = _waiting_call(console, desk, "+1 (415) 555-0134")  # a caller nobody knows
+    path = f"/console/conversations/{conversation}"
+    with _signed_in(console) as client:
+        token = form_token(client.get("/console/").text)
+        assert client.post(f"{path}/claim", data={"csrf_token": token}).status_code == 303
+        live = client.get(path, params={"lang": "en"}).text
+        assert 'href="tel:+14155550134"' in live and "+1 415-555-0134" in live and "On the line" in live
+        said = client.post(f"{path}/say", data={"csrf_token": token, "text": "Help is on its way."})
+        assert said.status_code == 303, "while the caller is on the line the reply goes to them"
+        _end_call(console, name)
+        refused = client.post(f"{path}/say", data={"csrf_token": token, "text": "Are you still there?"})
+        assert refused.status_code == 409
+        assert "hung up" in refused.text and "+1 415-555-0134" in refused.text
+        assert "Are you still there?" in refused.text, "the consultant's words are kept in the box"
+        zh = client.post(f"{path}/say", params={"lang": "zh"}, data={"csrf_token": token, "text": "喂"})
+        assert "已挂断" in zh.text and "+1 415-555-0134" in zh.text
+        ended = client.get(path, params={"lang": "en"}).text
+        assert 'href="tel:+14155550134"' in ended and "Ended at" in ended
+    assert _consultant_lines(console, conversation) == 1, "only the reply sent during the call is in the transcript"
+
+
+def test_a_withheld_number_is_called_back_on_the_elders_own_or_said_to_be_unknown(console: Console,
+                                                                                  desk: Desk) -> None:
+    known, known_name = _waiting_call(console, desk, "", elder="wang")
+    stranger, stranger_name = _waiting_call(console, desk, "")
+    with console.sessions() as session:
+        wang_phone = session.scalar(select(Elder.phone).where(Elder.key == "wang"))
+    with _signed_in(console) as client:
+        token = form_token(client.get("/console/").text)
+        for conversation, name in ((known, known_name), (stranger, stranger_name)):
+            assert client.post(f"/console/conversations/{conversation}/claim",
+                               data={"csrf_token": token}).status_code == 303
+            _end_call(console, name)
+        own = client.post(f"/console/conversations/{known}/say", params={"lang": "en"},
+                          data={"csrf_token": token, "text": "hello"})
+        assert own.status_code == 409 and display_phone(wang_phone) in own.text
+        unknown = client.post(f"/console/conversations/{stranger}/say", params={"lang": "en"},
+                              data={"csrf_token": token, "text": "hello"})
+        assert unknown.status_code == 409 and "no number" in unknown.text
+        assert 'id="call-back"' not in unknown.text
+    assert _consultant_lines(console, known) == _consultant_lines(console, stranger) == 0
 
 
 def test_another_districts_conversation_answers_like_a_missing_one(console: Console, desk: Desk) -> None:

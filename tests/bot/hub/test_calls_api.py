@@ -75,6 +75,14 @@ def test_an_unknown_or_withheld_number_gets_the_default_language_and_no_elder(ap
         assert session.scalar(select(Conversation.elder_id).where(Conversation.external_id == "call-b")) is None
 
 
+def test_a_calls_record_keeps_the_callers_number_to_call_back_in_one_shape(api_hub: ApiHub) -> None:
+    for name, caller in (("call-n1", "138-0000-1111"), ("call-n2", "+1 (415) 555-0134"), ("call-n3", ""),
+                         ("call-n4", "anonymous")):
+        assert _post(api_hub, "phone", {"conversation": name, "caller": caller}).status_code == 200
+    assert [_record(api_hub, name).caller for name in ("call-n1", "call-n2", "call-n3", "call-n4")] == [
+        "+8613800001111", "+14155550134", None, None]
+
+
 def test_only_the_phone_line_may_start_calls_and_bad_bodies_are_refused(api_hub: ApiHub) -> None:
     assert _post(api_hub, "terminal", {"conversation": "call-e", "caller": "13800001111"}).status_code == 403
     assert httpx.post(f"{api_hub.url}/api/calls", json={"conversation": "x"}, timeout=10).status_code == 401
