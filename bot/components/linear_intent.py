@@ -9,6 +9,10 @@ words in toneless pinyin (character n-grams over the syllables): speech recognit
 sound turn 补贴 into 不贴 or 补帖, and dialect speakers merge zh/z and ing/in, so sound-alikes
 must meet on the same features.
 
+With ``sentence_embedding_weight`` above 0, a fourth, dense view is the message's multilingual
+sentence embedding (:mod:`bot.components.sentence_embedding`): it knows that "can my mum get it"
+and "她能领吗" ask the same thing, which no n-gram shares.
+
 Confidences are calibrated (Platt scaling over three folds) so that ``FallbackClassifier``'s
 threshold keeps its meaning. Only the fitted numbers are stored (:class:`LinearScorer`), never the
 sklearn estimators.
@@ -31,7 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 
-from bot.components.linear_scorer import LinearScorer
+from bot.components.linear_scorer import Dense, LinearScorer
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +74,7 @@ class LinearIntentClassifier(GraphComponent):
             "C": 1.0,
             "calibration_folds": 3,
             "ranking_length": 10,
+            "sentence_embedding_weight": 0.0,
         }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -93,6 +98,10 @@ class LinearIntentClassifier(GraphComponent):
         except (ValueError, FileNotFoundError) as error:
             logger.warning("linear intent classifier: no usable model in this archive (%s)", error)
             scorer = None
+        if scorer is not None and scorer.dense is not None:
+            from bot.components.sentence_embedding import warm
+
+            warm()
         return cls(config, model_storage, resource, scorer)
 
     def _vectorizers(self) -> tuple[Any, Any, Any]:
@@ -127,19 +136,32 @@ class LinearIntentClassifier(GraphComponent):
             vectorizer.fit(list(docs))
         model: dict[str, Any] = {"chars": chars, "words": words, "pinyin": pinyin}
         features = self._features(model, examples)
+        dense = None
+        weight = float(self._config["sentence_embedding_weight"])
+        if weight > 0:
+            from bot.components.sentence_embedding import embed
+
+            rows = embed([m.get(TEXT) or "" for m in examples])
+            dense = Dense(rows.mean(axis=0), weight)
+            features = hstack([features, csr_matrix(dense.features(rows))]).tocsr()
         smallest = int(min(np.unique(labels, return_counts=True)[1]))
         folds = min(int(self._config["calibration_folds"]), smallest)
         svm = LinearSVC(C=float(self._config["C"]), random_state=0)  # liblinear shuffles: same data, same model
         classifier = CalibratedClassifierCV(svm, cv=folds, method="sigmoid") if folds >= 2 else svm
         classifier.fit(features, labels)
-        self._scorer = LinearScorer.fitted((chars, words, pinyin), classifier)
+        self._scorer = LinearScorer.fitted((chars, words, pinyin), classifier, dense)
         with self._storage.write_to(self._resource) as folder:
             self._scorer.save(folder)
         return self._resource
 
     def _probabilities(self, message: Message) -> dict[str, float]:
         assert self._scorer is not None
-        scores = self._scorer.probabilities(documents(message))
+        dense_row = None
+        if self._scorer.dense is not None:
+            from bot.components.sentence_embedding import embed
+
+            dense_row = embed([message.get(TEXT) or ""])[0]
+        scores = self._scorer.probabilities(documents(message), dense_row)
         return {str(name): float(p) for name, p in zip(self._scorer.classes, scores, strict=True)}
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -74,22 +74,42 @@ class _View:
         return index + self.offset, values / norm if norm > 0 else values
 
 
+@dataclass(frozen=True)
+class Dense:
+    """A block of dense features after the sparse views (a sentence embedding): each row is
+    centred on ``mean``, L2-normalised and multiplied by ``weight``."""
+
+    mean: np.ndarray
+    weight: float
+
+    def features(self, rows: np.ndarray) -> np.ndarray:
+        centred = np.atleast_2d(rows) - self.mean
+        norms = np.linalg.norm(centred, axis=1, keepdims=True)
+        return self.weight * np.divide(centred, norms, out=np.zeros_like(centred), where=norms > 0)
+
+
 class LinearScorer:
-    """Probabilities over ``classes`` for the documents of each view (text, words, pinyin)."""
+    """Probabilities over ``classes`` for the documents of each view (text, words, pinyin), and
+    the message's dense row when the model has a :class:`Dense` block."""
 
     def __init__(self, views: Sequence[_View], classes: np.ndarray, weights: np.ndarray, intercepts: np.ndarray,
-                 sigmoid: tuple[np.ndarray, np.ndarray, int] | None) -> None:
+                 sigmoid: tuple[np.ndarray, np.ndarray, int] | None, dense: Dense | None = None) -> None:
         self._views = tuple(views)
         self.classes = classes
+        self.dense = dense
         self._weights, self._intercepts, self._sigmoid = weights, intercepts, sigmoid
+        self._sparse_size = sum(len(view.vocabulary) for view in self._views)
 
     @classmethod
-    def fitted(cls, vectorizers: Sequence[Any], classifier: Any) -> LinearScorer:
-        """The scorer of fitted sklearn vectorizers and a (calibrated) ``LinearSVC``."""
+    def fitted(cls, vectorizers: Sequence[Any], classifier: Any, dense: Dense | None = None) -> LinearScorer:
+        """The scorer of fitted sklearn vectorizers and a (calibrated) ``LinearSVC`` trained on
+        their features followed by ``dense``'s."""
         views, offset = [], 0
         for vectorizer in vectorizers:
             views.append(_View.of(vectorizer, offset))
             offset += len(vectorizer.vocabulary_)
+        if dense is not None:
+            offset += len(dense.mean)
         classes = np.asarray(classifier.classes_)
         folds = getattr(classifier, "calibrated_classifiers_", None)
         n = len(classes)
@@ -97,7 +117,7 @@ class LinearScorer:
             raise ValueError("two-class calibration is not supported")
         if folds is None:  # an uncalibrated LinearSVC: a softmax of its margins
             return cls(views, classes, np.ascontiguousarray(classifier.coef_.T),
-                       np.asarray(classifier.intercept_, dtype=np.float64), None)
+                       np.asarray(classifier.intercept_, dtype=np.float64), None, dense)
         weights = np.zeros((offset, n * len(folds)))
         intercepts = np.zeros(n * len(folds))
         slope, shift = np.zeros(n * len(folds)), np.zeros(n * len(folds))
@@ -113,12 +133,13 @@ class LinearScorer:
             for name in set(position) - {str(c) for c in estimator.classes_}:
                 column = k * n + position[name]
                 slope[column], shift[column] = 0.0, np.inf
-        return cls(views, classes, weights, intercepts, (slope, shift, len(folds)))
+        return cls(views, classes, weights, intercepts, (slope, shift, len(folds)), dense)
 
     def save(self, folder: Path) -> None:
         settings = {
             "classes": [str(c) for c in self.classes],
             "folds": None if self._sigmoid is None else self._sigmoid[2],
+            "dense_weight": None if self.dense is None else self.dense.weight,
             "views": [{"params": v.params, "vocabulary": v.vocabulary, "sublinear_tf": v.sublinear_tf,
                        "offset": v.offset} for v in self._views],
         }
@@ -127,6 +148,8 @@ class LinearScorer:
         arrays.update(weights=self._weights, intercepts=self._intercepts)
         if self._sigmoid is not None:
             arrays.update(slope=self._sigmoid[0], shift=self._sigmoid[1])
+        if self.dense is not None:
+            arrays.update(dense_mean=self.dense.mean)
         with (folder / ARRAYS_FILE).open("wb") as file:
             np.savez(file, **arrays)
 
@@ -140,17 +163,25 @@ class LinearScorer:
                                arrays[f"idf{i}"], bool(spec["sublinear_tf"]), int(spec["offset"]),
                                _analyzer({k: spec["params"][k] for k in ANALYSIS_PARAMS}))
                          for i, spec in enumerate(settings["views"])]
-                folds = settings["folds"]
+                folds, dense_weight = settings["folds"], settings.get("dense_weight")
                 sigmoid = None if folds is None else (arrays["slope"], arrays["shift"], int(folds))
-                return cls(views, np.asarray(settings["classes"]), arrays["weights"], arrays["intercepts"], sigmoid)
+                dense = None if dense_weight is None else Dense(arrays["dense_mean"], float(dense_weight))
+                return cls(views, np.asarray(settings["classes"]), arrays["weights"], arrays["intercepts"], sigmoid,
+                           dense)
         except (KeyError, TypeError, json.JSONDecodeError) as error:
             raise ValueError(f"not a saved linear scorer: {error!r}") from error
 
-    def probabilities(self, documents: Sequence[str]) -> np.ndarray:
+    def probabilities(self, documents: Sequence[str], dense_row: np.ndarray | None = None) -> np.ndarray:
+        """``dense_row``: the message's raw dense features (its sentence embedding); needed
+        exactly when the model has a dense block."""
+        if (dense_row is None) != (self.dense is None):
+            raise ValueError("a dense row is needed exactly when the model has a dense block")
         parts = [view.features(document) for view, document in zip(self._views, documents, strict=True)]
         index = np.concatenate([p[0] for p in parts])
         values = np.concatenate([p[1] for p in parts])
         margins = values @ self._weights[index] + self._intercepts
+        if self.dense is not None and dense_row is not None:
+            margins = margins + self.dense.features(dense_row)[0] @ self._weights[self._sparse_size:]
         n = len(self.classes)
         if self._sigmoid is None:
             scores = np.exp(margins - margins.max())

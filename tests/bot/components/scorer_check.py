@@ -20,7 +20,8 @@ from sklearn.svm import LinearSVC
 
 from bot.components.chinese_tokenizer import ChineseTokenizer
 from bot.components.linear_intent import LinearIntentClassifier, documents
-from bot.components.linear_scorer import LinearScorer
+from bot.components.linear_scorer import Dense, LinearScorer
+from bot.components.sentence_embedding import embed
 
 ROOT = Path(__file__).resolve().parents[3]
 PER_INTENT = 25
@@ -43,28 +44,37 @@ def main() -> None:
     def views(messages: list[Message]) -> list[list[str]]:
         return [list(docs) for docs in zip(*(documents(m) for m in messages), strict=True)]
 
-    def features(messages: list[Message]) -> csr_matrix:
-        return hstack([v.transform(d) for v, d in zip(vectorizers, views(messages), strict=True)]).tocsr()
+    def features(messages: list[Message], dense: Dense | None = None) -> csr_matrix:
+        blocks = [v.transform(d) for v, d in zip(vectorizers, views(messages), strict=True)]
+        if dense is not None:
+            blocks.append(csr_matrix(dense.features(embed([m.get("text") for m in messages]))))
+        return hstack(blocks).tocsr()
 
     for vectorizer, docs in zip(vectorizers, views(examples), strict=True):
         vectorizer.fit(docs)
     labels = np.array([m.get("intent") for m in examples])
     report = {}
-    for name, classifier in (("calibrated", CalibratedClassifierCV(LinearSVC(C=1.5), cv=3, method="sigmoid")),
-                             ("plain", LinearSVC(C=1.5))):
-        classifier.fit(features(examples), labels)
-        scorer = LinearScorer.fitted(vectorizers, classifier)
+    rows = embed([m.get("text") for m in examples])
+    embedding = Dense(rows.mean(axis=0), 1.0)
+    for name, classifier, dense in (
+            ("calibrated", CalibratedClassifierCV(LinearSVC(C=1.5), cv=3, method="sigmoid"), None),
+            ("plain", LinearSVC(C=1.5), None),
+            ("calibrated_embedding", CalibratedClassifierCV(LinearSVC(C=1.5), cv=3, method="sigmoid"), embedding)):
+        classifier.fit(features(examples, dense), labels)
+        scorer = LinearScorer.fitted(vectorizers, classifier, dense)
         with tempfile.TemporaryDirectory() as folder:
             scorer.save(Path(folder))
             loaded = LinearScorer.load(Path(folder))
-        if name == "calibrated":
-            expected = classifier.predict_proba(features(probes))
+        if name != "plain":
+            expected = classifier.predict_proba(features(probes, dense))
         else:
             margins = classifier.decision_function(features(probes))
             expected = np.exp(margins - margins.max(axis=1, keepdims=True))
             expected /= expected.sum(axis=1, keepdims=True)
-        got = np.array([scorer.probabilities(documents(m)) for m in probes])
-        reloaded = np.array([loaded.probabilities(documents(m)) for m in probes])
+        dense_rows = embed([m.get("text") for m in probes]) if dense is not None else [None] * len(probes)
+        got = np.array([scorer.probabilities(documents(m), row) for m, row in zip(probes, dense_rows, strict=True)])
+        reloaded = np.array([loaded.probabilities(documents(m), row)
+                             for m, row in zip(probes, dense_rows, strict=True)])
         report[name] = {"max_difference": float(np.abs(expected - got).max()),
                         "max_difference_loaded": float(np.abs(expected - reloaded).max()),
                         "same_classes": list(map(str, scorer.classes)) == list(map(str, classifier.classes_))

@@ -23,7 +23,7 @@ def test_scorer_matches_sklearn_on_both_languages_and_odd_input() -> None:
     done = subprocess.run([str(ENGINE_VENV / "bin" / "python"), str(script)], input="\n".join(PROBES),
                           capture_output=True, text=True, env=engine_env(), timeout=600, check=True)
     report = json.loads(done.stdout)
-    for name in ("calibrated", "plain"):
+    for name in ("calibrated", "plain", "calibrated_embedding"):
         assert report[name]["same_classes"]
         assert report[name]["max_difference"] < 1e-9, report[name]
         assert report[name]["max_difference_loaded"] < 1e-9, report[name]
