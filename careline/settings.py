@@ -247,6 +247,10 @@ class Settings(BaseSettings):
     voice_hold_seconds: float = Field(default=15.0, ge=5, description="While a caller waits for a consultant, "
                                       "they hear their place in the queue (or that the consultant is on it) "
                                       "this often.")
+    voice_transfer_uri: str = Field(default="", max_length=200, pattern=r"^(sips?:[^\s<>]+)?$",
+                                    description="The consultants' own phone (a SIP URI, e.g. sip:desk@pbx.example): "
+                                    "when set, a caller waiting for a consultant may press 9 to be put through "
+                                    "to it (a blind transfer, SIP REFER); empty: not offered.")
     voice_recordings: bool = Field(default=False, description="Record each call (both sides, one stereo WAV "
                                    "under var_dir/recordings, named by the SIP Call-ID). Off by default: tell "
                                    "callers when it is on, as the law where you run the hotline requires.")

@@ -20,9 +20,10 @@ class Urgency(IntEnum):
 HUB_SENDER_PREFIX = "conv-"
 
 #: a hand-off's life: waiting in the queue, taken by a consultant, then handed back to the bot or resolved;
-#: or abandoned: the caller hung up while it waited (only the waiting queue shows waiting ones)
+#: or abandoned: the caller hung up while it waited (only the waiting queue shows waiting ones);
+#: or transferred: the hotline put the caller through to the consultants' own phone while it waited
 WAITING, TAKEN, HANDED_BACK, RESOLVED = "waiting", "taken", "handed_back", "resolved"
-ABANDONED = "abandoned"
+ABANDONED, TRANSFERRED = "abandoned", "transferred"
 #: how a consultant closes a conversation (``Handoff.outcome``); the console shows them in both languages
 OUTCOMES = ("answered", "booked", "referred", "emergency_handled", "no_reply", "other")
 
@@ -78,16 +79,33 @@ def queue(session: Session) -> list[Handoff]:
                                 .order_by(Handoff.urgency.desc(), Handoff.created_at, Handoff.id)))
 
 
+def call_transferred(session: Session, conversation: Conversation) -> Handoff | None:
+    """A phone call was put through to the consultants' own phone: a hand-off still waiting
+    leaves the queue (a person has the caller now) and the conversation is closed; one a
+    consultant had taken stays theirs. Returns the hand-off that was open, if any."""
+    handoff = _open_handoff_locked(session, conversation)
+    if handoff is not None and handoff.status == WAITING:
+        now = utcnow()
+        handoff.status, handoff.closed_at = TRANSFERRED, now
+        conversation.status, conversation.assignee_id, conversation.priority = "resolved", None, 0
+        conversation.updated_at = now
+    return handoff
+
+
+def _open_handoff_locked(session: Session, conversation: Conversation) -> Handoff | None:
+    # locked: a consultant claiming it this instant either took it first or finds nothing to claim
+    return session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id,
+                                                Handoff.status.in_((WAITING, TAKEN)))
+                          .order_by(Handoff.id.desc()).limit(1)
+                          .with_for_update().execution_options(populate_existing=True))
+
+
 def caller_hung_up(session: Session, conversation: Conversation) -> Handoff | None:
     """A phone call's caller hung up: a hand-off still waiting for a consultant is abandoned (it
     leaves the queue and the conversation is closed), except an emergency's, which stays in the
     queue marked to be called back; one a consultant has taken stays theirs, marked. Returns the
     hand-off that was open, if any."""
-    handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id,
-                                                   Handoff.status.in_((WAITING, TAKEN)))
-                             .order_by(Handoff.id.desc()).limit(1)
-                             .with_for_update().execution_options(populate_existing=True))
-    # locked: a consultant claiming it this instant either took it first or finds nothing to claim
+    handoff = _open_handoff_locked(session, conversation)
     if handoff is None:
         return None
     now = utcnow()

@@ -40,6 +40,9 @@ PROMPTS: dict[str, str] = {
     "queue_wait": N_("voice.prompt.queue_wait"),
     "queue_wait_one": N_("voice.prompt.queue_wait_one"),
     "with_consultant_hold": N_("voice.prompt.with_consultant_hold"),
+    "transfer_offer": N_("voice.prompt.transfer_offer"),
+    "transfer_now": N_("voice.prompt.transfer_now"),
+    "transfer_failed": N_("voice.prompt.transfer_failed"),
     "choice_item": N_("voice.prompt.choice_item"),
     "nothing_to_repeat": N_("voice.prompt.nothing_to_repeat"),
 }

@@ -28,12 +28,14 @@ from bot.hub.binding import check_and_bind
 from bot.hub.http_errors import ApiError, fields_of
 from careline.catalogue import N_, say
 from knowledge.db import transaction
-from knowledge.handoffs import WAITING, caller_hung_up
+from knowledge.handoffs import WAITING, call_transferred, caller_hung_up
 from knowledge.models import Conversation, Handoff, Message, PhoneCall, utcnow
 from knowledge.phones import elder_by_phone, normalise_phone
 
 #: the transcript's line that says a call ended (the console says it in the consultant's language)
 CALL_ENDED = N_("console.call_ended")
+#: the transcript's line that the caller was put through to the consultants' own phone
+CALL_TRANSFERRED = N_("console.call_transferred")
 
 
 class CallIn(BaseModel):
@@ -137,11 +139,13 @@ def _end(sessions: sessionmaker[Session], external_id: str, body: CallEndIn) -> 
             session.add(record)
         record.ended_at, record.end_reason = utcnow(), body.reason
         record.outcome, record.turns = body.outcome, body.turns
-        handoff = caller_hung_up(session, conversation)
+        transferred = body.reason == "transfer"
+        handoff = (call_transferred if transferred else caller_hung_up)(session, conversation)
         message_id = None
         if handoff is not None:
-            line = Message(conversation_id=conversation.id, sender="system", kind="call_ended",
-                           text=say(CALL_ENDED, conversation.language), language=conversation.language,
+            kind, text = ("call_transferred", CALL_TRANSFERRED) if transferred else ("call_ended", CALL_ENDED)
+            line = Message(conversation_id=conversation.id, sender="system", kind=kind,
+                           text=say(text, conversation.language), language=conversation.language,
                            meta={"reason": body.reason})
             session.add(line)
             session.flush()

@@ -53,6 +53,8 @@ _JUDGE_WORDS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_
 MAX_CHOICES_READ = 5
 #: Seconds an answer may take before "one moment", however long the caller's turn ended ago.
 QUICK_ANSWER = 0.8
+#: the key a caller waiting for a consultant presses to be put through to the consultants' phone
+TRANSFER_KEY = "9"
 #: Polls of the hub in a row that may fail (a hub restarting) before the call is ended kindly.
 HUB_FAILURES_TOLERATED = 5
 
@@ -139,7 +141,7 @@ class CallSession:
                     await self.call.hang_up()
             finally:  # the caller is off the line first; then the hub hears of it, however it ended
                 # (the line saw the hang-up, even one during our goodbye; else we ended the call)
-                await self._tell_hub_ended(self.line.ended or "local")
+                await self._tell_hub_ended(self.line.ended or ("transfer" if self.outcome == "transfer" else "local"))
                 await self.hub.aclose()
             log.info("call_end", call=self.call.call_id, language=self.language, known=self.known,
                      outcome=self.outcome, turns=self.turn_count, ended_by=ended_by,
@@ -315,12 +317,18 @@ class CallSession:
             await self.say_prompt(key, **values)
         else:
             await self.say_prompt("with_consultant_hold")
+        transferable = state.waiting and bool(self.settings.voice_transfer_uri)
+        if transferable:
+            await self.say_prompt("transfer_offer")
         told = time.monotonic()
         failures = 0
         while time.monotonic() - told < self.settings.voice_hold_seconds:
             heard = await self.line.listen(self.settings.voice_poll_seconds, self._judge, self._recognise)
             if heard.kind is HeardKind.DIGIT and heard.digit == "*":
                 await self._repeat()
+            elif heard.kind is HeardKind.DIGIT and heard.digit == TRANSFER_KEY and transferable:
+                await self._put_through()
+                transferable = False
             elif heard.kind is HeardKind.DIGIT:
                 await self._speak(await self.hub.send(heard.digit, self.lang, kind="digit"))
             elif heard.kind is HeardKind.TURN and heard.heard is not None and not heard.heard.empty:
@@ -345,6 +353,18 @@ class CallSession:
             if owner != "open":
                 self.with_consultant = False
                 return
+
+    async def _put_through(self) -> None:
+        """Blind transfer (SIP REFER) to the consultants' own phone. Once the network took the
+        call, this session is over (its hand-off leaves the queue: the caller is with a person);
+        if it did not, the caller keeps waiting here."""
+        await self.say_prompt("transfer_now", interruptible=False)
+        if await self.call.transfer(self.settings.voice_transfer_uri):
+            self.outcome = "transfer"
+            log.info("call_transferred", call=self.call.call_id)
+            raise _Goodbye
+        log.warning("call_transfer_refused", call=self.call.call_id)
+        await self.say_prompt("transfer_failed")
 
     # -- speaking -------------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,11 +41,16 @@ class Hotline:
     hub: object
 
     async def call(self, script: Callable[[MemoryCall], Awaitable[None]], caller: str = "",
-                   timeout: float = 150.0) -> MemoryCall:
+                   timeout: float = 150.0, transfers: bool | None = None,
+                   settings: dict[str, Any] | None = None) -> MemoryCall:
         """Run one call: the session on one side, ``script`` as the caller on the other; the
-        caller hangs up when the script ends (unless someone did already)."""
-        call = MemoryCall(caller)
-        session = CallSession(call, self.engines)
+        caller hangs up when the script ends (unless someone did already). ``transfers``: how
+        the network answers a transfer (None: the line cannot transfer); ``settings``: the
+        hotline's settings changed for this call."""
+        call = MemoryCall(caller, transfers=transfers)
+        engines = self.engines if not settings else replace(
+            self.engines, settings=self.engines.settings.model_copy(update=settings))
+        session = CallSession(call, engines)
         call.session = session
         call.start()
         running = asyncio.create_task(session.run())

@@ -21,8 +21,12 @@ SILENT_FRAME = b"\x00" * FRAME_BYTES
 
 
 class MemoryCall(Call):
-    def __init__(self, caller: str = "", called: str = "12320") -> None:
+    def __init__(self, caller: str = "", called: str = "12320", transfers: bool | None = None) -> None:
         self.call_id = f"mem-{uuid.uuid4().hex[:12]}"
+        self.transfers = transfers
+        """How the network answers a transfer: True accepts it (the call then ends, as after
+        a REFER's NOTIFY 200 and our BYE), False refuses it, None: this line cannot transfer."""
+        self.transferred_to: list[str] = []
         self.caller = caller
         self.called = called
         self._events: asyncio.Queue[CallEvent] = asyncio.Queue()
@@ -72,6 +76,15 @@ class MemoryCall(Call):
             self.ended = "local"
             self.hung_up_by_us = True
         await self.stop()
+
+    async def transfer(self, target: str) -> bool:
+        if self.transfers is None or self.ended is not None:
+            return False
+        self.transferred_to.append(target)
+        if self.transfers:
+            self.ended, self.hung_up_by_us = "transfer", True
+            self._events.put_nowait(CallEvent(EventKind.HANGUP, reason="transfer"))
+        return self.transfers
 
     # -- the line's clock ----------------------------------------------------------------------
 

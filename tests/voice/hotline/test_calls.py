@@ -18,7 +18,17 @@ from bot.hub.runtime import HubRuntime
 from knowledge import db
 from knowledge.actors import actor_for
 from knowledge.handoffs import Urgency
-from knowledge.models import Booking, Consultant, Conversation, District, Elder, Handoff, Message, ServicePoint
+from knowledge.models import (
+    Booking,
+    Consultant,
+    Conversation,
+    District,
+    Elder,
+    Handoff,
+    Message,
+    PhoneCall,
+    ServicePoint,
+)
 from tests.voice.hotline.conftest import Hotline
 from tests.voice.hotline.memory_call import MemoryCall
 from voice.call import CALL_RATE
@@ -198,6 +208,75 @@ def test_0_queues_the_call_and_a_consultants_reply_is_heard(hotline: Hotline, ca
     assert any(similar(m.text, "thank you very much") for m in messages(hotline, call, "user")), \
         "the caller's words reach the console as text"
     assert not call.session.with_consultant, "the hand-back returned the call to the bot"
+
+
+DESK = "sip:desk@pbx.example"
+
+
+async def _until_ended(call: MemoryCall, timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while call.ended is None and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    assert call.ended is not None, f"the call did not end in {timeout} s"
+
+
+def test_a_waiting_caller_presses_9_and_is_put_through_to_the_consultants_phone(hotline: Hotline) -> None:
+    key, number = new_elder(hotline, "smith")
+    said: dict[str, str] = {}
+
+    async def caller(call: MemoryCall) -> None:
+        await call.until_answered(0)
+        mark = call.mark
+        await call.press("0")
+        said["queued"] = heard(hotline, await call.until_answered(mark))
+        mark = call.mark
+        await call.press("9")
+        await _until_ended(call)
+        said["through"] = heard(hotline, call.heard_audio(mark))
+
+    call = asyncio.run(hotline.call(caller, caller=number, transfers=True, settings={"voice_transfer_uri": DESK}))
+    assert similar(said["queued"], "stay on the line"), said
+    assert similar(said["queued"], "a consultant on their own phone"), "the transfer is offered"
+    assert similar(said["through"], "putting you through now"), said
+    assert call.transferred_to == [DESK] and call.ended == "transfer"
+    assert [h.status for h in handoffs(hotline, call)] == ["transferred"], "a person has the caller: not queued"
+    conversation = conversation_of(hotline, call)
+    with hotline.sessions() as session:
+        record = session.scalar(select(PhoneCall).where(PhoneCall.conversation_id == conversation.id))
+        assert (record.end_reason, record.outcome) == ("transfer", "transfer")
+        assert session.scalar(select(Message.kind).where(Message.conversation_id == conversation.id)
+                              .order_by(Message.id.desc()).limit(1)) == "call_transferred"
+    assert conversation.status == "resolved"
+
+
+def test_a_transfer_the_network_refuses_keeps_the_caller_waiting_and_none_is_offered_unconfigured(
+        hotline: Hotline) -> None:
+    key, number = new_elder(hotline, "smith")
+    said: dict[str, str] = {}
+
+    async def refused(call: MemoryCall) -> None:
+        await call.until_answered(0)
+        await call.press("0")
+        await call.until_answered(call.mark)
+        mark = call.mark
+        await call.press("9")
+        said["refused"] = heard(hotline, await call.until_answered(mark))
+
+    call = asyncio.run(hotline.call(refused, caller=number, transfers=False, settings={"voice_transfer_uri": DESK}))
+    assert similar(said["refused"], "could not put you through"), said
+    assert call.transferred_to == [DESK] and call.ended == "caller"
+    assert [h.status for h in handoffs(hotline, call)] == ["abandoned"], "it waited until the caller hung up"
+
+    async def unconfigured(call: MemoryCall) -> None:
+        await call.until_answered(0)
+        mark = call.mark
+        await call.press("0")
+        said["queued"] = heard(hotline, await call.until_answered(mark))
+
+    call = asyncio.run(hotline.call(unconfigured, caller=number, transfers=True))
+    assert similar(said["queued"], "stay on the line"), said
+    assert not similar(said["queued"], "a consultant on their own phone"), "no transfer without a phone to go to"
+    assert call.transferred_to == []
 
 
 def test_an_emergency_sentence_opens_a_top_urgency_hand_off_at_once(hotline: Hotline, caller_voice) -> None:
