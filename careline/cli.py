@@ -17,7 +17,7 @@ from careline.catalogue import N_, say
 from careline.logging import configure_stdlib, get_logger
 from careline.settings import Settings, get_settings
 from knowledge import db, models
-from knowledge.bundle import ImportResult, export_path, import_path
+from knowledge.bundle import ImportResult, check_export, export_path, import_path
 
 #: what an import report counts, and its wording
 CHANGES = {"created": N_("cli.created"), "updated": N_("cli.updated"), "retired": N_("cli.retired"),
@@ -190,6 +190,11 @@ def export_command(
         typer.echo(say("cli.export_none", language), err=True)
         raise typer.Exit(1)
     typer.echo(say("cli.export_ok", language, n=len(counts), path=path))
+    problems = check_export(path, list(counts))
+    if problems:  # the export stands; what it holds from before a check is said, to fix before importing it
+        typer.echo(say("cli.export_problems", language, n=len(problems)), err=True)
+        for problem in problems:
+            typer.echo(problem.say(language), err=True)
 
 
 def prepare(settings: Settings, language: str) -> Engine:

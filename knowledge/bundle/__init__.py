@@ -60,4 +60,11 @@ def export_path(factory: sessionmaker[Session], target: Path,
         return export_all(session, target, district_keys)
 
 
-__all__ = ["ImportResult", "Problem", "export_path", "import_path", "load_bundles"]
+def check_export(target: Path, district_keys: list[str]) -> list[Problem]:
+    """What importing the exported districts again would refuse: data stored before a check
+    was added (a rule naming an unknown fact, say) is exported as it is, and this says what to
+    fix before the bundle goes back in."""
+    return [problem for key in district_keys for problem in load_bundles(target / key)[1]]
+
+
+__all__ = ["ImportResult", "Problem", "check_export", "export_path", "import_path", "load_bundles"]

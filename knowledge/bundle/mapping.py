@@ -107,7 +107,7 @@ def row_to_item(kind: Kind, row: Any, keys: dict[str, dict[int, str]], children:
             data[name] = None if ref_id is None else keys[kind.refs[name].target][ref_id]
         else:
             data[name] = getattr(row, kind.renames.get(name, name))
-    return normalize(kind.item.model_validate(data))
+    return normalize(kind.item.model_validate(data, context={schema.STORED: True}))
 
 
 def normalize(item: BaseModel) -> Any:

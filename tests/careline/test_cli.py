@@ -1,11 +1,13 @@
 """The ``careline`` command as an operator uses it, in a real subprocess."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.conftest import MAPLE
 
@@ -68,6 +70,31 @@ def test_import_dry_run_export_round_trip(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "maple-town").iterdir()) == sorted(p.name for p in MAPLE.iterdir())
     back = careline("import", str(out), env=env)
     assert back.returncode == 0 and "nothing changed" in back.stdout
+
+
+def test_a_rule_stored_before_a_check_is_exported_and_what_to_fix_is_said(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/c.db"
+    env = {"CARELINE_DATABASE_URL": url, "CARELINE_LANGUAGE": "en"}
+    assert careline("db", "upgrade", env=env).returncode == 0
+    assert careline("import", str(MAPLE), env=env).returncode == 0
+    engine = create_engine(url)
+    with engine.begin() as connection:  # as a version that did not check fact names would have stored it
+        stored = connection.execute(text("SELECT criteria FROM policies WHERE key = 'old-age-allowance'")).scalar()
+        criteria = json.loads(stored) if isinstance(stored, str) else stored
+        criteria[0]["rule"] = "agee >= 80"
+        connection.execute(text("UPDATE policies SET criteria = :c WHERE key = 'old-age-allowance'"),
+                           {"c": json.dumps(criteria)})
+    engine.dispose()
+    out = tmp_path / "out"
+    done = careline("export", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "agee >= 80" in (out / "maple-town" / "policies.yaml").read_text(encoding="utf-8")
+    assert "1 problem(s)" in done.stderr and "policies.yaml" in done.stderr and "did you mean age" in done.stderr
+    assert "Traceback" not in done.stderr
+    zh = careline("export", str(tmp_path / "out-zh"), "--lang", "zh", env=env)
+    assert zh.returncode == 0 and "导入" in zh.stderr and "agee" in zh.stderr
+    refused = careline("import", str(out), env=env)
+    assert refused.returncode == 1 and "did you mean age" in refused.stderr, "importing it again says the same"
 
 
 def test_run_prepares_the_database_with_the_samples_once(tmp_path: Path) -> None:
