@@ -30,6 +30,7 @@ from knowledge.models import (
     ElderEvent,
     ElderFamily,
     FamilyMember,
+    IdentityCheck,
     LinkAttempt,
     LinkCode,
     OutboxMessage,
@@ -92,6 +93,49 @@ def issue_code(session: Session, elder_id: int, ttl: dt.timedelta, now: dt.datet
         except IntegrityError:  # the same digits were issued before: draw again
             continue
     raise RuntimeError("could not draw a unique link code")
+
+
+class PhoneCode(StrEnum):
+    """What came of asking for a link code on the phone (:func:`code_by_phone`)."""
+
+    ISSUED = "issued"
+    WRONG_YEAR = "wrong_year"
+    LOCKED = "locked"
+    CANNOT_CHECK = "cannot_check"
+
+
+#: wrong years of birth an elder's phone may key in within :data:`CHECK_WINDOW` before the code
+#: is only given by a consultant (a caller who is not the elder gets a few guesses, not fifty)
+WRONG_YEARS_ALLOWED = 3
+CHECK_WINDOW = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class PhoneCodeResult:
+    outcome: PhoneCode
+    code: str | None = None
+    tries_left: int = 0
+
+
+def code_by_phone(session: Session, elder: Elder, birth_year: int, ttl: dt.timedelta, *, key: str,
+                  now: dt.datetime | None = None) -> PhoneCodeResult:
+    """A new link code for an elder whose phone called, if the year of birth keyed in is theirs.
+    Every check is recorded; after :data:`WRONG_YEARS_ALLOWED` wrong years in a day the elder's
+    code is refused on the phone (a consultant can still give one)."""
+    now = now or utcnow()
+    if elder.birth_date is None:
+        return PhoneCodeResult(PhoneCode.CANNOT_CHECK)
+    wrong = session.scalar(select(func.count(IdentityCheck.id)).where(
+        IdentityCheck.elder_id == elder.id, IdentityCheck.passed.is_(False),
+        IdentityCheck.at > now - CHECK_WINDOW)) or 0
+    if wrong >= WRONG_YEARS_ALLOWED:
+        return PhoneCodeResult(PhoneCode.LOCKED)
+    passed = birth_year == elder.birth_date.year
+    session.add(IdentityCheck(elder_id=elder.id, at=now, passed=passed))
+    if not passed:
+        left = WRONG_YEARS_ALLOWED - wrong - 1
+        return PhoneCodeResult(PhoneCode.WRONG_YEAR if left > 0 else PhoneCode.LOCKED, tries_left=left)
+    return PhoneCodeResult(PhoneCode.ISSUED, issue_code(session, elder.id, ttl, now, key=key))
 
 
 def account_for(session: Session, channel: str, external_id: str, address: str, language: str) -> ChannelAccount:

@@ -651,6 +651,19 @@ class LinkAttempt(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
+class IdentityCheck(Base):
+    """An elder's identity checked on the phone before their link code is read out (the year of
+    birth, keyed in): kept to refuse after repeated wrong answers (``knowledge.links``)."""
+
+    __tablename__ = "identity_checks"
+    __table_args__ = (Index("ix_identity_checks_elder", "elder_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    elder_id: Mapped[int] = mapped_column(ForeignKey("elders.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    passed: Mapped[bool] = mapped_column(Boolean)
+
+
 class ElderEvent(Base):
     """Something linked family members hear about: a booking made or cancelled, an emergency,
     a reminder. Written in the same transaction as what happened (a transactional outbox), then

@@ -43,6 +43,11 @@ PROMPTS: dict[str, str] = {
     "transfer_offer": N_("voice.prompt.transfer_offer"),
     "transfer_now": N_("voice.prompt.transfer_now"),
     "transfer_failed": N_("voice.prompt.transfer_failed"),
+    "link_ask_year_again": N_("voice.prompt.link_ask_year_again"),
+    "link_no_year": N_("voice.prompt.link_no_year"),
+    "link_wrong_year": N_("voice.prompt.link_wrong_year"),
+    "link_refused": N_("voice.prompt.link_refused"),
+    "link_code": N_("voice.prompt.link_code"),
     "choice_item": N_("voice.prompt.choice_item"),
     "nothing_to_repeat": N_("voice.prompt.nothing_to_repeat"),
 }

@@ -251,6 +251,14 @@ def _en(text: str) -> str:
     return re.sub(_NUMBER, lambda m: _en_number(m.group(0)), text)
 
 
+def spell_digits(code: str, language: str) -> str:
+    """A code read digit by digit in groups of three ("one two three, four five six" /
+    "幺二三，四五六"), so that it can be written down as it is heard."""
+    digits = [d for d in code if d.isdigit()]
+    groups = ["".join(digits[i:i + 3]) for i in range(0, len(digits), 3)]
+    return ("，" if language == "zh" else ", ").join(_digits(g, language, True) for g in groups)
+
+
 def for_speaking(text: str, language: str) -> str:
     """``text`` rewritten so that a speech engine says numbers the way people do in ``language``."""
     check_language(language)

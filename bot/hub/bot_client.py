@@ -147,7 +147,7 @@ class RasaClient:
 def to_reply(message: dict[str, Any]) -> Reply:
     custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
     role = "holding" if custom.get("holding") else "trouble" if custom.get("trouble") else \
-        "emergency" if custom.get("emergency") else "answer"
+        "emergency" if custom.get("emergency") else "family_link" if custom.get("family_link") else "answer"
     buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
                     for b in message.get("buttons") or [] if isinstance(b, dict))
     chosen = custom.get("language") if custom.get("language") in ("zh", "en") else None

@@ -15,6 +15,7 @@ and a consultant's screen says the call ended.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,13 +30,16 @@ from bot.hub.http_errors import ApiError, fields_of
 from careline.catalogue import N_, say
 from knowledge.db import transaction
 from knowledge.handoffs import WAITING, call_transferred, caller_hung_up
-from knowledge.models import Conversation, Handoff, Message, PhoneCall, utcnow
+from knowledge.links import PhoneCode, PhoneCodeResult, code_by_phone
+from knowledge.models import Conversation, Elder, Handoff, Message, PhoneCall, utcnow
 from knowledge.phones import elder_by_phone, normalise_phone
 
 #: the transcript's line that says a call ended (the console says it in the consultant's language)
 CALL_ENDED = N_("console.call_ended")
 #: the transcript's line that the caller was put through to the consultants' own phone
 CALL_TRANSFERRED = N_("console.call_transferred")
+#: the transcript's line that the caller was given their family link code (never the code)
+LINK_CODE_GIVEN = N_("console.link_code_given")
 
 
 class CallIn(BaseModel):
@@ -152,6 +156,54 @@ def _end(sessions: sessionmaker[Session], external_id: str, body: CallEndIn) -> 
             message_id = line.id
         return CallEnded(conversation.id, conversation.district_id, False,
                          handoff.status if handoff is not None else None, message_id)
+
+
+class LinkCodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    birth_year: int = Field(ge=1000, le=9999)
+    """The year of birth the caller keyed in."""
+
+    @classmethod
+    def parse(cls, raw: bytes) -> LinkCodeIn:
+        try:
+            return cls.model_validate(load_json(raw))
+        except ValidationError as error:
+            errors = error.errors(include_input=False, include_url=False)
+            raise ApiError(422, "invalid_body", fields=fields_of(errors)) from None
+
+
+@dataclass(frozen=True)
+class LinkCodeOut:
+    result: PhoneCodeResult
+    conversation_id: int
+    district_id: int | None
+    message_id: int | None
+
+
+def link_code(sessions: sessionmaker[Session], external_id: str, body: LinkCodeIn, ttl: dt.timedelta,
+              key: str) -> LinkCodeOut | None:
+    """The link code of the elder a live call is bound to, once the caller's year of birth is
+    theirs (:func:`knowledge.links.code_by_phone`); the transcript says a code was given, never
+    which. None when there is no such live call, or it is bound to no elder."""
+    with transaction(sessions) as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.channel == "phone",
+                                                                 Conversation.external_id == external_id))
+        if conversation is None or conversation.elder_id is None:
+            return None
+        record = session.scalar(select(PhoneCall).where(PhoneCall.conversation_id == conversation.id))
+        elder = session.get(Elder, conversation.elder_id)
+        if record is None or record.ended_at is not None or elder is None:
+            return None
+        result = code_by_phone(session, elder, body.birth_year, ttl, key=key)
+        message_id = None
+        if result.outcome is PhoneCode.ISSUED:
+            line = Message(conversation_id=conversation.id, sender="system", kind="link_code",
+                           text=say(LINK_CODE_GIVEN, conversation.language), language=conversation.language)
+            session.add(line)
+            session.flush()
+            message_id = line.id
+        return LinkCodeOut(result, conversation.id, conversation.district_id, message_id)
 
 
 def conversation_state(sessions: sessionmaker[Session], channel: str, external_id: str) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ These are language data for matching speech, not texts anyone hears.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
@@ -45,6 +46,16 @@ def wants_repeat(text: str, language: str) -> bool:
 
 def wants_person(text: str, language: str) -> bool:
     return _whole(text, PERSON[language])
+
+
+_ZH_YEAR_DIGITS = str.maketrans("〇零幺一二两三四五六七八九", "0011223456789")
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-2]\d)(?!\d)")
+
+
+def year_in(text: str) -> int | None:
+    """A year of birth said in ``text`` as a recogniser writes it ("1948", "一九四八年"), or None."""
+    found = _YEAR.search(text.translate(_ZH_YEAR_DIGITS))
+    return int(found.group(1)) if found else None
 
 
 def is_yes_no(buttons: Sequence[Button]) -> bool:

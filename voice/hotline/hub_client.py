@@ -4,7 +4,8 @@ Every request carries the ``channel_phone`` token; the call's conversation is na
 Call-ID. :meth:`HubClient.start` tells the hub the caller's number (the hub finds the elder, the
 hotline never sees who it is), :meth:`HubClient.send` posts what the caller said or pressed and
 returns the replies, :meth:`HubClient.pending` collects replies that came later (the answer after
-"one moment", a consultant's words, a hand-back), :meth:`HubClient.state` says who owns the
+"one moment", a consultant's words, a hand-back), :meth:`HubClient.link_code` asks for the
+family link code of the elder whose phone calls, :meth:`HubClient.state` says who owns the
 conversation and the caller's place in the consultants' queue, :meth:`HubClient.end` that the
 call ended (the hub records it, and a caller who is gone leaves the consultants' queue).
 """
@@ -37,6 +38,15 @@ class ConversationState:
     status: str
     waiting: bool
     position: int | None
+
+
+@dataclass(frozen=True)
+class LinkCodeAnswer:
+    outcome: str
+    """``issued``, ``wrong_year``, ``locked`` or ``cannot_check``."""
+    code: str | None
+    hours: float
+    tries_left: int
 
 
 def hub_base_url(settings: Settings) -> str:
@@ -102,6 +112,14 @@ class HubClient:
     async def pending(self) -> list[Reply]:
         data = await self._request("GET", f"/api/conversations/{quote(self.conversation, safe='')}/pending")
         return [Reply.from_body(r) for r in data.get("replies") or [] if isinstance(r, dict)]
+
+    async def link_code(self, birth_year: int) -> LinkCodeAnswer:
+        """The caller's family link code, if ``birth_year`` is the elder's (the hub checks it)."""
+        data = await self._request("POST", f"/api/calls/{quote(self.conversation, safe='')}/link-code",
+                                   {"birth_year": birth_year})
+        code = data.get("code")
+        return LinkCodeAnswer(str(data.get("outcome") or ""), str(code) if isinstance(code, str) else None,
+                              float(data.get("hours") or 0), int(data.get("tries_left") or 0))
 
     async def state(self) -> ConversationState:
         data = await self._request("GET", f"/api/conversations/{quote(self.conversation, safe='')}/state")

@@ -35,7 +35,7 @@ from bot.hub.messages import Button, Reply
 from careline.logging import get_logger
 from voice.call import CALL_RATE, Call
 from voice.hotline.engines import HotlineEngines, load_engines
-from voice.hotline.expect import HANDOFF, is_yes_no, wants_person, wants_repeat
+from voice.hotline.expect import HANDOFF, is_yes_no, wants_person, wants_repeat, year_in
 from voice.hotline.hearing import Heard
 from voice.hotline.hub_client import HubClient, HubUnavailable
 from voice.hotline.line import TICK, CallEnded, HeardKind, Input, Interruption, Line, Verdict
@@ -43,6 +43,7 @@ from voice.hotline.recording import RecordingCall, recording_path
 from voice.hotline.turns import TurnTaker, sounds_unfinished
 from voice.languages import LANGUAGES
 from voice.prompts import has_fields, prompt_text, queue_prompt
+from voice.speech_text import spell_digits
 
 log = get_logger("voice.hotline")
 T = TypeVar("T")
@@ -55,6 +56,8 @@ MAX_CHOICES_READ = 5
 QUICK_ANSWER = 0.8
 #: the key a caller waiting for a consultant presses to be put through to the consultants' phone
 TRANSFER_KEY = "9"
+#: years of birth a caller may key in, in one call, before their link code is left to a consultant
+LINK_YEAR_TRIES = 2
 #: Polls of the hub in a row that may fail (a hub restarting) before the call is ended kindly.
 HUB_FAILURES_TOLERATED = 5
 
@@ -254,6 +257,8 @@ class CallSession:
         await self._speak(replies)
         if replies and all(r.role == "holding" for r in replies):
             await self._slow_answer()
+        if any(r.role == "family_link" for r in replies):
+            await self._family_link()
         await self._check_owner()
 
     async def _slow_answer(self) -> None:
@@ -353,6 +358,48 @@ class CallSession:
             if owner != "open":
                 self.with_consultant = False
                 return
+
+    async def _family_link(self) -> None:
+        """The engine asked for the year of birth (the caller wants their family link code):
+        take it on the keypad or by voice, let the hub check it, read the code out twice."""
+        for attempt in range(LINK_YEAR_TRIES):
+            year = await self._year_of_birth()
+            if year is None:
+                await self.say_prompt("link_no_year")
+                return
+            answer = await self.hub.link_code(year)
+            if answer.outcome == "issued" and answer.code:
+                spoken = prompt_text("link_code", self.lang, code=spell_digits(answer.code, self.lang),
+                                     hours=f"{answer.hours:g}")
+                self.last_answer = [Reply(spoken)]  # "*" or "say that again" reads it once more
+                await self.say_text(spoken, interruptible=False)
+                return
+            if answer.outcome == "wrong_year" and attempt + 1 < LINK_YEAR_TRIES:
+                await self.say_prompt("link_wrong_year")
+                continue
+            break
+        await self.say_prompt("link_refused")
+
+    async def _year_of_birth(self) -> int | None:
+        """Four keys, or a year said ("1948", "一九四八"); None after two silences."""
+        keys = ""
+        silences = 0
+        while silences < 2:
+            heard = await self.line.listen(self.settings.voice_reprompt_seconds, self._judge, self._recognise)
+            if heard.kind is HeardKind.DIGIT and heard.digit.isdigit():
+                keys += heard.digit
+                if len(keys) == 4:
+                    return int(keys)
+            elif heard.kind is HeardKind.TURN and heard.heard is not None:
+                year = year_in(heard.heard.text)
+                if year is not None:
+                    return year
+                await self.say_prompt("link_ask_year_again")
+            elif heard.kind is HeardKind.SILENCE:
+                silences += 1
+                if silences < 2:
+                    await self.say_prompt("link_ask_year_again")
+        return None
 
     async def _put_through(self) -> None:
         """Blind transfer (SIP REFER) to the consultants' own phone. Once the network took the

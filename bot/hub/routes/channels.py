@@ -7,6 +7,7 @@ begins: the caller's number finds the elder, :mod:`bot.hub.calls`) and ``POST
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import structlog
@@ -16,10 +17,11 @@ from bot.hub import live
 from bot.hub.api_message import parse_message, request_schema
 from bot.hub.auth import ChannelTokens
 from bot.hub.binding import Refused, check_and_bind
-from bot.hub.calls import CallEndIn, CallIn, conversation_state, end_call, start_call
+from bot.hub.calls import CallEndIn, CallIn, LinkCodeIn, conversation_state, end_call, link_code, start_call
 from bot.hub.http_errors import ApiError
 from bot.hub.messages import Inbound
 from bot.hub.runtime import HubRuntime
+from careline.secrets import LINK_CODES, secret
 from careline.settings import Settings
 
 log = structlog.get_logger("careline.hub")
@@ -106,6 +108,33 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
                 await live.queue(runtime.events, ended.conversation_id, "call_ended", ended.district_id,
                                  handoff=ended.handoff)
         return {"conversation": conversation, "already_ended": ended.already, "handoff": ended.handoff}
+
+    @routes.post("/api/calls/{conversation:path}/link-code")
+    async def call_link_code(conversation: str, request: Request) -> dict[str, Any]:
+        """The family link code of the elder whose phone is calling, read out once the caller
+        keyed in the elder's year of birth: ``outcome`` ``issued`` (with ``code`` and ``hours``),
+        ``wrong_year`` (with ``tries_left``), ``locked`` (too many wrong years today) or
+        ``cannot_check`` (no year of birth on file). The code is in this answer only: never
+        logged, never in the transcript."""
+        if _channel(tokens, request) != "phone":
+            raise ApiError(403, "channel_mismatch")
+        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
+            raise ApiError(422, "invalid_body", fields="conversation")
+        body = LinkCodeIn.parse(await request.body())
+        runtime: HubRuntime = request.app.state.runtime
+        out = await asyncio.to_thread(link_code, runtime.sessions, conversation, body,
+                                      dt.timedelta(hours=settings.link_code_hours), secret(LINK_CODES, settings))
+        if out is None:
+            raise ApiError(404, "call_unknown")
+        result = out.result
+        log.info("hub.link_code_by_phone", conversation=out.conversation_id, outcome=str(result.outcome))
+        if out.message_id is not None:
+            await live.message(runtime.events, out.conversation_id, out.message_id, "system", out.district_id)
+        answer: dict[str, Any] = {"conversation": conversation, "outcome": str(result.outcome),
+                                  "tries_left": result.tries_left}
+        if result.code is not None:
+            answer.update(code=result.code, hours=settings.link_code_hours)
+        return answer
 
     @routes.get("/api/conversations/{conversation}/state")
     async def state(conversation: str, request: Request) -> dict[str, Any]:

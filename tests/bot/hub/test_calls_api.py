@@ -4,12 +4,16 @@ needed)."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from sqlalchemy import select
 
+from careline.secrets import LINK_CODES, secret
 from knowledge import db
 from knowledge.handoffs import ABANDONED, TAKEN, WAITING, Urgency, open_handoff, queue
-from knowledge.models import Consultant, Conversation, Handoff, Message, PhoneCall
+from knowledge.links import code_hash
+from knowledge.models import Consultant, Conversation, Handoff, LinkCode, Message, PhoneCall
 from tests.bot.hub.conftest import ApiHub
 
 ENDED = {"reason": "caller", "outcome": "handoff", "turns": 3}
@@ -181,3 +185,52 @@ def test_a_hand_off_a_consultant_took_stays_theirs_and_the_transcript_says_the_c
     assert _transcript(api_hub, "call-m") == [("system", "call_ended")]
     with api_hub.sessions() as session:
         assert session.get(Conversation, handoff.conversation_id).status == "open"
+
+
+def _link_code(hub: ApiHub, conversation: str, body: object, channel: str = "phone") -> httpx.Response:
+    return httpx.post(f"{hub.url}/api/calls/{conversation}/link-code", json=body, timeout=10,
+                      headers={"Authorization": f"Bearer {hub.token(channel)}"})
+
+
+def test_the_family_link_code_is_given_only_for_the_elders_year_of_birth(api_hub: ApiHub) -> None:
+    assert _post(api_hub, "phone", {"conversation": "call-l1", "caller": "13800001111"}).status_code == 200
+    wrong = _link_code(api_hub, "call-l1", {"birth_year": 1941})
+    assert wrong.status_code == 200 and wrong.json()["outcome"] == "wrong_year", wrong.text
+    assert wrong.json()["tries_left"] == 2 and "code" not in wrong.json()
+    right = _link_code(api_hub, "call-l1", {"birth_year": 1940}).json()
+    assert right["outcome"] == "issued" and re.fullmatch(r"\d{6}", right["code"]) and right["hours"] == 24
+    with api_hub.sessions() as session:
+        stored = session.scalars(select(LinkCode).where(LinkCode.elder_id == api_hub.elder("wang"))).all()
+        assert [c.code_hash for c in stored] == [code_hash(right["code"], secret(LINK_CODES, api_hub.settings))]
+    assert ("system", "link_code") in _transcript(api_hub, "call-l1")
+    with api_hub.sessions() as session:
+        assert not any(right["code"] in (m.text or "") for m in session.scalars(select(Message))), \
+            "the code is in the answer only, never in the transcript"
+
+
+def test_three_wrong_years_in_a_day_leave_the_code_to_a_consultant(api_hub: ApiHub) -> None:
+    assert _post(api_hub, "phone", {"conversation": "call-l2", "caller": "13800001111"}).status_code == 200
+    outcomes = [_link_code(api_hub, "call-l2", {"birth_year": year}).json()["outcome"]
+                for year in (1950, 1951, 1952, 1940)]
+    assert outcomes == ["wrong_year", "wrong_year", "locked", "locked"]
+    assert _post(api_hub, "phone", {"conversation": "call-l3", "caller": "+86 138 0000 1111"}).status_code == 200
+    again = _link_code(api_hub, "call-l3", {"birth_year": 1940}).json()
+    assert again["outcome"] == "locked", "a new call starts no new count"
+    with api_hub.sessions() as session:
+        assert session.scalars(select(LinkCode)).all() == []
+
+
+def test_only_a_live_call_from_an_elders_phone_gets_a_code(api_hub: ApiHub) -> None:
+    assert _post(api_hub, "phone", {"conversation": "call-l4", "caller": "+1 415 555 0134"}).status_code == 200
+    assert _link_code(api_hub, "call-l4", {"birth_year": 1940}).status_code == 404
+    assert _post(api_hub, "phone", {"conversation": "call-l5", "caller": "13800001111"}).status_code == 200
+    assert _end(api_hub, "call-l5").status_code == 200
+    assert _link_code(api_hub, "call-l5", {"birth_year": 1940}).status_code == 404, "the call is over"
+    assert _post(api_hub, "phone", {"conversation": "call-l6", "caller": "13800001111"}).status_code == 200
+    assert _link_code(api_hub, "call-l6", {"birth_year": 1940}, channel="terminal").status_code == 403
+    assert httpx.post(f"{api_hub.url}/api/calls/call-l6/link-code", json={"birth_year": 1940},
+                      timeout=10).status_code == 401
+    for body in ({}, {"birth_year": "1940x"}, {"birth_year": 19}, {"birth_year": 1940, "code": "1"}):
+        refused = _link_code(api_hub, "call-l6", body)
+        assert refused.status_code == 422 and "Traceback" not in refused.text, body
+    assert _link_code(api_hub, "nobody-called", {"birth_year": 1940}).status_code == 404

@@ -7,6 +7,7 @@ to check what the caller heard, and the database is read to check what the call 
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 
 import pytest
@@ -15,9 +16,11 @@ from sqlalchemy import inspect, select
 
 from bot.console.service import ConsoleService
 from bot.hub.runtime import HubRuntime
+from careline.secrets import LINK_CODES, secret
 from knowledge import db
 from knowledge.actors import actor_for
 from knowledge.handoffs import Urgency
+from knowledge.links import code_hash
 from knowledge.models import (
     Booking,
     Consultant,
@@ -25,6 +28,7 @@ from knowledge.models import (
     District,
     Elder,
     Handoff,
+    LinkCode,
     Message,
     PhoneCall,
     ServicePoint,
@@ -208,6 +212,68 @@ def test_0_queues_the_call_and_a_consultants_reply_is_heard(hotline: Hotline, ca
     assert any(similar(m.text, "thank you very much") for m in messages(hotline, call, "user")), \
         "the caller's words reach the console as text"
     assert not call.session.with_consultant, "the hand-back returned the call to the bot"
+
+
+NUMBER_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9"}
+
+
+def _digits_heard(text: str) -> str:
+    words = re.findall(r"[a-z]+|\d", text.lower())
+    return "".join(NUMBER_WORDS.get(w, w) for w in words if w.isdigit() or w in NUMBER_WORDS)
+
+
+def test_a_known_elder_keys_in_the_year_of_birth_and_hears_the_family_code_twice(hotline: Hotline,
+                                                                                 caller_voice) -> None:
+    key, number = new_elder(hotline, "smith")  # born in 1944
+    said: dict[str, str] = {}
+
+    async def caller(call: MemoryCall) -> None:
+        await call.until_answered(0)
+        mark = call.mark
+        await call.say(caller_voice("How does my daughter connect to help me?"))
+        said["asked"] = heard(hotline, await call.until_answered(mark))
+        mark = call.mark
+        for digit in "1944":
+            await call.press(digit)
+        said["code"] = heard(hotline, await call.until_answered(mark))
+
+    call = asyncio.run(hotline.call(caller, caller=number))
+    assert similar(said["asked"], "the year you were born"), said
+    assert similar(said["code"], "your family code is"), said
+    conversation = conversation_of(hotline, call)
+    with hotline.sessions() as session:
+        codes = session.scalars(select(LinkCode).where(LinkCode.elder_id == conversation.elder_id)).all()
+    heard_digits = _digits_heard(said["code"].split("works once")[0])
+    assert len(codes) == 1 and len(heard_digits) == 12, (heard_digits, said)
+    spoken = heard_digits[:6]
+    assert heard_digits[6:] == spoken, "said twice"
+    assert codes[0].code_hash == code_hash(spoken, secret(LINK_CODES, hotline.settings)), "the code heard is issued"
+
+
+def test_a_wrong_year_twice_gives_no_code_on_the_phone(hotline: Hotline, caller_voice) -> None:
+    key, number = new_elder(hotline, "smith")
+    said: dict[str, str] = {}
+
+    async def caller(call: MemoryCall) -> None:
+        await call.until_answered(0)
+        await call.say(caller_voice("I need the family code for my son."))
+        await call.until_answered(call.mark)
+        mark = call.mark
+        for digit in "1950":
+            await call.press(digit)
+        said["again"] = heard(hotline, await call.until_answered(mark))
+        mark = call.mark
+        for digit in "1951":
+            await call.press(digit)
+        said["refused"] = heard(hotline, await call.until_answered(mark))
+
+    call = asyncio.run(hotline.call(caller, caller=number))
+    assert similar(said["again"], "does not match"), said
+    assert similar(said["refused"], "cannot give the code"), said
+    conversation = conversation_of(hotline, call)
+    with hotline.sessions() as session:
+        assert session.scalars(select(LinkCode).where(LinkCode.elder_id == conversation.elder_id)).all() == []
 
 
 DESK = "sip:desk@pbx.example"
