@@ -397,6 +397,7 @@ class CallSession:
                 await self.say_prompt("link_ask_year_again")
             elif heard.kind is HeardKind.SILENCE:
                 silences += 1
+                keys = ""  # keys pressed before a pause are not half of the next try
                 if silences < 2:
                     await self.say_prompt("link_ask_year_again")
         return None
