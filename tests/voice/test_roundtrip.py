@@ -39,8 +39,11 @@ def _closest(key: list[str], heard: list[str]) -> int:
 
 
 #: what a prompt with fields is filled with when said
-EXAMPLE_VALUES = {"zh": {"ahead": 2, "minutes": 6, "title": "午饭", "number": 1},
-                  "en": {"ahead": 2, "minutes": 6, "title": "lunch", "number": 1}}
+EXAMPLE_VALUES = {
+    "zh": {"ahead": 2, "minutes": 6, "title": "午饭", "number": 1, "code": "幺二三，四五六", "hours": 24},
+    "en": {"ahead": 2, "minutes": 6, "title": "lunch", "number": 1, "code": "one two three, four five six",
+           "hours": 24},
+}
 
 
 def _text(key: str, language: str) -> str:
