@@ -61,6 +61,12 @@ class _View:
                    np.asarray(vectorizer.idf_, dtype=np.float64), bool(vectorizer.sublinear_tf), offset,
                    vectorizer.build_analyzer())
 
+    @classmethod
+    def saved(cls, spec: dict[str, Any], idf: np.ndarray) -> _View:
+        """A view as :meth:`LinearScorer.save` wrote it."""
+        params = {name: spec["params"][name] for name in ANALYSIS_PARAMS}
+        return cls(params, spec["vocabulary"], idf, bool(spec["sublinear_tf"]), int(spec["offset"]), _analyzer(params))
+
     def features(self, document: str) -> tuple[np.ndarray, np.ndarray]:
         counts = Counter(i for term in self.analyze(document) if (i := self.vocabulary.get(term)) is not None)
         if not counts:
@@ -159,10 +165,7 @@ class LinearScorer:
         try:
             settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
             with np.load(folder / ARRAYS_FILE, allow_pickle=False) as arrays:
-                views = [_View({k: spec["params"][k] for k in ANALYSIS_PARAMS}, spec["vocabulary"],
-                               arrays[f"idf{i}"], bool(spec["sublinear_tf"]), int(spec["offset"]),
-                               _analyzer({k: spec["params"][k] for k in ANALYSIS_PARAMS}))
-                         for i, spec in enumerate(settings["views"])]
+                views = [_View.saved(spec, arrays[f"idf{i}"]) for i, spec in enumerate(settings["views"])]
                 folds, dense_weight = settings["folds"], settings.get("dense_weight")
                 sigmoid = None if folds is None else (arrays["slope"], arrays["shift"], int(folds))
                 dense = None if dense_weight is None else Dense(arrays["dense_mean"], float(dense_weight))

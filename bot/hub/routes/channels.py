@@ -34,6 +34,18 @@ def _channel(tokens: ChannelTokens, request: Request) -> str:
     return channel
 
 
+def _phone_line(tokens: ChannelTokens, request: Request) -> None:
+    """Only the phone line may use the doors of a call."""
+    if _channel(tokens, request) != "phone":
+        raise ApiError(403, "channel_mismatch")
+
+
+def _conversation_name(conversation: str) -> str:
+    if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
+        raise ApiError(422, "invalid_body", fields="conversation")
+    return conversation
+
+
 def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
     routes = APIRouter()
 
@@ -63,8 +75,7 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
         """Replies that came after their exchange (the answer that follows "one moment", a
         consultant's reply), for a channel that polls while the person waits; each is handed out once."""
         channel = _channel(tokens, request)
-        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
-            raise ApiError(422, "invalid_body", fields="conversation")
+        _conversation_name(conversation)
         replies = await request.app.state.runtime.hub.pending(channel, conversation)
         return {"channel": channel, "conversation": conversation, "replies": [r.to_body() for r in replies]}
 
@@ -73,8 +84,7 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
         """A phone call begins: its conversation is made and, when the caller's number is an
         elder's, bound to that elder. The answer says the language to greet in and whether the
         caller is known, never who they are."""
-        if _channel(tokens, request) != "phone":
-            raise ApiError(403, "channel_mismatch")
+        _phone_line(tokens, request)
         body = CallIn.parse(await request.body())
         try:
             started = await asyncio.to_thread(start_call, request.app.state.runtime.sessions, body,
@@ -89,10 +99,8 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
         changes nothing). A hand-off still waiting for a consultant is abandoned, except an
         emergency's, which stays in the queue marked to call the caller back; a taken one stays
         with its consultant, whose screen says the call ended."""
-        if _channel(tokens, request) != "phone":
-            raise ApiError(403, "channel_mismatch")
-        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
-            raise ApiError(422, "invalid_body", fields="conversation")
+        _phone_line(tokens, request)
+        _conversation_name(conversation)
         body = CallEndIn.parse(await request.body())
         runtime: HubRuntime = request.app.state.runtime
         ended = await asyncio.to_thread(end_call, runtime.sessions, conversation, body)
@@ -116,10 +124,8 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
         ``wrong_year`` (with ``tries_left``), ``locked`` (too many wrong years today) or
         ``cannot_check`` (no year of birth on file). The code is in this answer only: never
         logged, never in the transcript."""
-        if _channel(tokens, request) != "phone":
-            raise ApiError(403, "channel_mismatch")
-        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
-            raise ApiError(422, "invalid_body", fields="conversation")
+        _phone_line(tokens, request)
+        _conversation_name(conversation)
         body = LinkCodeIn.parse(await request.body())
         runtime: HubRuntime = request.app.state.runtime
         out = await asyncio.to_thread(link_code, runtime.sessions, conversation, body,
@@ -141,8 +147,7 @@ def router(settings: Settings, tokens: ChannelTokens) -> APIRouter:
         """Who owns the conversation now (``pending``: the bot; ``open``: the consultants) and,
         while it waits for one, its place in the queue (1 = next)."""
         channel = _channel(tokens, request)
-        if not 1 <= len(conversation) <= 128 or "\x00" in conversation:
-            raise ApiError(422, "invalid_body", fields="conversation")
+        _conversation_name(conversation)
         found = await asyncio.to_thread(conversation_state, request.app.state.runtime.sessions, channel,
                                         conversation)
         if found is None:

@@ -224,6 +224,13 @@ def _digits_heard(text: str) -> str:
     return "".join(NUMBER_WORDS.get(w, w) for w in words if w.isdigit() or w in NUMBER_WORDS)
 
 
+def link_codes(hotline: Hotline, call: MemoryCall) -> list[LinkCode]:
+    """The link codes of the elder who called."""
+    conversation = conversation_of(hotline, call)
+    with hotline.sessions() as session:
+        return list(session.scalars(select(LinkCode).where(LinkCode.elder_id == conversation.elder_id)))
+
+
 def test_a_known_elder_keys_in_the_year_of_birth_and_hears_the_family_code_twice(hotline: Hotline,
                                                                                  caller_voice) -> None:
     key, number = new_elder(hotline, "smith")  # born in 1944
@@ -243,12 +250,10 @@ def test_a_known_elder_keys_in_the_year_of_birth_and_hears_the_family_code_twice
     # Piper renders a sentence anew each time: once "the year" came back as "your"
     assert similar(said["asked"], "you were born"), said
     assert similar(said["code"], "your family code is"), said
-    conversation = conversation_of(hotline, call)
-    with hotline.sessions() as session:
-        codes = session.scalars(select(LinkCode).where(LinkCode.elder_id == conversation.elder_id)).all()
+    codes = link_codes(hotline, call)
     assert len(codes) == 1, codes
-    key = secret(LINK_CODES, hotline.settings)
-    issued = next(c for c in (f"{n:06d}" for n in range(10**6)) if code_hash(c, key) == codes[0].code_hash)
+    link_key = secret(LINK_CODES, hotline.settings)
+    issued = next(c for c in (f"{n:06d}" for n in range(10**6)) if code_hash(c, link_key) == codes[0].code_hash)
     heard_digits = _digits_heard(said["code"].split("works once")[0])
     # the issued code, said twice, as the recogniser heard it (it may slip on up to 3 of the 12 digits;
     # 12 random digits come that close fewer than once in a million)
@@ -275,9 +280,7 @@ def test_a_wrong_year_twice_gives_no_code_on_the_phone(hotline: Hotline, caller_
     call = asyncio.run(hotline.call(caller, caller=number))
     assert similar(said["again"], "does not match"), said
     assert similar(said["refused"], "cannot give the code"), said
-    conversation = conversation_of(hotline, call)
-    with hotline.sessions() as session:
-        assert session.scalars(select(LinkCode).where(LinkCode.elder_id == conversation.elder_id)).all() == []
+    assert link_codes(hotline, call) == []
 
 
 DESK = "sip:desk@pbx.example"
