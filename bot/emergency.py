@@ -67,11 +67,14 @@ _MASKS = [
     r"按钮|机器|网页|系统|软件|微信|车|电动车|自行车)(?:给|被|又|都|也|还是|一直)?(?:摔|掉|跌|没(?:有)?反应|不动了|动不了)",
     r"(?:股票|基金|价格|价钱|房价|菜价|猪肉|鸡蛋|成绩|温度|气温|水位)(?:又|都|也|一下)?(?:跌|摔|掉)",
     r"(?:轮胎|车胎|气球|煤气罐|液化气罐|罐子|电动车|自行车)(?:都|也|又)?没气",
-    r"(?:猫|狗|鸡|鸭|鸟|宠物|羊|牛)(?:又|也)?(?:走丢|丢|跑丢|不见)|学(?:习)?急救|[会懂]急救|急救(?:手环|手表|设备|按钮|呼叫器?)|(?:是|这是)(?:不是)?急救中心|是(?:不是)?急救电话|急救电话(?:是|多少|号码)",
+    r"(?:猫|狗|鸡|鸭|鸟|宠物|羊|牛)(?:又|也)?(?:走丢|丢|跑丢|不见)|(?:家|的)(?:猫|狗)(?:(?!我|俺|咱|他|她|人|妈|爸|爹|娘|爷|奶|婆|公|老伴|老头|老太)[^。！？!?]){0,8}(?:摔|跌|站不起|走不动)(?:跤|倒|了)?|学(?:习)?急救|[会懂]急救|急救(?:手环|手表|设备|按钮|呼叫器?)|(?:是|这是)(?:不是)?急救中心|是(?:不是)?急救电话|急救电话(?:是|多少|号码)",
     r"倒地铁|倒霉|倒车|倒(?:班|时差)|饭卡",
     # Names of services and devices, not events: 急救箱, 紧急联系人, 防走失手环, 一键呼叫.
     r"急救(?:箱|包|知识|培训|课|证|常识|技能|演练|措施|方法|中心的?电话|电话是)",
     r"紧急(?:联系人|呼叫(?:器|按钮|设备)?|按钮|求助(?:器|按钮|设备)|救援电话)|一键呼叫|防走失|防摔|防跌",
+    r"防(?:止)?(?:中风|脑梗|心梗|脑溢血|脑出血|摔倒|跌倒|摔跤|走失|走丢)",
+    # "120 is the ambulance or the fire brigade?": which number is which, asked to remember it.
+    r"(?:120|119|110)(?:到底)?是(?:不是)?(?:急救|救护车|火警|报警)[^。！？!? ]{0,6}(?:还是|吗|么|呢|啊)|急救还是火警|火警还是急救",
     r"sos\s?(?:键|按钮|按键|手环|手表|呼叫器|报警器|功能|设备|服务)",
     r"\bsos\s+(?:call\s+)?(?:buttons?|pendants?|alarms?|watch(?:es)?|bracelets?|devices?|phones?|keys?|cards?|"
     r"functions?|features?|services?|lanyards?|necklaces?)\b",
@@ -90,6 +93,11 @@ _MASKS = [
     r"(?!\s+on\s+(?:top of\s+)?(?:me|him|her|them|my|his))",
     r"\b(?:cat|dog|kitten|puppy|bird|parrot|budgie)\s+(?:has\s+|just\s+|'s\s+)?(?:fell|fallen|fall|falls|collapsed|choking|stuck)\b",
     r"\b(?:price|prices|cost|rate|rates|value|number|temperature)\s+of\s+\w+\s+(?:has\s+|have\s+)?(?:fallen|fell|dropped)\b",
+    # "that bill nearly gave me a heart attack", "prices that would give anyone a stroke".
+    r"\b(?:nearly|almost|practically|near enough|enough to|would|could|'d|will|gonna|going to)\s+(?:give|gave|given)\s+"
+    r"(?:me|you|anyone|anybody|him|her|us|them|someone|somebody|everyone|a (?:saint|person))\s+(?:a\s+)?(?:heart attack|stroke|coronary|fit)\b",
+    r"\b(?:stroke|falls?)\s+(?:check[- ]?ups?|checks?|screening|clinics?|units?|wards?|nurses?|rehab\w*|recovery|prevention|risks?|"
+    r"assessments?|sensors?|detectors?|awareness|services?|support)\b",
     # "dying for a cup of tea", "save me a seat", "this traffic is killing me".
     r"\bdying\s+(?:for|to|of (?:laughter|boredom|curiosity|embarrassment|shame))\b",
     r"\bsave\s+(?:me|us)\s+(?:a|an|some|the|my|one|two|three|\d+|any|time|money|trouble|a trip)\b",
@@ -405,11 +413,11 @@ _WEAK = [
 # ---------------------------------------------------------------------------------------------
 # A past event ("上次", "last year", "摔过", "since his stroke") or a long-standing condition.
 _PAST = (r"上次|上回|那次|那回|去年|前年|以前|之前|早先|早些年|几年前|年前|前几年|上个月|上礼拜|上星期|上周|上半年|当年|那年|"
-         r"那时候?|曾经|平时|平常|经常|(?:中风|脑梗|摔|跌|手术|出院|住院|心梗)(?:以后|之后|后)|好多年|好几年|多年|常年|老毛病|后遗症|从小|昨天|昨晚|前天|前几天|(?:摔|跌|倒|风|梗|晕|昏|犯|伤|断|院)过(?![去来])|"
+         r"那时候?|曾经|平时|平常|经常|(?:中风|脑梗|摔|跌|手术|出院|住院|心梗)(?:以后|之后|后)|好多年|好几年|多年|常年|老毛病|后遗症|从小|昨天|昨晚|前天|前几天|(?:摔|跌|倒|风|梗|晕|昏|犯|伤|断|院)过(?![去来])|(?:得|患|生)过|老是|总是|动不动就|时不时|隔三差五|"
          r"\blast\s+(?:year|month|week|winter|summer|spring|autumn|fall|time|night|christmas)\b|\b(?:years?|months?|weeks?|days?)\s+ago\b|"
-         r"\ba\s+(?:while|long time)\s+ago\b|\bprevious(?:ly)?\b|\bused to\b|\bin the past\b|\bback in\b|\bhistory of\b|"
+         r"\ba\s+(?:while|long time|few (?:years|months|weeks))\s+(?:ago|back)\b|\bprevious(?:ly)?\b|\bused to\b|\bin the past\b|\bback in\b|\bhistory of\b|"
          r"\bsince\s+(?:his|her|my|the|then|(?:19|20)\d\d)\b|\bever since\b|\bin\s+(?:19|20)\d\d\b|(?:19|20)\d\d\s?年|"
-         r"\b(?:been|has been|have been)\s+(?:\w+\s+){0,4}since\b|\bafter\s+(?:his|her|my)\b|\brecover(?:ed|ing|y)\s+from\b|\bsurvivor\b|\byesterday\b|"
+         r"\b(?:been|has been|have been)\s+(?:\w+\s+){0,4}since\b|\bafter\s+(?:his|her|my)\b|\brecover(?:ed|ing|y)\s+from\b|\bsurvivors?\b|\byesterday\b|"
          r"\bthe other (?:day|week)\b|\bonce had\b|\bfor years\b|\blately\b|\bsometimes\b|\boften\b|\busually\b|\bevery (?:day|night|week|time)\b|"
          r"\bany ?more\b|\bno longer\b|\bthese days\b|\bwhen (?:he|she|i|they) (?:stands?|gets? up|walks?|climbs?|bends?)\b")
 # Long ago ("五年前", "last year"), unless the sentence also says now/again ("现在又", "again").
@@ -419,7 +427,7 @@ _CURRENT = r"现在|又|还在|还是|这次|这回|这下|\bnow\b|\bagain\b|\bs
 # Money, rights and paperwork.
 _ADMIN = (r"补贴|补助|补帖|不贴|津贴|今贴|保险|长护险|护理险|意外险|医保|社保|报销|能报|政策|福利|待遇|优待|享受|申请|资格|条件|够格|"
           r"能领|领取|领不|可以领|能不能领|有啥能领|办理|手续|费用|多少钱|要钱|收钱|收费|花了|床位|评估|慢病|残疾证|低保|特困|"
-          r"帮扶|救助金|登记|(?<!危)险(?!情)|补偿|赔偿|理赔|适老化|改造|政府|"
+          r"帮扶|救助金|登记|评(?:几|个|什么|多少)?级|几级|等级|(?<!危)险(?!情)|补偿|赔偿|理赔|适老化|改造|政府|"
           r"\bsubsid|\ballowance|\binsurance|\binsured\b|\bclaim|\bgrant|\bbenefit|\b(?:eligib|elegib|eligab|elligib|illegib)|\bentitled|\bqualif|\bapply|"
           r"\bapplication|\bforms?\b|\bpay(?:s|ing)?\s+for\b|\bpaid\s+for\b|\bcosts?\b|\bfees?\b|\bfree\b|\bmoney\b|\bfunding\b|"
           r"\bvoucher|\bdiscount|\bscheme|\bpolic(?:y|ies)\b|\bsupport\b|\bwhat help\b|\bhelp is there\b|\bany help\b|"
@@ -439,12 +447,16 @@ _FICTION = (r"电视里|电视上|电视说|电视剧里|电影里|游戏|梦见
 _MEDIA = (r"电视|电影|视频|抖音|快手|节目|新闻|报道|报纸|广播|\bfilms?\b|\bmovies?\b|\btv\b|\btelly\b|\bshows?\b|\bseries\b|\bepisode\b|\bvideos?\b|"
           r"\bstory\b|\bnovel\b|\bgames?\b|\bcartoon\b|\bplay\b")
 # A hypothesis: "万一摔倒了怎么办", "what if he falls".
-_HYPOTHETICAL = (r"万一|如果|假如|假设|要是|假使|以防|的话|[怕担]心?[^。！？!? ]{0,2}(?=摔|跌|走丢|走失|迷路|中风)|遇到[^。！？!?]{0,8}怎么办|"
+_HYPOTHETICAL = (r"万一|如果|假如|假设|要是|假使|以防|的话|[怕担]心?[^。！？!? ]{0,2}(?=摔|跌|滑|绊|走丢|走失|迷路|中风)|遇到[^。！？!?]{0,8}怎么办|"
                  r"\bwhat if\b|\bin case\b|\bif\s+\w+(?:\s+\w+)?\s+(?:ever|were to|should)\b|\bshould\s+\w+\s+ever\b|"
                  r"\bwhat\s+(?:do|should|would|can)\s+(?:i|we|you)\s+do\s+(?:if|when)\b|\bwhat happens\s+(?:if|when)\b|\bif\s+(?:i|you|we|they|he|she)\s+(?:ever\s+)?needs?\b|"
                  r"\bhow\s+(?:do|can|would|should)\s+(?:i|you|we)\s+(?:know|tell|spot|recogni[sz]e)\b|\bsuppos(?:e|ing)\b|"
                  r"\b(?:scared|afraid|worried|frightened)\s+(?:of|that|about)\s+(?:\w+\s+){0,2}(?:falling|fall|getting lost|wandering)\b|"
-                 r"\b(?:might|may|could)\s+(?:fall|get lost|wander off)\b")
+                 r"\b(?:might|may|could)\s+(?:fall|get lost|wander off)\b|"
+                 r"\bif\s+(?:she|he|i|they|we|mum|mom|dad|someone|somebody|anyone|my\s+\w+)\s+(?:ever\s+)?(?:falls?|trips?|slips?|"
+                 r"collapses?|faints?|has\s+a\s+(?:fall|stroke|heart attack)|gets?\s+lost|wanders?\s+off)\b|"
+                 r"^\W*(?:does|do|will|would)\s+(?:the|her|his|my|a|your|that)\s+(?:\w+\s+)?(?:alarm|pendant|button|watch|bracelet)s?\s+"
+                 r"(?:go|connect|ring|call|put|send|alert|dial)\b")
 # Cancelling or missing a booking.
 _CANCEL = (r"取消|去消|取小|不要了|退了|退掉|去不了|来不了|去不成|不去了|(?<![起爬站醒上过出回])不来了|请假|不用送|不用来|别送|撤|"
            r"\bcancel|\bcouncil\b|\bcansel|\bcancle|\bcanel\b|\bcan't\s+(?:come|make it|go|attend)\b|\bwon't be\s+(?:coming|able)\b|"
@@ -492,7 +504,7 @@ _NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能�
 _SERVICE = (r"上门(?!看看)|(?:找|请|要|雇)(?:个|一个)?(?:护工|保姆|陪护)|送饭|订饭|推拿|按摩|理发|打扫|助浴|日间照料|定位手环|量血压|"
             r"\b(?:need|want|get|find|book)\s+(?:a\s+)?carers?\b|\bcarers?\s+(?:for|to|in the|every)\b|\bhome (?:nursing|help|care|visit)\b|\bnurse (?:visit|to come|come)\b|\bcan a nurse\b|\bcleaner\b|"
             r"\bmeals?\s+(?:delivered|delivery|on wheels)\b|\b(?:restart|change|move|cancel)\s+(?:her|his|my|the)\s+(?:meals?|lunch|dinner|booking)\b|"
-            r"\bmassage\b|\bphysio|\bstairlift\b|\bpendant alarm\b|\b(?:is there|any|find|need|want)\s+(?:a\s+)?day cent(?:re|er)\b|\brespite\b|"
+            r"\bmassage\b|\bphysio|\bstairlift\b|\bgrab ?rails?\b|\bhand ?rails?\b|\bpendant alarm\b|\b(?:is there|any|find|need|want)\s+(?:a\s+)?day cent(?:re|er)\b|\brespite\b|"
             r"\bcan (?:someone|somebody|a volunteer) come and (?:cook|clean|wash|bathe|sit|read)\b")
 _GENERAL_SAFE = [_PAST, _ADMIN, _EDU, _FICTION, _HYPOTHETICAL, _CANCEL, _RESOLVED, _MEDIA, _SERVICE]
 

@@ -866,6 +866,46 @@ DANGER_BESIDE_THEM = [
 ]
 
 
+#: Danger words as figures of speech, in services' names, in questions about how help works, in
+#: a long-past illness asked about for a service, and an animal that falls.
+FIGURES_AND_QUESTIONS = [
+    "the gas bill this winter almost gave me a heart attack",
+    "queueing at that post office would give anyone a stroke",
+    "is there a club for stroke survivors near maple town",
+    "my husband had a stroke a few years back, can he get the care allowance",
+    "can I book dad in for a stroke screening at the health station",
+    "if dad falls in the night will the sensor tell anyone",
+    "does the pendant alarm ring the ambulance by itself or a person first",
+    "who fits grab rails in the bathroom, mum had a fall at christmas",
+    "我爸怕绊倒 能不能来装个扶手",
+    "我们家的狗老了 走路总摔跤",
+    "脑梗的老人能评几级护理",
+    "有没有教人防脑梗的讲座",
+    "我妈得过心梗 能不能申请家庭病床",
+    "120到底是急救还是火警 老记不住",
+]
+#: The same kinds of words beside danger now: still an emergency.
+DANGER_BESIDE_FIGURES = [
+    "the bill nearly gave me a heart attack but now my chest really hurts, call an ambulance",
+    "she's a stroke survivor and right now her face is drooping",
+    "dad fell by the grab rail and he can't get up",
+    "if you can hear me please help, mum has collapsed",
+    "我妈得过心梗 刚才又胸口疼得厉害",
+    "我家狗把我爸绊倒了 他起不来了",
+    "我妈遛狗的时候摔倒了 站不起来",
+]
+
+
+@pytest.mark.parametrize("text", FIGURES_AND_QUESTIONS)
+def test_quiet_on_figures_of_speech_check_ups_and_how_help_works(text: str) -> None:
+    assert detect(text) is None, detect(text)
+
+
+@pytest.mark.parametrize("text", DANGER_BESIDE_FIGURES)
+def test_danger_beside_figures_and_past_illness_still_fires(text: str) -> None:
+    assert is_emergency(text), text
+
+
 @pytest.mark.parametrize("text", LASTING_OR_INFO)
 def test_quiet_on_lasting_conditions_devices_and_the_number_asked_to_keep(text: str) -> None:
     assert detect(text) is None, (text, detect(text))
