@@ -69,10 +69,16 @@ _MASKS = [
     r"(?:轮胎|车胎|气球|煤气罐|液化气罐|罐子|电动车|自行车)(?:都|也|又)?没气",
     r"(?:猫|狗|鸡|鸭|鸟|宠物|羊|牛)(?:又|也)?(?:走丢|丢|跑丢|不见)|(?:家|的)(?:猫|狗)(?:(?!我|俺|咱|他|她|人|妈|爸|爹|娘|爷|奶|婆|公|老伴|老头|老太)[^。！？!?]){0,8}(?:摔|跌|站不起|走不动)(?:跤|倒|了)?|学(?:习)?急救|[会懂]急救|急救(?:手环|手表|设备|按钮|呼叫器?)|(?:是|这是)(?:不是)?急救中心|是(?:不是)?急救电话|急救电话(?:是|多少|号码)",
     r"倒地铁|倒霉|倒车|倒(?:班|时差)|饭卡",
+    # Saying it is no joke, or denying the danger: "我不是开玩笑" must not read as a joke below.
+    r"不是(?:在)?(?:开|说)玩笑|没(?:有|在)?(?:开|说)玩笑|不开玩笑|没(?:有)?(?:着火|摔倒|摔跤|跌倒|晕倒)|不是着火",
+    # Devices and services named after a danger: 跌倒检测, 摔倒报警手环, 急救热线, 海姆立克急救法.
+    r"(?:摔倒|跌倒|走失)(?:检测|报警|监测|感应|预警|探测)|急救(?:热线|法|站|服务|车(?:的)?(?:费用|收费|多少钱))|海姆立克|一氧化碳(?:报警器|检测|探测|监测)",
+    # Figures of speech: 热得我快要死了, 腿都要断了.
+    r"(?:笑|热|冷|累|饿|困|烦|气|吵|晒|冻|挤|忙)(?:得|的)(?:我|俺|人|咱)?(?:都)?(?:快)?(?:要)?死(?:了|人)?|(?:腿|腰|脚|胳膊)都(?:快)?要断了",
     # Names of services and devices, not events: 急救箱, 紧急联系人, 防走失手环, 一键呼叫.
     r"急救(?:箱|包|知识|培训|课|证|常识|技能|演练|措施|方法|中心的?电话|电话是)",
     r"紧急(?:联系人|呼叫(?:器|按钮|设备)?|按钮|求助(?:器|按钮|设备)|救援电话)|一键呼叫|防走失|防摔|防跌",
-    r"防(?:止)?(?:中风|脑梗|心梗|脑溢血|脑出血|摔倒|跌倒|摔跤|走失|走丢)",
+    r"防(?:止)?(?:中风|脑梗|心梗|脑溢血|脑出血|摔倒|跌倒|摔跤|走失|走丢|一氧化碳中毒|煤气中毒|中毒|着火|火灾|噎)",
     # "120 is the ambulance or the fire brigade?": which number is which, asked to remember it.
     r"(?:120|119|110)(?:到底)?是(?:不是)?(?:急救|救护车|火警|报警)[^。！？!? ]{0,6}(?:还是|吗|么|呢|啊)|急救还是火警|火警还是急救",
     r"sos\s?(?:键|按钮|按键|手环|手表|呼叫器|报警器|功能|设备|服务)",
@@ -96,6 +102,11 @@ _MASKS = [
     # "that bill nearly gave me a heart attack", "prices that would give anyone a stroke".
     r"\b(?:nearly|almost|practically|near enough|enough to|would|could|'d|will|gonna|going to)\s+(?:give|gave|given)\s+"
     r"(?:me|you|anyone|anybody|him|her|us|them|someone|somebody|everyone|a (?:saint|person))\s+(?:a\s+)?(?:heart attack|stroke|coronary|fit)\b",
+    r"\b(?:nearly|almost|practically)\s+(?:had|have|having)\s+a\s+(?:heart attack|stroke|coronary|fit)\b",
+    r"\b(?:(?:i'm|i am|we're|he's|she's)\s+)?(?:not|no|isn't|wasn't|am not)\s+(?:joking|kidding)\b|\bno joke\b",
+    r"\bmouth\s+(?:is\s+|was\s+|'s\s+)?on fire\b|\bby accident\b|\bno need to send\b|\b(?:there's|there is|it's|it is)\s+no\s+fire\b|\bnot a fire\b",
+    r"\bchoking\s+(?:first aid|hazards?|risks?|prevention|course|class|workshop|training)\b|\bfirst aid\s+for\s+choking\b|"
+    r"\bcarbon monoxide\s+(?:detectors?|alarms?|monitors?|sensors?)\b(?!\s+(?:is\s+|'s\s+|are\s+)?(?:going off|ringing|sounding|beeping))",
     r"\b(?:stroke|falls?)\s+(?:check[- ]?ups?|checks?|screening|clinics?|units?|wards?|nurses?|rehab\w*|recovery|prevention|risks?|"
     r"assessments?|sensors?|detectors?|awareness|services?|support)\b",
     # "dying for a cup of tea", "save me a seat", "this traffic is killing me".
@@ -163,6 +174,7 @@ _STRONG = [
     r"掉(?:到|进|在|下)?(?:了)?(?:沟|河|水|井|坑|池塘|粪坑|田)|从(?:床|楼梯|梯子|椅子|凳子|楼上|台阶|屋顶|房顶|车|轮椅|沙发|马桶|自行车|电动车|三轮车?)上?(?:摔|掉|跌|滚)",
     r"(?:摔|磕|撞|碰)(?:到|破|伤|了|着)(?:了)?(?:头|脑袋|后脑勺|脑壳)|(?:摔|跌)(?:断|骨折)(?!过)",
     r"(?:浴缸|澡盆|浴盆|厕所|卫生间|马桶)(?:里)?(?:出不来|起不来)",
+    r"(?:在|倒在|躺在)(?:地上|地下|地板)(?:上)?(?:躺着|趴着|坐着)?[^。！？!?]{0,4}(?:起不来|爬不起|动不了|站不起)|起唔到身|起唔嚟",
     r"\b(?:can't|cannot|can not|cant|unable to)\s+(?:get up|stand up|get back up|get (?:off|up off) the (?:floor|ground)|"
     r"get (?:myself|him|her) up|pick (?:myself|him|her) up)\b"
     r"(?!\s+(?:(?:the|those|these|any|my|our)\s+)?(?:stairs|steps|hills?|early|in the morning|that early|to\b|for\b))",
@@ -194,7 +206,7 @@ _STRONG = [
     r"\b(?:pain|pains|ache|pressure|tightness|hurts?|hurting|crushing|squeezing)\b[^.?!]{0,12}\b(?:in|across|on)\s+"
     r"(?:my|his|her|the)\s+(?:chest|chess|heart)\b",
     r"\b(?:having|having an?|is having)\s+(?:a\s+)?heart attack\b|\bcardiac arrest\b",
-    r"\b(?:clutching|holding|grabbing)\s+(?:his|her|my|at)\s+(?:chest|heart)\b|\bheart\b[^.?!]{0,15}\b(?:going to|gonna|about to|is going to)\s+stop\b",
+    r"\b(?:clutching|clutched|holding|grabbing|grabbed)\s+(?:his|her|my|at)\s+(?:chest|heart)\b|\bslumped\s+(?:over|down|forward)\b|\bheart\b[^.?!]{0,15}\b(?:going to|gonna|about to|is going to)\s+stop\b",
     r"\bheart\s+(?:is\s+)?(?:racing|pounding|hammering|beating (?:so |really |very )?(?:fast|hard)|stopped|skipping)\b",
     # --- Breathing trouble, choking on air, allergic swelling ("can't breed", "can't breath").
     r"喘不(?:上|过|来|动|了|出|赢|匀)|(?:上|透)不(?:过|上|来|到)(?:气|起)|气(?:都|也)?(?:喘|上|透|出)不(?:上|过|来|匀|动)",
@@ -241,10 +253,13 @@ _STRONG = [
     r"\b(?:having|had|having a|is having|gone into)\s+(?:a\s+)?(?:seizure|fit|convulsion|convulsions)s?\b",
     r"\b(?:seizing|convulsing|foaming at the mouth|eyes rolled back)\b|\b(?:he's|she's|is)\s+fitting\b",
     r"\b(?:no|there's no|can't find (?:a|his|her))\s+(?:pulse|heartbeat)\b",
+    r"\b(?:doing|giving|started|starting|performing|do)\s+(?:him\s+|her\s+)?cpr\b|\bcpr\s+on\b",
+    r"(?:在|正在)(?:做|给他做|给她做)(?:心肺复苏|人工呼吸|胸外按压)",
     # --- Choking.
     r"(?:噎|哽)(?:住|着|到|死)|(?:卡|堵)(?:在|住)?(?:了)?(?:喉咙|嗓子|气管)|(?:喉咙|嗓子|嗓子眼|气管)(?:里)?(?:被)?(?:东西)?(?:卡|堵)",
     r"(?:吃|喝|咽|吞)[^。！？!? ]{0,6}卡(?:住|着|到)|(?:鱼刺|骨头|枣核|汤圆|年糕|药片|假牙|糯米)(?:给)?卡(?:住|着|在)",
     r"\bchoking\b",
+    r"(?:呛|噎)(?:住|着)(?:了)?[^。！？!?]{0,12}(?:咳不出|喘不|脸(?:都)?(?:发)?[青紫])",
     r"\b(?:something|food|bone|a bone|fishbone|meat|sweet|tablet|pill|dentures?)\s+(?:is\s+)?(?:stuck|lodged)\s+in\s+"
     r"(?:his|her|my|the)\s+(?:throat|windpipe)\b|\bstuck\s+in\s+(?:his|her|my)\s+throat\b",
     # --- Heavy bleeding, bad burns.
@@ -285,7 +300,7 @@ _STRONG = [
     r"\b(?:swallowed|drank|drunk|ate|eaten|took|taken|had)\b[^.?!]{0,15}\b(?:poison|bleach|weed ?killer|"
     r"pesticide|rat poison|antifreeze|detergent|cleaning fluid|disinfectant)\b|\bwrong\s+(?:pills|tablets|medicine|medication)\b",
     # --- Severe sudden pain.
-    r"(?:疼|痛|通)(?:得|的)[^。！？!? ]{0,6}(?:要命|要死|受不了|打滚|直叫|直哼|冒汗|满头大汗|直不起|站不起|晕过去|昏过去|要炸|快炸)",
+    r"(?:疼|痛|通)(?:得|的)[^。！？!? ]{0,6}(?:要命|要死|受不了|打滚|直叫|直哼|冒汗|冒冷汗|出冷汗|满头大汗|直不起|站不起|晕过去|昏过去|要炸|快炸)",
     r"(?:疼|痛)死(?:了|我)|剧痛|剧烈(?:的)?(?:疼|痛)|痛不欲生|(?:疼|痛)欲裂|难受得(?:不行|要命|要死|受不了)",
     r"\bin\s+(?:agony|so much pain|terrible pain)\b|\b(?:screaming|crying|doubled over)\s+(?:in|with)\s+pain\b|\bworst (?:headache|pain)\b",
     r"\b(?:excruciating|unbearable|agonising|agonizing)\b|\bpain\s+is\s+(?:unbearable|terrible|so bad)\b",
@@ -314,8 +329,12 @@ _STRONG = [
     _WHO + r"[^。！？!? ]{0,3}(?<!看)(?:不见了|找不到了|找不着了|没回来|还没回家|一直没回)",
     r"找不(?:到|着)(?:我|俺)?(?:妈|爸|爹|娘|老伴|老头|老太|奶奶|爷爷|外婆|外公|姥姥|姥爷)",
     _either(r"痴呆|失智|糊涂|认知症|阿尔茨海默|老年痴", r"没回来|没回家|不见了|找不到|找不着|走丢", 20),
+    r"(?:跑|走|溜)(?:出去|出门|丢)了[^。！？!?]{0,24}(?:找不(?:着|到)|没回来|不见)|找不(?:着|到)人(?:了)?",
     r"\bdon't know where\s+(?:i am|i'm|we are|we're|(?:he|she) (?:is|has gone|went))\b|\b(?:can't|cannot)\s+find\s+(?:my|the)\s+way\s+(?:home|back)\b",
     r"\b(?:wandered|wandering|wanders)\s+(?:off|away|out|the streets|around outside)\b",
+    _either(r"\bdementia\b|\balzheimer|\bwent out\b|\bgone out\b|\bleft the house\b|\bwalked out\b",
+            r"\b(?:searched|been searching|looked|been looking)\b[^.?!]{0,20}\b(?:hours?|everywhere|all over)\b|"
+            r"\bnot come (?:home|back)\b|\bbeen gone\b|\bgone since\b", 80),
     r"\b(?:can't|cannot|couldn't)\s+find\s+(?:him|her|my\s+(?:mum|mom|mother|dad|father|husband|wife|grandma|grandad|grandpa|granny|nan|nana))\b"
     r"(?!'s|\s+(?:glasses|keys|phone|card|bag|purse|wallet|pills|medicine|tablets|form|number|name|address|booking|hearing|stick|walker|coat|shoes))",
     # --- Traffic accidents.
@@ -354,7 +373,7 @@ _WEAK = [
     (r"\b(?:i'm|im|i am|we're|we are)\s+(?:so\s+|completely\s+)?lost\b", "help"),
     # --- Falls and injuries.
     (r"(?:摔|跌|滑|绊|栽)(?:倒|到|跤|了一跤|了一下|了个跟头|伤|下去|下来)(?!过)"
-     r"|(?:摔|跌)了(?!一?[下次回]?过|玩具|东西|碗|杯|盘|手机|电话|门|个[碗杯盘])", "event"),
+     r"|(?:摔|跌)了(?!一?[下次回]?过|玩具|东西|碗|杯|盘|手机|电话|门|个[碗杯盘])|跌低", "event"),
     (r"站不起来|爬不起来|起不来|骨折|(?:骨头|腿|胳膊|手|脚)[^。！？!? ]{0,2}断了|(?:磕|撞|碰)(?:破|伤)", "event"),
     (r"(?:切|割|砍|划)(?:到|破|伤|了)[^。！？!? ]{0,6}(?:手|腿|脚|头|口子|血)", "event"),
     (r"\b(?:fallen|fell)\b|\bfall(?:ing|s)?\s+(?:down|over)\b|\bhad\s+a\s+(?:bad\s+|nasty\s+|big\s+|little\s+)?fall\b|"
@@ -413,16 +432,18 @@ _WEAK = [
 # ---------------------------------------------------------------------------------------------
 # A past event ("上次", "last year", "摔过", "since his stroke") or a long-standing condition.
 _PAST = (r"上次|上回|那次|那回|去年|前年|以前|之前|早先|早些年|几年前|年前|前几年|上个月|上礼拜|上星期|上周|上半年|当年|那年|"
-         r"那时候?|曾经|平时|平常|经常|(?:中风|脑梗|摔|跌|手术|出院|住院|心梗)(?:以后|之后|后)|好多年|好几年|多年|常年|老毛病|后遗症|从小|昨天|昨晚|前天|前几天|(?:摔|跌|倒|风|梗|晕|昏|犯|伤|断|院)过(?![去来])|(?:得|患|生)过|老是|总是|动不动就|时不时|隔三差五|"
+         r"那时候?|曾经|平时|平常|经常|(?:中风|脑梗|摔|跌|手术|出院|住院|心梗)(?:以后|之后|后)|好多年|好几年|多年|常年|老毛病|后遗症|从小|昨天|昨晚|前天|前几天|(?:摔|跌|倒|风|梗|晕|昏|犯|伤|断|院)过(?![去来])|(?:得|患|生|出)过|老是|总是|动不动就|时不时|隔三差五|"
          r"\blast\s+(?:year|month|week|winter|summer|spring|autumn|fall|time|night|christmas)\b|\b(?:years?|months?|weeks?|days?)\s+ago\b|"
-         r"\ba\s+(?:while|long time|few (?:years|months|weeks))\s+(?:ago|back)\b|\bprevious(?:ly)?\b|\bused to\b|\bin the past\b|\bback in\b|\bhistory of\b|"
+         r"\ba\s+(?:while|long time|few (?:years|months|weeks))\s+(?:ago|back)\b|"
+         r"\bin\s+(?:january|february|march|april|june|july|august|september|october|november|december|the summer|the spring)\b|"
+         r"\bat christmas\b|\blast (?:spring|easter)\b|\bprevious(?:ly)?\b|\bused to\b|\bin the past\b|\bback in\b|\bhistory of\b|"
          r"\bsince\s+(?:his|her|my|the|then|(?:19|20)\d\d)\b|\bever since\b|\bin\s+(?:19|20)\d\d\b|(?:19|20)\d\d\s?年|"
          r"\b(?:been|has been|have been)\s+(?:\w+\s+){0,4}since\b|\bafter\s+(?:his|her|my)\b|\brecover(?:ed|ing|y)\s+from\b|\bsurvivors?\b|\byesterday\b|"
          r"\bthe other (?:day|week)\b|\bonce had\b|\bfor years\b|\blately\b|\bsometimes\b|\boften\b|\busually\b|\bevery (?:day|night|week|time)\b|"
          r"\bany ?more\b|\bno longer\b|\bthese days\b|\bwhen (?:he|she|i|they) (?:stands?|gets? up|walks?|climbs?|bends?)\b")
 # Long ago ("五年前", "last year"), unless the sentence also says now/again ("现在又", "again").
 _DISTANT_PAST = (r"年前|去年|前年|那年|当年|那次|那回|好多年|好几年|以前(?!(?:从来|从)?(?:没|不|都没))|"
-                 r"\byears?\s+ago\b|\blast\s+year\b|\bin\s+(?:19|20)\d\d\b|\bback in\b|\bwhen i was\b")
+                 r"\byears?\s+ago\b|\b(?:a few|several|two|three|some)\s+(?:weeks|months)\s+ago\b|\blast\s+year\b|\bin\s+(?:19|20)\d\d\b|\bback in\b|\bwhen i was\b")
 _CURRENT = r"现在|又|还在|还是|这次|这回|这下|\bnow\b|\bagain\b|\bstill\b|\btoday\b|\btonight\b"
 # Money, rights and paperwork.
 _ADMIN = (r"补贴|补助|补帖|不贴|津贴|今贴|保险|长护险|护理险|意外险|医保|社保|报销|能报|政策|福利|待遇|优待|享受|申请|资格|条件|够格|"
@@ -431,14 +452,14 @@ _ADMIN = (r"补贴|补助|补帖|不贴|津贴|今贴|保险|长护险|护理险
           r"\bsubsid|\ballowance|\binsurance|\binsured\b|\bclaim|\bgrant|\bbenefit|\b(?:eligib|elegib|eligab|elligib|illegib)|\bentitled|\bqualif|\bapply|"
           r"\bapplication|\bforms?\b|\bpay(?:s|ing)?\s+for\b|\bpaid\s+for\b|\bcosts?\b|\bfees?\b|\bfree\b|\bmoney\b|\bfunding\b|"
           r"\bvoucher|\bdiscount|\bscheme|\bpolic(?:y|ies)\b|\bsupport\b|\bwhat help\b|\bhelp is there\b|\bany help\b|"
-          r"\bcan\s+(?:she|he|i|we|they|mum|mom|dad)\s+(?:get|claim|have)\b|\bis there (?:any )?(?:help|money|support)\b|\bhelp for\b|\bcompensation\b|\bcomplain|\bwhat(?:'s| is) the (?:phone )?number\b|\bnumber (?:to|for)\b|\bcare bed\b|\bcare level\b|"
+          r"\bcan\s+(?:she|he|i|we|they|mum|mom|dad)\s+(?:get|claim|have)\b|\bis there (?:any )?(?:help|money|support)\b|\bhelp for\b|\bcompensation\b|\bcomplain|\bwhat(?:'s| is) the (?:phone )?number\b|\bnumber (?:to|for)\b|\bcare bed\b|\bcare level\b|\bassessment\b|"
           r"\bdisability\b|\bpension\b|\bbus pass\b")
 # Talks, classes, prevention, advice.
-_EDU = (r"预防|防止|避免|讲座|课|培训|知识|常识|宣传|注意事项|注意什么|"
+_EDU = (r"预防|防止|避免|讲座|课|培训|知识|常识|宣传|注意事项|注意什么|区别|有啥不同|什么不同|想学|学一下|"
         r"\bprevent|\bavoid|\b(?:a|the|health|safety|fire)\s+talks?\b|\btalks\b|\bgroups?\b|\bclubs?\b|\bclass(?:es)?\b|\blecture|\bcourse|\bworkshop|\btraining\b|\bdrill|\bfirst aid\b|"
         r"\btips\b|\badvice\b|\bawareness\b|\bsafety\b|\bsigns of\b|\bdifference between\b|\bwhat(?:'s| is)\s+(?:a|an)\b|\bsymptoms of\b|\bwhat (?:are|is) the (?:signs|symptoms)\b|\blearn|\bteach")
 # TV, games, dreams, jokes (specific phrases, so "I was watching TV and my chest started hurting" still fires).
-_FICTION = (r"电视里|电视上|电视说|电视剧里|电影里|游戏|梦见|梦到|做梦|梦里|小说|故事里|新闻里|新闻上|新闻说|视频里|视频上|戏里|剧里|演的|开玩笑|闹着玩|段子|"
+_FICTION = (r"电视里|电视上|电视说|电视讲|睇电视|电视剧里|电影里|节目(?:里|上|讲|说)|纪录片|抖音上|快手上|视频上看|广播(?:里|讲|说)|游戏|梦见|梦到|做梦|梦里|小说|故事里|新闻里|新闻上|新闻说|视频里|视频上|戏里|剧里|演的|开玩笑|闹着玩|段子|"
             r"演习|演练|模拟|骗子|诈骗|骗人|吃鸡|王者|手游|网游|"
             r"\b(?:on|in)\s+(?:the\s+|a\s+|his\s+|her\s+|my\s+)?(?:tv|telly|television|film|movie|show|programme|program|game|video|"
             r"news|soap|drama|book|story|dream|nightmare|cartoon)\b|\b(?:video|computer|online)\s*games?\b|\bjok(?:e|es|ing)\b|"
@@ -447,11 +468,13 @@ _FICTION = (r"电视里|电视上|电视说|电视剧里|电影里|游戏|梦见
 _MEDIA = (r"电视|电影|视频|抖音|快手|节目|新闻|报道|报纸|广播|\bfilms?\b|\bmovies?\b|\btv\b|\btelly\b|\bshows?\b|\bseries\b|\bepisode\b|\bvideos?\b|"
           r"\bstory\b|\bnovel\b|\bgames?\b|\bcartoon\b|\bplay\b")
 # A hypothesis: "万一摔倒了怎么办", "what if he falls".
-_HYPOTHETICAL = (r"万一|如果|假如|假设|要是|假使|以防|的话|[怕担]心?[^。！？!? ]{0,2}(?=摔|跌|滑|绊|走丢|走失|迷路|中风)|遇到[^。！？!?]{0,8}怎么办|"
+_HYPOTHETICAL = (r"万一|如果|假如|假设|要是|假使|以防|的话|[怕担]心?[^。！？!? ]{0,2}(?=摔|跌|滑|绊|走丢|走失|迷路|中风|噎|呛|着火|煤气)|最怕|就怕|怕(?:哪天|万一|半夜|以后)|"
+                 r"遇到[^。！？!?]{0,8}怎么办|一般(?:咋整|怎么办|怎么弄|是谁|谁来|咋办)|的时候(?:能|该|要|怎么|用)|"
                  r"\bwhat if\b|\bin case\b|\bif\s+\w+(?:\s+\w+)?\s+(?:ever|were to|should)\b|\bshould\s+\w+\s+ever\b|"
                  r"\bwhat\s+(?:do|should|would|can)\s+(?:i|we|you)\s+do\s+(?:if|when)\b|\bwhat happens\s+(?:if|when)\b|\bif\s+(?:i|you|we|they|he|she)\s+(?:ever\s+)?needs?\b|"
                  r"\bhow\s+(?:do|can|would|should)\s+(?:i|you|we)\s+(?:know|tell|spot|recogni[sz]e)\b|\bsuppos(?:e|ing)\b|"
-                 r"\b(?:scared|afraid|worried|frightened)\s+(?:of|that|about)\s+(?:\w+\s+){0,2}(?:falling|fall|getting lost|wandering)\b|"
+                 r"\b(?:scared|afraid|worried|worry|worries|frightened|terrified|fear|fears)\s+(?:of|that|about)\s+(?:\w+\s+){0,2}"
+                 r"(?:falling|fall|getting lost|wandering|collapsing|choking|fainting|having a (?:stroke|fall|heart attack)|a fire)\b|"
                  r"\b(?:might|may|could)\s+(?:fall|get lost|wander off)\b|"
                  r"\bif\s+(?:she|he|i|they|we|mum|mom|dad|someone|somebody|anyone|my\s+\w+)\s+(?:ever\s+)?(?:falls?|trips?|slips?|"
                  r"collapses?|faints?|has\s+a\s+(?:fall|stroke|heart attack)|gets?\s+lost|wanders?\s+off)\b|"
@@ -463,7 +486,7 @@ _CANCEL = (r"取消|去消|取小|不要了|退了|退掉|去不了|来不了|�
            r"\bnot coming\b|\bskip\b|\bcall off\b|\bunbook|\bwithdraw|\btake\s+(?:me|her|him)\s+off\b|\bstop\s+(?:the|sending|her|his|my|their)\b|\bdon't send\b|\breschedul|\bpostpone|"
            r"\b(?:change|move)\s+(?:my|her|his|the)\s+(?:lunch|dinner|meal|booking|appointment)")
 # It is over and everyone is fine.
-_RESOLVED = (r"没事(?![吧吗啊呀])|没什么事|没啥事|没大碍|没受伤|没伤着|已经好了|好多了|不要紧|现在好了|早就?好了|都好了|养好了|"
+_RESOLVED = (r"没事(?![吧吗啊呀])|处理好了|修好了|解决了|找(?:到|回来)了|没什么事|没啥事|没大碍|没受伤|没伤着|已经好了|好多了|不要紧|现在好了|早就?好了|都好了|养好了|"
              r"痊愈|康复了|恢复(?:得)?(?:挺|很|还)?好|"
              r"\bit's (?:fine|ok|okay|alright|all right) now\b|\b(?:fine|better|healed|recovered|mended) now\b|\bfully recovered\b|"
              r"\b(?:she's|he's|i'm|she is|he is|i am|we're)\s+(?:fine|ok|okay|alright|all right)\s+now\b|\bno\s+(?:harm|injuries|injury)\b|"
@@ -479,6 +502,7 @@ _REQUEST = (r"志愿者|自愿者|志原者|义工|上门|打扫|洗澡|理发|�
 # Said to be asked only to know, for later: with no danger word counted, the classifier's
 # "emergency" is not believed either (told_as_over).
 _JUST_TO_KNOW = (r"以备|备用|存(?:一下|个|下来|起来)?(?:号码|电话)|存一下|记(?:一下|下来|住)(?:号码|电话)?|就问问|随便问问|先问问|问一下而已|"
+                 r"先了解|想了解|了解一下|"
                  r"\bjust so (?:i|we|she|he|you) (?:know|have it)\b|\bfor (?:later|future reference|the future|reference)\b|"
                  r"\bjust (?:asking|wondering|curious|checking)\b|\basking for later\b|\bon (?:the|her|his|my|mum's|dad's) fridge\b|"
                  r"\bwrite (?:it|that) down\b|\bsave (?:it|the number)\b")
@@ -493,11 +517,13 @@ _NUMBER_INFO = (r"(?:急救|救护车)(?:的)?(?:电话|号码)(?:是)?(?:多少
 
 # Said to be happening now or urgent: overrides every harmless reading above.
 _NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
-        r"现在又|这会又|又开始|"
+        r"现在又|这会又|又开始|(?<!多)快(?:派|送|找)人|(?<!多快)派人来|快啲|(?:这回|这次|今天)(?:可|真的)?(?:不一样|不对劲)|跟平时不一样|不像平时|"
+        r"现在[^。！？!?，,]{0,8}(?:摔|倒|躺|晕|喘|疼|痛|流血|起不来|不行|说不出|抽)|"
         r"\bright now\b|\bjust now\b|\bat the moment\b|\bthis minute\b|\basap\b|\bimmediately\b|"
         r"\b(?:fallen|fell|collapsed|fainted)\s+again\b|\bnow\b[^.!?]{0,30}\bagain\b|\bright away\b|\bstraight away\b|\bhelp\s*!|\bplease come\b|\bcome now\b|"
         r"\bsend\s+(?:someone|somebody|help|an ambulance)\b|\bjust\s+(?:had|fell|collapsed|fainted|passed out|happened|gone down)\b|"
-        r"\bstill on the floor\b|\bnow\s*!")
+        r"\bstill on the floor\b|\bnow\s*!|\bnever done this\b|\bthis (?:time )?is different\b|\bnot like (?:him|her) at all\b|"
+        r"\bnow\s+(?:my|her|his|she|he|mum|mom|dad|the)\b[^.?!]{0,30}\b(?:gone|can't|cannot|won't|isn't|collapsed|fallen|not)\b")
 
 # Asking for a routine service (carer, meals, home nursing): explains a condition described
 # on the way ("我妈起不来床 要人上门洗澡", "she can't stand for long, can someone come and cook").
@@ -506,6 +532,9 @@ _SERVICE = (r"上门(?!看看)|(?:找|请|要|雇)(?:个|一个)?(?:护工|保�
             r"\bmeals?\s+(?:delivered|delivery|on wheels)\b|\b(?:restart|change|move|cancel)\s+(?:her|his|my|the)\s+(?:meals?|lunch|dinner|booking)\b|"
             r"\bmassage\b|\bphysio|\bstairlift\b|\bgrab ?rails?\b|\bhand ?rails?\b|\bpendant alarm\b|\b(?:is there|any|find|need|want)\s+(?:a\s+)?day cent(?:re|er)\b|\brespite\b|"
             r"\bcan (?:someone|somebody|a volunteer) come and (?:cook|clean|wash|bathe|sit|read)\b")
+# Help is already there: in hospital, admitted, kept in.
+_IN_CARE = (r"住院|住着院|入咗医院|在医院(?:里)?(?:观察|住|躺)|医院(?:里)?观察|"
+            r"\b(?:in|into|staying in)\s+hospital\b|\badmitted\b|\bkeeping (?:him|her|them) in\b|\bon the ward\b")
 _GENERAL_SAFE = [_PAST, _ADMIN, _EDU, _FICTION, _HYPOTHETICAL, _CANCEL, _RESOLVED, _MEDIA, _SERVICE]
 
 # ---------------------------------------------------------------------------------------------
@@ -578,6 +607,7 @@ _JUST_TO_KNOW_RE = _compile(_JUST_TO_KNOW)
 _AMBULANCE_WORD_RE = _compile(r"ambulance|救护车|\b(?:120|999|911|112)\b")
 _CURRENT_RE = _compile(_CURRENT)
 _NOW_RE = _compile(_NOW)
+_IN_CARE_RE = _compile(_IN_CARE)
 
 
 @dataclass(frozen=True)
@@ -595,7 +625,7 @@ def _strong_counts(text: str, found: re.Match[str]) -> bool:
     around = _window(text, found)
     if _NOW_RE.search(around):
         return True
-    if _FICTION_RE.search(around) or _HYPOTHETICAL_RE.search(around):
+    if _FICTION_RE.search(around) or _HYPOTHETICAL_RE.search(around) or _IN_CARE_RE.search(around):
         return False
     if _AMBULANCE_WORD_RE.search(found.group(0)) and _NUMBER_INFO_RE.search(around):
         return False
@@ -603,7 +633,8 @@ def _strong_counts(text: str, found: re.Match[str]) -> bool:
         return False
     if _DISTANT_PAST_RE.search(around) and not _CURRENT_RE.search(around):
         return False
-    past_question = _PAST_RE.search(around) and (_ADMIN_RE.search(around) or _EDU_RE.search(around) or _CANCEL_RE.search(around))
+    past_question = _PAST_RE.search(around) and (_ADMIN_RE.search(around) or _EDU_RE.search(around) or _CANCEL_RE.search(around)
+                                                 or _SERVICE_RE.search(around))
     return not past_question
 
 
@@ -612,7 +643,7 @@ def _weak_counts(text: str, found: re.Match[str], kind: str) -> bool:
     around = _window(text, found)
     if _NOW_RE.search(around):
         return True
-    if any(safe.search(around) for safe in _SAFE_RE):
+    if any(safe.search(around) for safe in _SAFE_RE) or _IN_CARE_RE.search(around):
         return False
     if kind == "ambulance" and _NUMBER_INFO_RE.search(around):
         return False

@@ -883,6 +883,20 @@ FIGURES_AND_QUESTIONS = [
     "有没有教人防脑梗的讲座",
     "我妈得过心梗 能不能申请家庭病床",
     "120到底是急救还是火警 老记不住",
+    # a past event now over, in hospital, a fear, prevention, a figure of speech (stop 22)
+    "上个月楼道里煤气管漏气 已经修好了 想问有没有燃气报警器补贴",
+    "我外婆前年走丢过 后来找回来了 现在想办个定位手环",
+    "我小时候出过一次车祸 现在腿脚不太好 能申请上门助浴吗",
+    "我爷爷腰痛得要命是老毛病了 想约个上门按摩",
+    "老伴心口痛住院了 这礼拜的送餐先停一下",
+    "冬天烧炭取暖怎么防煤气中毒",
+    "我爸最怕半夜一个人晕倒没人管",
+    "海姆立克急救法社区有人教吗",
+    "She slipped on the ice in January and broke her wrist, it's healed now, can someone help with shopping",
+    "He had a small fit a few weeks ago and the day centre staff were great",
+    "my mum's terrified of collapsing at home alone, can she get a pendant",
+    "please stop dad's lunches, he's been admitted with breathing problems",
+    "the curry was so hot my mouth was on fire",
 ]
 #: The same kinds of words beside danger now: still an emergency.
 DANGER_BESIDE_FIGURES = [
@@ -893,6 +907,17 @@ DANGER_BESIDE_FIGURES = [
     "我妈得过心梗 刚才又胸口疼得厉害",
     "我家狗把我爸绊倒了 他起不来了",
     "我妈遛狗的时候摔倒了 站不起来",
+    # danger now beside a joke denied, a past subsidy, a lasting illness, a booking (stop 22)
+    "我不是开玩笑 我妈现在真的喘不上气了",
+    "他老年痴呆好多年了 刚才自己开门跑出去了 到现在找不着人",
+    "我去年申请过补贴 现在我爸在卫生间摔倒了起不来 快派人来",
+    "老伴冠心病多年了 但这次不一样 疼得直冒冷汗",
+    "明天的理发不用来了 我在地上躺着起不来",
+    "we're at the day centre and a lady has collapsed, they're doing CPR",
+    "my husband has dementia and he's been gone since breakfast, we've looked everywhere",
+    "the carbon monoxide alarm is going off and we all feel dizzy",
+    "she's had angina for years but this is different, she's clutching her chest",
+    "I'm not kidding, my dad's on the floor and can't get up",
 ]
 
 

@@ -15,7 +15,7 @@ from tests.standins.telegram_api import TelegramAPI, User
 pytestmark = pytest.mark.dialogue
 
 WAIT = 60.0
-ASK = {"zh": "明天有什么活动", "en": "what activities are there tomorrow"}
+ASK = {"zh": "最近有什么活动", "en": "what activities are coming up"}
 LISTED = {"zh": "近期的活动", "en": "Coming up"}
 LANGUAGE_SET = {"zh": "以后用中文", "en": "I'll use English"}
 BUTTON = {"zh": "中文", "en": "English"}

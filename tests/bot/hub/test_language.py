@@ -61,8 +61,8 @@ class Talk:
 
 
 @pytest.mark.parametrize(("channel", "written", "not_understood", "other"), [
-    ("en", "zh", NOT_UNDERSTOOD_ZH, "what activities are there tomorrow"),
-    ("zh", "en", NOT_UNDERSTOOD_EN, "明天有什么活动"),
+    ("en", "zh", NOT_UNDERSTOOD_ZH, "what activities are coming up"),
+    ("zh", "en", NOT_UNDERSTOOD_EN, "最近有什么活动"),
 ], ids=["chinese-in-an-english-conversation", "english-in-a-mandarin-conversation"])
 def test_a_message_the_model_does_not_understand_is_answered_in_its_own_script(
         servers: Stack, channel: str, written: str, not_understood: str, other: str) -> None:
@@ -74,8 +74,8 @@ def test_a_message_the_model_does_not_understand_is_answered_in_its_own_script(
 
 
 @pytest.mark.parametrize(("channel", "written", "question", "out_of_scope"), [
-    ("en", "zh", "明天有什么活动", OUT_OF_SCOPE_ZH),
-    ("zh", "en", "what activities are there tomorrow", OUT_OF_SCOPE_EN),
+    ("en", "zh", "最近有什么活动", OUT_OF_SCOPE_ZH),
+    ("zh", "en", "what activities are coming up", OUT_OF_SCOPE_EN),
 ], ids=["en-channel", "zh-channel"])
 def test_the_script_switches_and_a_mixed_message_keeps_the_language(
         servers: Stack, channel: str, written: str, question: str, out_of_scope: str) -> None:
@@ -85,20 +85,20 @@ def test_the_script_switches_and_a_mixed_message_keeps_the_language(
     assert CANT_HELP[written] in said, said
     mixed = talk.say("太极 tomorrow morning")
     assert "太极" in mixed if written == "zh" else "Tai chi" in mixed, mixed
-    back = talk.say("what activities are there tomorrow" if channel == "en" else "明天有什么活动")
+    back = talk.say("what activities are coming up" if channel == "en" else "最近有什么活动")
     assert ACTIVITIES[channel] in back, back
     assert talk.engine_slot() == channel
 
 
 @pytest.mark.parametrize(("channel", "choose", "chosen", "typed_otherwise", "then_choose", "then"), [
-    ("en", "我用中文说吧", "zh", "what activities are there tomorrow", "please speak English", "en"),
-    ("zh", "please speak English", "en", "明天有什么活动", "请说中文", "zh"),
+    ("en", "我用中文说吧", "zh", "what activities are coming up", "please speak English", "en"),
+    ("zh", "please speak English", "en", "最近有什么活动", "请说中文", "zh"),
 ], ids=["en-channel", "zh-channel"])
 def test_a_language_the_person_chose_stays_whatever_they_type(
         servers: Stack, channel: str, choose: str, chosen: str, typed_otherwise: str, then_choose: str,
         then: str) -> None:
     talk = Talk(servers, channel)
-    talk.say("what activities are there tomorrow" if channel == "en" else "明天有什么活动")
+    talk.say("what activities are coming up" if channel == "en" else "最近有什么活动")
     talk.say(choose)
     conversation = talk.conversation()
     assert (conversation.language, conversation.language_chosen) == (chosen, True)
@@ -114,7 +114,7 @@ def test_switching_without_naming_a_language_leaves_the_one_the_person_heard(ser
     """"换个语言" typed in an English conversation: the script already says Mandarin for this
     message, but the switch is away from English, the language the person was reading."""
     talk = Talk(servers, "en")
-    talk.say("what activities are there tomorrow")
+    talk.say("what activities are coming up")
     said = talk.say("换个语言")
     assert talk.conversation().language == "zh", said
     assert talk.conversation().language_chosen
