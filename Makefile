@@ -79,6 +79,7 @@ bench: model
 	$(APP_VENV)/bin/python bench/import_bench.py
 	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/nlu_eval.py
 	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/heldout_eval.py
+	PYTHONPATH=. $(ENGINE_VENV)/bin/python bench/danger_eval.py
 	$(APP_VENV)/bin/python bench/chat_bench.py
 	$(APP_VENV)/bin/python bench/hub_bench.py
 	$(APP_VENV)/bin/python bench/console_bench.py
