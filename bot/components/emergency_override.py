@@ -4,7 +4,9 @@
   confidence, whatever the classifier thought: high recall does not depend on the model.
 * The classifier alone may also say ``emergency``; it is believed unless most words of the
   message were never seen in training. Nonsense ("florp", a pocket dial) then becomes
-  ``nlu_fallback`` instead of a false alarm to the consultants.
+  ``nlu_fallback`` instead of a false alarm to the consultants. The same holds for
+  ``out_of_scope``: nonsense with one known word in it ("blik florp zibble help") is asked again
+  ("I didn't understand, say it another way"), not told "I can't help with that".
 * Nor is it believed for danger told as over ("去年摔断了腿，现在好了，想装个扶手"): the
   classifier's next intent is taken instead.
 """
@@ -26,6 +28,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.emergency import detect, told_as_over
 
 EMERGENCY = "emergency"
+OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 VOCABULARY_FILE = "vocabulary.json"
 
@@ -90,7 +93,7 @@ class EmergencyOverride(GraphComponent):
                     self._set(message, ranking[0]["name"], float(ranking[0].get("confidence") or 0.0))
                 else:
                     self._set(message, FALLBACK, 0.0)
-            elif intent.get("name") == EMERGENCY and self.vocabulary:
+            elif intent.get("name") in (EMERGENCY, OUT_OF_SCOPE) and self.vocabulary:
                 words = _words(message)
                 known = sum(w in self.vocabulary for w in words)
                 if not words or known / len(words) < self._config["min_known_share"]:
