@@ -156,16 +156,15 @@ def system(servers: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.fixture(scope="module")
-def english(voice_settings: Settings) -> Recognizer:
-    """The project's English recogniser, as the hotline runs it (Whisper base, clips up to 12 s
-    in the shortened window)."""
-    return Recognizers(voice_settings, short_window_seconds=12.0).get("en")
+def recognizers(voice_settings: Settings) -> Recognizers:
+    """The project's recognisers, as the hotline runs them (Whisper base, clips up to 12 s in the
+    shortened window)."""
+    return Recognizers(voice_settings, short_window_seconds=12.0)
 
 
 @pytest.fixture(scope="module")
-def mandarin(voice_settings: Settings) -> Recognizer:
-    """The project's Mandarin recogniser, as the hotline runs it."""
-    return Recognizers(voice_settings, short_window_seconds=12.0).get("zh")
+def english(recognizers: Recognizers) -> Recognizer:
+    return recognizers.get("en")
 
 
 def new_elder(system: System, like: str) -> tuple[str, str]:

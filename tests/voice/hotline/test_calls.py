@@ -11,7 +11,6 @@ import re
 import uuid
 
 import pytest
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import inspect, select
@@ -37,6 +36,7 @@ from knowledge.models import (
 )
 from tests.voice.hotline.conftest import Hotline
 from tests.voice.hotline.memory_call import MemoryCall
+from tests.voice.toneless import toneless
 from voice.call import CALL_RATE
 from voice.prompts import prompt_text
 
@@ -111,11 +111,6 @@ def test_an_english_caller_known_by_number_hears_the_nearest_service_point(hotli
     assert fuzz.token_set_ratio(answer.lower(), said["answer"].lower()) >= 70, (said["answer"], answer)
     assert named[0].split()[-1].lower() in said["answer"].lower(), (said["answer"], named)
     assert call.session.turn_count == 1 and call.session.known
-
-
-def toneless(text: str) -> str:
-    """Mandarin as toneless pinyin syllables: a recogniser's homophones (订/定, 区/驱) compare equal."""
-    return " ".join(lazy_pinyin(re.sub(r"[^\u4e00-\u9fff]", "", text)))
 
 
 def test_a_mandarin_caller_known_by_number_hears_the_nearest_service_point(hotline: Hotline, caller_voice) -> None:

