@@ -31,7 +31,7 @@ from tests.standins.telegram_api import TelegramAPI
 pytestmark = pytest.mark.dialogue
 
 BLANK = ["", " ", "   \n\t", "\u3000"]  # \u3000: the ideographic space of a Chinese keyboard
-OUT_OF_SCOPE = {"zh": ("呃呃呃", "咕噜咕噜啪嗒啪嗒"), "en": ("the purple moon is singing", "asdf jkl")}
+OUT_OF_SCOPE = {"zh": ("呃呃呃", "今天股票涨了没有"), "en": ("the purple moon is singing", "asdf jkl")}
 CANT_HELP = {"zh": "帮不上忙", "en": "can't help with that"}
 
 

@@ -156,7 +156,7 @@ def _said(replies: list[Reply], key: str, language: str) -> bool:
 @pytest.mark.parametrize(("language", "messages_", "key"), [
     ("en", ["I want to talk to a real person"], "actions.handoff"),
     ("zh", ["转人工"], "actions.handoff"),
-    ("zh", ["呃呃呃", "咕噜咕噜啪嗒啪嗒"], "actions.handoff_after_out_of_scope"),
+    ("zh", ["呃呃呃", "今天股票涨了没有"], "actions.handoff_after_out_of_scope"),
     ("en", ["the purple moon is singing", "asdf jkl"], "actions.handoff_after_out_of_scope"),
     ("en", ["blik florp zibble help", "zibble florp blik help"], "actions.handoff_after_misunderstanding"),
     ("zh", ["救命 我摔倒了起不来"], "actions.emergency"),
