@@ -338,7 +338,9 @@ def test_a_waiting_caller_presses_9_and_is_put_through_to_the_consultants_phone(
     call = asyncio.run(hotline.call(caller, caller=number, transfers=True, settings={"voice_transfer_uri": DESK}))
     assert similar(said["queued"], "stay on the line"), said
     assert similar(said["queued"], "a consultant on their own phone"), "the transfer is offered"
-    assert similar(said["through"], "putting you through now"), said
+    # the prompt's distinctive words: Whisper once heard Piper's "I'm putting you through now" as
+    # "I am putting you to now"
+    assert similar(said["through"], "putting you"), said
     assert call.transferred_to == [DESK] and call.ended == "transfer"
     assert [h.status for h in handoffs(hotline, call)] == ["transferred"], "a person has the caller: not queued"
     conversation = conversation_of(hotline, call)
