@@ -32,6 +32,7 @@ from knowledge.eligibility import evaluate
 from knowledge.facts import FACTS
 from knowledge.models import Policy
 from knowledge.search import search_policies
+from knowledge.text import tokens
 
 
 def named_policies(ctx: Context) -> list[Policy]:
@@ -81,6 +82,20 @@ def find_policy(ctx: Context, query: str | None) -> tuple[Policy | None, list[Po
             if hits:
                 return hits[0].policy, [h.policy for h in hits[1:]]
     return policy_in_discussion(ctx), []
+
+
+def described_policy(ctx: Context) -> Policy | None:
+    """The policy a detail question describes by the words of its title or keywords ("how do I
+    apply for the support for parents who lost their only child"), when it names none and none is
+    being discussed. A word found only in a policy's text ("documents", "need") describes none."""
+    hits = search_policies(ctx.session, ctx.text, ctx.district.id if ctx.district else None, limit=1)
+    if not hits:
+        return None
+    policy = hits[0].policy
+    keywords, aliases = policy.keywords or {}, policy.aliases or {}
+    own = set(tokens(" ".join([*policy.title.values(), *keywords.get("zh", []), *keywords.get("en", []),
+                               *aliases.get("zh", []), *aliases.get("en", [])])))
+    return policy if own & set(tokens(ctx.text)) else None
 
 
 def _query(ctx: Context) -> str:
@@ -138,6 +153,8 @@ class ActionPolicyDetails(CareAction):
             if other is not None:
                 return describe(ctx, dispatcher, other)
             policy, _ = find_policy(ctx, ctx.entity("policy_topic") or "")
+        if policy is None:
+            policy = described_policy(ctx)
         if policy is None:
             dispatcher.utter_message(text=say("actions.policy_which", ctx.lang))
             return []

@@ -75,3 +75,14 @@ def test_with_no_district_known_it_asks_once(servers: Servers, sender: str) -> N
     assert "Yulin Sub-district" in answered and "Which district" not in answered, answered
     later = texts(servers.say(sender, "how do I apply for the panic button", language="en", channel="telegram"))
     assert "One-touch SOS pendant" in later and "Which district" not in later, later
+
+
+def test_a_detail_of_a_policy_only_described_finds_it(servers: Servers, sender: str) -> None:
+    reply = texts(servers.say(sender, "what papers do I need to get help with nursing costs",
+                              **YULIN_EN))
+    assert "Chengdu long-term care insurance" in reply, reply
+    assert "Which policy" not in reply, reply
+    zh = texts(servers.say(sender + "-zh", "失能老人护理费那个要带什么材料", **YULIN_ZH))
+    assert "成都市长期护理保险" in zh and "哪项政策" not in zh, zh
+    asked = texts(servers.say(sender + "-docs", "what documents do I need", **YULIN_EN))
+    assert "Which policy" in asked, asked
