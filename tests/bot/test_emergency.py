@@ -897,6 +897,12 @@ FIGURES_AND_QUESTIONS = [
     "my mum's terrified of collapsing at home alone, can she get a pendant",
     "please stop dad's lunches, he's been admitted with breathing problems",
     "the curry was so hot my mouth was on fire",
+    # hot food, a fire long put out, a pet, the floor one lives on (stop 23)
+    "吃了这个辣椒 舌头都要冒火了",
+    "去年楼下饭馆着火 后来消防车来了 现在想问有没有燃气报警器",
+    "我家狗狗误食了葡萄 会不会中毒",
+    "我家猫咪把线头吞了 卡住了怎么办",
+    "I live on the fifth floor and the lift is broken, can someone bring my shopping",
 ]
 #: The same kinds of words beside danger now: still an emergency.
 DANGER_BESIDE_FIGURES = [
@@ -918,6 +924,9 @@ DANGER_BESIDE_FIGURES = [
     "the carbon monoxide alarm is going off and we all feel dizzy",
     "she's had angina for years but this is different, she's clutching her chest",
     "I'm not kidding, my dad's on the floor and can't get up",
+    "狗狗把奶奶撞倒了 奶奶起不来了",
+    "he's on the floor in the fourth floor flat and won't wake up",
+    "上个月着过一次火 这回又着火了 快来人",
 ]
 
 
@@ -963,6 +972,12 @@ def test_quiet_on_harmless_sentences(text: str) -> None:
     ("he fell last week and he's fallen again just now", False),
     ("my husband fell and can't get up", False),
     ("他胸口疼喘不上气", False),
+    ("that takeaway set my tongue on fire", True),
+    ("我爸差点从梯子上摔下来 吓死我了", True),
+    ("she nearly fainted in the heat yesterday", True),
+    ("我这腰痛是老毛病了", True),
+    ("he nearly fell and now he can't stand up", False),
+    ("老毛病又犯了 喘不上气", False),
 ])
 def test_told_as_over_says_when_the_classifier_alone_may_not_raise_an_alarm(text: str, over: bool) -> None:
     assert told_as_over(text) is over
