@@ -1,5 +1,6 @@
 """What ``bot.serve`` changes in the Rasa process: action replies are still checked, events are
-still read back as the right classes, and the SQLite tracker store keeps every turn (in
+still read back as the right classes, the model reads a sentence a language before the first
+request, and the SQLite tracker store keeps every turn (in
 write-ahead-log mode)."""
 
 from __future__ import annotations
@@ -35,6 +36,21 @@ try:
     verdicts["unknown"] = "accepted"
 except ValueError as error:
     verdicts["unknown"] = str(error)
+import asyncio
+from rasa.core import run
+from bot.serve import WARM_UP, _warmed
+verdicts["wrapped"] = getattr(run.load_agent_on_start, "careline", False)
+class Agent:
+    def __init__(self, ready):
+        self.ready, self.read = ready, []
+    def is_ready(self):
+        return self.ready
+    async def parse_message(self, text):
+        self.read.append(text)
+async def load(ready):
+    return Agent(ready)
+verdicts["warm_read"] = asyncio.run(_warmed(load)(True)).read == list(WARM_UP)
+verdicts["not_ready_read"] = asyncio.run(_warmed(load)(False)).read
 print(json.dumps(verdicts))
 """
 
@@ -47,6 +63,8 @@ def test_action_replies_are_still_checked_and_events_still_resolved() -> None:
     assert "Failed to validate Action server response" in verdicts["bad"]
     assert verdicts["user"] and verdicts["action"] and verdicts["default"]
     assert verdicts["unknown"] == "Unknown event name 'no_such_event'."
+    # the model reads one sentence a language before the server takes its first request
+    assert verdicts["wrapped"] is True and verdicts["warm_read"] is True and verdicts["not_ready_read"] == []
 
 
 def test_tracker_store_keeps_every_turn_in_wal_mode(servers: Servers, sender: str) -> None:
