@@ -1,6 +1,6 @@
 """Voice hotline figures: end of the caller's speech → first sound of the reply, as callers hear it.
 
-    .venv/bin/python bench/voice_bench.py [--calls 1 10] [--turns 3]
+    .venv/bin/python bench/voice_bench.py [--calls 1 10] [--turns 3] [--spread 0]
 
 Runs the whole system as ``careline run`` does — Rasa and the action server over a throw-away
 database of the sample districts and the Maple Town test district, ``careline hub`` and
@@ -9,7 +9,10 @@ baresip, a real softphone, from numbers of known English-speaking elders. Each c
 greeting, then asks ``--turns`` questions in synthetic speech (Piper) and listens to each answer.
 The time is measured on the caller's own recording: from the moment the last sample of the
 question was sent to the first sound the caller hears after it ("one moment" counts: it is what
-ends the silence). With N calls at once, all N callers speak at the same moment, the worst case.
+ends the silence). With N calls at once, all N callers speak at the same moment, the worst case;
+with ``--spread S`` each caller instead asks each question at a random moment within S seconds of
+the others, as callers on separate calls do (``--spread 15`` is about one question every 1.5 s
+across ten calls).
 
 Prints, per number of calls at once: p50/p95/max of that time (max = the longest silence a caller
 heard after speaking), the hotline's CPU per call (percent of one core, all its processes) and its
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import secrets
 import statistics
 import sys
@@ -95,12 +99,14 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def caller(system: System, number: str, speech: list[bytes], folder: Path, start: threading.Barrier,
-           gaps: list[float], misses: list[int]) -> None:
+           gaps: list[float], misses: list[int], spread: float = 0.0) -> None:
+    pace = random.Random(number)
     with Softphone(folder, number) as phone:
         phone.dial(system.sip_port)
         phone.until_answered(0, quiet=1.5, timeout=60)  # the whole greeting
         for pcm in speech:
             start.wait(120)
+            time.sleep(pace.uniform(0, spread))
             phone.say(pcm)
             end = phone.mark
             deadline = time.monotonic() + NO_REPLY
@@ -118,6 +124,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, nargs="+", default=[1, 10], help="calls at once, one run each")
     parser.add_argument("--turns", type=int, default=3, help="questions per call")
+    parser.add_argument("--spread", type=float, default=0.0,
+                        help="seconds over which the callers' questions are spread (0: all at the same moment)")
     args = parser.parse_args()
     from voice.tts.piper import PiperSynthesizer
 
@@ -188,7 +196,7 @@ def main() -> None:
                 sampler = threading.Thread(target=sample, daemon=True)
                 sampler.start()
                 threads = [threading.Thread(target=caller, args=(system, number, speech, folder / f"c{calls}-{i}",
-                                                                 start, gaps, misses))
+                                                                 start, gaps, misses, args.spread))
                            for i, number in enumerate(numbers)]
                 for thread in threads:
                     thread.start()
@@ -198,7 +206,8 @@ def main() -> None:
                 elapsed = time.monotonic() - began
                 cpu = (cpu_seconds(pids) - cpu_before) / elapsed * 100
                 if gaps:
-                    print(f"{calls:>2} call(s) at once, {len(gaps)} turns: end of speech → first sound "
+                    pace = f"questions spread over {args.spread:g} s" if args.spread else "all speaking at once"
+                    print(f"{calls:>2} call(s) at once ({pace}), {len(gaps)} turns: end of speech → first sound "
                           f"p50 {statistics.median(gaps) * 1000:.0f} ms, p95 {percentile(gaps, 0.95) * 1000:.0f} ms, "
                           f"longest silence {max(gaps):.2f} s; no reply within {NO_REPLY:.0f} s: {len(misses)}; "
                           f"hotline CPU {cpu / calls:.0f} % of a core per call, RSS {peak[0]:.0f} MiB "

@@ -446,7 +446,8 @@ _PAST = (r"上次|上回|那次|那回|去年|前年|以前|之前|早先|早些
 # Long ago ("五年前", "last year"), unless the sentence also says now/again ("现在又", "again").
 _DISTANT_PAST = (r"年前|去年|前年|那年|当年|那次|那回|好多年|好几年|以前(?!(?:从来|从)?(?:没|不|都没))|"
                  r"\byears?\s+ago\b|\b(?:a few|several|two|three|some)\s+(?:weeks|months)\s+ago\b|\blast\s+year\b|\bin\s+(?:19|20)\d\d\b|\bback in\b|\bwhen i was\b")
-_CURRENT = r"现在|又|还在|还是|这次|这回|这下|\bnow\b|\bagain\b|\bstill\b|\btoday\b|\btonight\b"
+_CURRENT = (r"现在|又|还在|还是|这次|这回|这下|今天|今儿|今早|今晚|这会|眼下|找了[^。！？!?]{0,8}(?:没找到|找不到|找不着|还没找)|"
+            r"\bnow\b|\bagain\b|\bstill\b|\btoday\b|\btonight\b")
 # Money, rights and paperwork.
 _ADMIN = (r"补贴|补助|补帖|不贴|津贴|今贴|保险|长护险|护理险|意外险|医保|社保|报销|能报|政策|福利|待遇|优待|享受|申请|资格|条件|够格|"
           r"能领|领取|领不|可以领|能不能领|有啥能领|办理|手续|费用|多少钱|要钱|收钱|收费|花了|床位|评估|慢病|残疾证|低保|特困|"
@@ -520,7 +521,7 @@ _NUMBER_INFO = (r"(?:急救|救护车)(?:的)?(?:电话|号码)(?:是)?(?:多少
 # Said to be happening now or urgent: overrides every harmless reading above.
 _NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
         r"现在又|这会又|又开始|(?<!多)快(?:派|送|找)人|(?<!多快)派人来|快啲|(?:这回|这次|今天)(?:可|真的)?(?:不一样|不对劲)|跟平时不一样|不像平时|"
-        r"现在[^。！？!?，,]{0,8}(?:摔|倒|躺|晕|喘|疼|痛|流血|起不来|不行|说不出|抽)|"
+        r"现在(?![^。！？!?，,]{0,3}有(?:一)?点)[^。！？!?，,]{0,8}(?:摔|倒|躺|晕|喘|疼|痛|流血|起不来|不行|说不出|抽|含糊|说不清|口齿不清|嘴歪)|"
         r"\bright now\b|\bjust now\b|\bat the moment\b|\bthis minute\b|\basap\b|\bimmediately\b|"
         r"\b(?:fallen|fell|collapsed|fainted)\s+again\b|\bnow\b[^.!?]{0,30}\bagain\b|\bright away\b|\bstraight away\b|\bhelp\s*!|\bplease come\b|\bcome now\b|"
         r"\bsend\s+(?:someone|somebody|help|an ambulance)\b|\bjust\s+(?:had|fell|collapsed|fainted|passed out|happened|gone down)\b|"

@@ -903,6 +903,8 @@ FIGURES_AND_QUESTIONS = [
     "我家狗狗误食了葡萄 会不会中毒",
     "我家猫咪把线头吞了 卡住了怎么办",
     "I live on the fifth floor and the lift is broken, can someone bring my shopping",
+    "去年我妈中风 现在说话还有点含糊 能申请康复护理吗",
+    "我爸痴呆多年了 前年走丢过一次 后来找到了 想办个定位手环",
 ]
 #: The same kinds of words beside danger now: still an emergency.
 DANGER_BESIDE_FIGURES = [
@@ -927,6 +929,10 @@ DANGER_BESIDE_FIGURES = [
     "狗狗把奶奶撞倒了 奶奶起不来了",
     "he's on the floor in the fourth floor flat and won't wake up",
     "上个月着过一次火 这回又着火了 快来人",
+    # a lasting illness, then today's disappearance; stroke signs in a class (stop 23)
+    "我妈糊涂好几年了 今早出门买菜到现在没回来",
+    "奶奶痴呆多年 下午在公园里人不见了 找了一个多钟头还没找着",
+    "合唱团排练的时候李叔叔头疼得厉害 现在说话含糊 嘴也歪了",
 ]
 
 
