@@ -217,7 +217,7 @@ def test_0_queues_the_call_and_a_consultants_reply_is_heard(hotline: Hotline, ca
         actor = actor_for(session, consultant)
 
     async def caller(call: MemoryCall) -> None:
-        await call.until_answered(0)
+        await call.until_playing()  # 0 over the greeting
         mark = call.mark
         await call.press("0")
         said["queued"] = heard(hotline, await call.until_answered(mark))
@@ -326,7 +326,7 @@ def test_a_waiting_caller_presses_9_and_is_put_through_to_the_consultants_phone(
     said: dict[str, str] = {}
 
     async def caller(call: MemoryCall) -> None:
-        await call.until_answered(0)
+        await call.until_playing()  # 0 over the greeting
         mark = call.mark
         await call.press("0")
         said["queued"] = heard(hotline, await call.until_answered(mark))
@@ -358,7 +358,7 @@ def test_a_transfer_the_network_refuses_keeps_the_caller_waiting_and_none_is_off
     said: dict[str, str] = {}
 
     async def refused(call: MemoryCall) -> None:
-        await call.until_answered(0)
+        await call.until_playing()  # 0 over the greeting
         await call.press("0")
         await call.until_answered(call.mark)
         mark = call.mark
@@ -371,7 +371,7 @@ def test_a_transfer_the_network_refuses_keeps_the_caller_waiting_and_none_is_off
     assert [h.status for h in handoffs(hotline, call)] == ["abandoned"], "it waited until the caller hung up"
 
     async def unconfigured(call: MemoryCall) -> None:
-        await call.until_answered(0)
+        await call.until_playing()
         mark = call.mark
         await call.press("0")
         said["queued"] = heard(hotline, await call.until_answered(mark))
