@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from voice.call import Call, EventKind
 from voice.hotline.hearing import Heard
@@ -58,10 +59,13 @@ class Input:
     audio_seconds: float = 0.0
     quiet_seconds: float = 0.0
     """How long the caller had been quiet when the turn was taken (the line was silent that long)."""
+    filled: bool = False
+    """The filler ("one moment") was played while the turn's words were being made out."""
 
 
 Judge = Callable[[bytes], Verdict]
 Recognise = Callable[[bytes], Heard]
+T = TypeVar("T")
 
 
 class Line:
@@ -73,6 +77,7 @@ class Line:
         self.listening_since: float | None = None
         """When the session began waiting for the caller's next input (None while it speaks or works)."""
         self.ended: str | None = None
+        self._filled = False
 
     async def _next(self, timeout: float) -> None:
         """Take one event (or none within ``timeout``) into the turn state and the key queue;
@@ -118,13 +123,21 @@ class Line:
     def take_digit(self) -> str | None:
         return self._digits.popleft() if self._digits else None
 
-    async def listen(self, timeout: float, judge: Judge, recognise: Recognise) -> Input:
+    async def listen(self, timeout: float, judge: Judge, recognise: Recognise, filler: bytes | None = None,
+                     gap: float = 0.0) -> Input:
         """The caller's next input: a finished turn (recognised), a key, or ``timeout`` seconds
-        without either (silence). A turn in progress is always waited for to its end."""
+        without either (silence). A turn in progress is always waited for to its end.
+
+        ``filler`` ("one moment") is played once if the caller has been quiet for ``gap`` seconds
+        while their words are still being made out: ten turns recognised at once on two cores
+        can take longer than the longest silence a caller may hear. Speech over it stops it."""
         started = self.listening_since = time.monotonic()
         pending: asyncio.Task[Verdict] | None = None
+        self._filled = False
         try:
             while True:
+                if pending is not None and self.turns.paused:
+                    self._fill(filler, gap - self.turns.quiet_seconds)
                 digit = self.take_digit()
                 if digit is not None and not self.turns.in_turn:
                     return Input(HeardKind.DIGIT, digit=digit)
@@ -144,24 +157,44 @@ class Line:
                         if pending is not None:
                             pending.cancel()
                             pending = None
+                        if self._filled and self.call.playing_seconds > 0:
+                            self.call.stop_playing()
                         started = time.monotonic()
                     elif event.kind is TurnEventKind.PAUSED:
                         pending = asyncio.create_task(asyncio.to_thread(judge, self.turns.audio))
                     elif event.kind is TurnEventKind.ENDED:
                         heard = None
                         if pending is not None:  # judged since the caller last spoke: same words
-                            heard = (await pending).heard
+                            heard = (await self._filling(pending, filler, gap)).heard
                             pending = None
                         if heard is None:
-                            heard = await asyncio.to_thread(recognise, self.turns.audio)
+                            words = asyncio.ensure_future(asyncio.to_thread(recognise, self.turns.audio))
+                            heard = await self._filling(words, filler, gap)
                         return self._take(heard)
         finally:
             self.listening_since = None
             if pending is not None:
                 pending.cancel()
 
+    def _fill(self, filler: bytes | None, left: float) -> None:
+        if filler and not self._filled and left <= 0 and self.call.playing_seconds == 0:
+            self.call.play(filler)
+            self._filled = True
+
+    async def _filling(self, work: asyncio.Future[T], filler: bytes | None, gap: float) -> T:
+        """``work`` (the turn's words) awaited, with the filler played once the caller's quiet
+        reaches ``gap`` (events are left queued meanwhile: speech after the turn's end is the
+        next turn's)."""
+        if filler and not self._filled and not work.done():
+            began, quiet = time.monotonic(), self.turns.quiet_seconds
+            if gap - quiet > 0:
+                await asyncio.wait({work}, timeout=gap - quiet)
+            if not work.done():
+                self._fill(filler, gap - quiet - (time.monotonic() - began))
+        return await work
+
     def _take(self, heard: Heard | None) -> Input:
         seconds = len(self.turns.audio) / 2 / self.turns.sample_rate
         quiet = self.turns.quiet_seconds
         self.turns.reset()
-        return Input(HeardKind.TURN, heard=heard, audio_seconds=seconds, quiet_seconds=quiet)
+        return Input(HeardKind.TURN, heard=heard, audio_seconds=seconds, quiet_seconds=quiet, filled=self._filled)

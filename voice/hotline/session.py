@@ -106,6 +106,7 @@ class CallSession:
         self.outcome = "bot"
         self._inflight: set[asyncio.Future[object]] = set()
         """Requests to the hub under way: a hang-up lets them finish, so nothing is half-sent."""
+        self._one_moment: dict[str, bytes] = {}
 
     @property
     def lang(self) -> str:
@@ -180,7 +181,9 @@ class CallSession:
                     break
 
     async def _step(self) -> None:
-        heard = await self.line.listen(self.settings.voice_reprompt_seconds, self._judge, self._recognise)
+        filler = await self._filler()
+        heard = await self.line.listen(self.settings.voice_reprompt_seconds, self._judge, self._recognise,
+                                       filler, self.settings.voice_max_gap_seconds)
         if heard.kind is HeardKind.SILENCE:
             await self._silence()
             return
@@ -227,6 +230,9 @@ class CallSession:
             log.info("call_language", call=self.call.call_id, language=self.language, by="speech")
         quiet = heard.quiet_seconds
         self._timing = {"speech_end": time.monotonic() - quiet, "taken": time.monotonic()}
+        if heard.filled:
+            self._first_sound("one_moment")
+            quiet = -1.0  # "one moment" was said: "still looking" comes next
         if wants_repeat(said.text, said.language):
             await self._repeat()
         elif wants_person(said.text, said.language):
@@ -286,12 +292,16 @@ class CallSession:
         """Await ``work`` while the line is kept alive: "one moment" once the line has been silent
         for the longest allowed gap (counting the ``quiet`` before it, but giving a quick answer
         :data:`QUICK_ANSWER` seconds to come first), "still looking" every
-        ``voice_still_working_seconds`` after that."""
+        ``voice_still_working_seconds`` after that. A negative ``quiet``: "one moment" was said
+        while the caller's words were made out, so "still looking" is next."""
         task = asyncio.ensure_future(work)
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
-        first = max(QUICK_ANSWER, self.settings.voice_max_gap_seconds - quiet)
-        next_word, key = time.monotonic() + first, "one_moment"
+        if quiet < 0:
+            next_word, key = time.monotonic() + self.settings.voice_still_working_seconds, "still_working"
+        else:
+            next_word, key = time.monotonic() + max(QUICK_ANSWER, self.settings.voice_max_gap_seconds - quiet), \
+                "one_moment"
         while not task.done():
             left = next_word - time.monotonic()
             if left <= 0:
@@ -484,6 +494,16 @@ class CallSession:
                  hub_ms=round((hub - timing["taken"]) * 1000), voice_ms=round((now - hub) * 1000))
 
     # -- hearing --------------------------------------------------------------------------------
+
+    async def _filler(self) -> bytes | None:
+        """The "one moment" prompt in the caller's language, made once a call (None until the
+        language is known)."""
+        if self.language is None:
+            return None
+        if self._one_moment.get(self.language) is None:
+            speech = await asyncio.to_thread(self.engines.speaker.prompt, "one_moment", self.language, CALL_RATE)
+            self._one_moment[self.language] = speech.pcm
+        return self._one_moment[self.language]
 
     def _recognise(self, audio: bytes) -> Heard:
         """Blocking: the turn's words, told to expect yes or no at a confirmation."""

@@ -12,12 +12,14 @@ import time
 from bot.hub.messages import Reply
 from careline.catalogue import say
 from tests.voice.hotline.memory_call import MemoryCall
-from tests.voice.hotline.test_turns import engines  # noqa: F401 - the module's engines fixture
+from tests.voice.hotline.test_turns import engines, piper  # noqa: F401 - the module's fixtures
 from voice.call import CALL_RATE
 from voice.hotline.engines import HotlineEngines
 from voice.hotline.expect import HANDOFF
+from voice.hotline.hearing import Ears, Heard
 from voice.hotline.hub_client import ConversationState
 from voice.hotline.session import CallSession
+from voice.tts.piper import PiperSynthesizer
 
 WAIT = 5.0
 
@@ -71,3 +73,54 @@ def test_an_answer_that_never_comes_ends_with_a_person_not_silence(engines: Hotl
     said = [chunk for chunk in call.sent if chunk]
     assert len(said) >= 3, len(said)  # "one moment", "still looking" (every 2 s), the hand-off
     assert sum(len(chunk) for chunk in said) / 2 / CALL_RATE >= WAIT * 0.5
+
+
+class SlowEars:
+    """The recogniser as it is with ten turns to make out at once on two cores: slow."""
+
+    def __init__(self, ears: Ears, delay: float) -> None:
+        self.ears, self.delay = ears, delay
+
+    def hear(self, audio: bytes, language: str | None, yes_no: bool = False) -> Heard:
+        time.sleep(self.delay)
+        return self.ears.hear(audio, language, yes_no=yes_no)
+
+
+class QuickHub(StalledHub):
+    async def send(self, text: str, language: str, *, kind: str = "speech", payload: str | None = None,
+                   confidence: float | None = None) -> list[Reply]:
+        self.sent.append((kind, text))
+        return [Reply("The old age allowance is one hundred yuan a month.", role="answer")]
+
+
+def test_words_slow_to_make_out_are_covered_by_one_moment(engines: HotlineEngines,  # noqa: F811
+                                                          piper: PiperSynthesizer) -> None:  # noqa: F811
+    settings = engines.settings.model_copy(update={"voice_max_gap_seconds": 1.5})
+    slow = dataclasses.replace(engines, settings=settings, ears=SlowEars(engines.ears, 3.0))
+    hub = QuickHub()
+    call = MemoryCall()
+    question = piper.synthesize("What is the old age allowance?", "en", 0.9, CALL_RATE).pcm
+
+    async def scenario() -> tuple[float, bytes]:
+        call.start()
+        session = CallSession(call, slow, hub=hub)  # type: ignore[arg-type]
+        session.language = "en"
+        step = asyncio.create_task(session._step())
+        await call.say(question)
+        spoken = time.monotonic()
+        first = None
+        while not step.done():
+            if first is None and any(call.sent):
+                first = time.monotonic()
+            await asyncio.sleep(0.02)
+        await step
+        await call.until_quiet(0.5)
+        await call.stop()
+        assert first is not None
+        return first - spoken, session._one_moment["en"]
+
+    waited, one_moment = asyncio.run(scenario())
+    assert waited < 2.8, f"the caller heard nothing for {waited:.2f} s while their words took 3 s"
+    assert [kind for kind, _text in hub.sent] == ["speech"] and "allowance" in hub.sent[0][1].lower(), hub.sent
+    said = [bytes(chunk) for chunk in call.sent if chunk]
+    assert said[0] == one_moment and len(said) == 2, "one moment, then the answer (not one moment again)"
