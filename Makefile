@@ -69,7 +69,7 @@ run: model
 
 # two workers, each taking whole files (a file's servers and fixtures stay in one process);
 # most tests wait on real servers, calls and clocks, so two share the 2 cores well
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 test: model
 	$(APP_VENV)/bin/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
