@@ -1,7 +1,8 @@
 """How the trained model reads people it was not written for: the independent held-out sets.
 
-``bench/heldout/{zh,en}.yml`` and ``bench/heldout2/{zh,en}.yml`` were each written by an evaluator
-who never saw the training data (the second by one who never saw the first either), with
+``bench/heldout/{zh,en}.yml``, ``bench/heldout2/{zh,en}.yml`` and ``bench/heldout3/{zh,en}.yml`` were
+each written by an evaluator who never saw the training data (each later one by one who never saw
+the earlier ones either; the third saw no project file at all), with
 their own labels (what the person wants). Each label maps to the intents that would serve the
 person; a prediction outside that set is a miss. Prints per language: accuracy, false emergency
 alarms (non-emergencies the engine would treat as emergencies, rules and model together, as the
@@ -54,7 +55,7 @@ SERVES: dict[str, frozenset[str]] = {label: frozenset(intents) for label, intent
 
 
 #: The independent sets, each written by a different evaluator (see their README.md).
-SETS = ("heldout", "heldout2")
+SETS = ("heldout", "heldout2", "heldout3")
 #: Development sets: labelled with the intents themselves; read to find what to correct, so their
 #: figures are not independent (``--set intent_dev``).
 DEV_SETS = ("intent_dev",)
