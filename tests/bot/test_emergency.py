@@ -904,6 +904,12 @@ FIGURES_AND_QUESTIONS = [
     "我家猫咪把线头吞了 卡住了怎么办",
     "I live on the fifth floor and the lift is broken, can someone bring my shopping",
     "去年我妈中风 现在说话还有点含糊 能申请康复护理吗",
+    "the carer you sent is on fire, absolutely brilliant with mum",
+    "does the day centre call for an ambulance itself or do we have to ring 999",
+    "the news said an old man fell off a ladder, that's why I want someone to clean my gutters",
+    "say dad wandered off one day, would the watch tell us where he is",
+    "the neighbour's dog got hit by a van and was bleeding everywhere, poor thing",
+    "I knocked my glasses off the table and they broke, can I get help paying for new ones",
     "我爸痴呆多年了 前年走丢过一次 后来找到了 想办个定位手环",
 ]
 #: The same kinds of words beside danger now: still an emergency.
@@ -933,6 +939,9 @@ DANGER_BESIDE_FIGURES = [
     "我妈糊涂好几年了 今早出门买菜到现在没回来",
     "奶奶痴呆多年 下午在公园里人不见了 找了一个多钟头还没找着",
     "合唱团排练的时候李叔叔头疼得厉害 现在说话含糊 嘴也歪了",
+    "the pan is on fire, brilliant, what do I do",
+    "the dog knocked mum over and she is bleeding badly",
+    "our cat is fine but my husband fell and is bleeding",
 ]
 
 
@@ -984,6 +993,15 @@ def test_quiet_on_harmless_sentences(text: str) -> None:
     ("我这腰痛是老毛病了", True),
     ("he nearly fell and now he can't stand up", False),
     ("老毛病又犯了 喘不上气", False),
+    # stop 23: said not to be a joke is no joke; denied fire, laughter, an animal, already over
+    ("I'm not kidding, something is really wrong with dad", False),
+    ("我不是开玩笑 我爸不对劲", False),
+    ("没着火 是邻居家熏腊肉的烟", True),
+    ("relax, it's not a fire, just the toaster smoking", True),
+    ("摔了个大跟头 哈哈 还好是在草地上", True),
+    ("the rabbit fell out of its hutch and won't get up", True),
+    ("汤锅烧干了 已经关火了 没事", True),
+    ("我家猫咪刚才噎住了 现在吐出来了", True),
 ])
 def test_told_as_over_says_when_the_classifier_alone_may_not_raise_an_alarm(text: str, over: bool) -> None:
     assert told_as_over(text) is over
