@@ -31,6 +31,7 @@ from careline.catalogue import say
 from knowledge.eligibility import evaluate
 from knowledge.facts import FACTS
 from knowledge.models import Policy
+from knowledge.naming import names_of
 from knowledge.search import search_policies
 from knowledge.text import tokens
 
@@ -92,9 +93,8 @@ def described_policy(ctx: Context) -> Policy | None:
     if not hits:
         return None
     policy = hits[0].policy
-    keywords, aliases = policy.keywords or {}, policy.aliases or {}
-    own = set(tokens(" ".join([*policy.title.values(), *keywords.get("zh", []), *keywords.get("en", []),
-                               *aliases.get("zh", []), *aliases.get("en", [])])))
+    keywords = policy.keywords or {}
+    own = set(tokens(" ".join([*names_of(policy), *keywords.get("zh", []), *keywords.get("en", [])])))
     return policy if own & set(tokens(ctx.text)) else None
 
 

@@ -56,6 +56,11 @@ _WHO_EN = (r"(?:i|he|she|they|we|mum|mom|mother|mam|ma|dad|father|papa|husband|w
 # ---------------------------------------------------------------------------------------------
 # Harmless phrases that contain danger words. Blanked out before any danger pattern is tried.
 # ---------------------------------------------------------------------------------------------
+# Fire said not to be there ("没着火", "it's not a fire"): masked below, and with nothing said to
+# be happening now the classifier's "emergency" is not believed either (told_as_over).
+_FIRE_DENIED_ZH = r"没(?:有)?(?:着火|起火|失火)|不是(?:着火|起火|失火)"
+_FIRE_DENIED_EN = r"\bno fire\b|\bnot (?:a|on) fire\b|\bisn't a fire\b|\bnothing(?:'s| is) on fire\b"
+
 _MASKS = [
     # Idioms with 救命 / 死: a last straw, money that saves a life, "hot to death".
     r"[救就]命(?:稻草|钱|恩人|之恩|的钱)",
@@ -70,7 +75,7 @@ _MASKS = [
     r"(?:猫|狗|鸡|鸭|鸟|宠物|羊|牛)(?:又|也)?(?:走丢|丢|跑丢|不见)|(?:家|的|养的)(?:小)?(?:猫|狗|猫咪|狗狗|鹦鹉|八哥|鸟|兔子|鸡|鸭)(?:(?!我|俺|咱|他|她|人|妈|爸|爹|娘|爷|奶|婆|公|老伴|老头|老太)[^。！？!?]){0,12}(?:摔|跌|站不起|走不动|中毒|噎|卡住|被车撞|滚下|流(?:了)?(?:好多|很多|一地)?(?:的)?血)(?:跤|倒|了)?|学(?:习)?急救|[会懂]急救|急救(?:手环|手表|设备|按钮|呼叫器?)|(?:是|这是)(?:不是)?急救中心|是(?:不是)?急救电话|急救电话(?:是|多少|号码)",
     r"倒地铁|倒霉|倒车|倒(?:班|时差)|饭卡",
     # Saying it is no joke, or denying the danger: "我不是开玩笑" must not read as a joke below.
-    r"不是(?:在)?(?:开|说)玩笑|没(?:有|在)?(?:开|说)玩笑|不开玩笑|没(?:有)?(?:着火|摔倒|摔跤|跌倒|晕倒)|不是着火",
+    r"不是(?:在)?(?:开|说)玩笑|没(?:有|在)?(?:开|说)玩笑|不开玩笑|没(?:有)?(?:摔倒|摔跤|跌倒|晕倒)",
     # Devices and services named after a danger: 跌倒检测, 摔倒报警手环, 急救热线, 海姆立克急救法.
     r"(?:摔倒|跌倒|走失)(?:检测|报警|监测|感应|预警|探测)|急救(?:热线|法|站|服务|车(?:的)?(?:费用|收费|多少钱))|海姆立克|一氧化碳(?:报警器|检测|探测|监测)",
     # Figures of speech: 热得我快要死了, 腿都要断了.
@@ -109,7 +114,9 @@ _MASKS = [
     r"(?:me|you|anyone|anybody|him|her|us|them|someone|somebody|everyone|a (?:saint|person))\s+(?:a\s+)?(?:heart attack|stroke|coronary|fit)\b",
     r"\b(?:nearly|almost|practically)\s+(?:had|have|having)\s+a\s+(?:heart attack|stroke|coronary|fit)\b",
     r"\b(?:(?:i'm|i am|we're|he's|she's)\s+)?(?:not|no|isn't|wasn't|am not)\s+(?:joking|kidding)\b|\bno joke\b",
-    r"\bmouth\s+(?:is\s+|was\s+|'s\s+)?on fire\b|\bby accident\b|\bno need to send\b|\b(?:there's|there is|it's|it is)\s+no\s+fire\b|\bnot a fire\b",
+    r"\b(?:mouth|tongue|throat)\s+(?:is\s+|was\s+|'s\s+)?on fire\b|\bby accident\b|\bno need to send\b",
+    _FIRE_DENIED_ZH,
+    _FIRE_DENIED_EN,
     r"\bchoking\s+(?:first aid|hazards?|risks?|prevention|course|class|workshop|training)\b|\bfirst aid\s+for\s+choking\b|"
     r"\bcarbon monoxide\s+(?:detectors?|alarms?|monitors?|sensors?)\b(?!\s+(?:is\s+|'s\s+|are\s+)?(?:going off|ringing|sounding|beeping))",
     r"\b(?:stroke|falls?)\s+(?:check[- ]?ups?|checks?|screening|clinics?|units?|wards?|nurses?|rehab\w*|recovery|prevention|risks?|"
@@ -629,14 +636,9 @@ _IN_CARE_RE = _compile(_IN_CARE)
 _NEAR_MISS_RE = _compile(r"差点|险些|差一点|\b(?:nearly|almost)\b")
 _LASTING_RE = _compile(r"老毛病|老寒腿|老胃病|多年的|好多年了|几十年了|\bfor years\b|\bchronic\b|\bold complaint\b|"
                        r"\b(?:always|usually)\s+(?:has|had|gets|does)\b")
-_DENIED_RE = _compile(r"没(?:有)?(?:着火|起火|失火)|不是(?:着火|起火|失火)|\bno fire\b|\bnot (?:a|on) fire\b|\bisn't a fire\b|"
-                      r"\bnothing(?:'s| is) on fire\b")
+_FIRE_DENIED_RE = _compile(f"{_FIRE_DENIED_ZH}|{_FIRE_DENIED_EN}")
 _LAUGHING_RE = _compile(r"哈哈|呵呵|\bha(?:ha)+\b|\blol\b|😂|🤣")
 _ALREADY_RE = _compile(r"已经|\balready\b")
-_FIGURE_RE = _compile(r"(?:嘴|嘴巴|舌头|喉咙|嗓子)(?:里)?(?:都|要|快|像)?(?:要)?(?:着火|冒火|起火|喷火)|"
-                      r"\b(?:mouth|tongue|throat)\s+(?:is\s+|was\s+|'s\s+)?on\s+fire\b|"
-                      r"\bset\s+(?:my|his|her|your)\s+(?:mouth|tongue|throat)\s+on\s+fire\b")
-
 
 @dataclass(frozen=True)
 class EmergencyMatch:
@@ -731,8 +733,8 @@ def told_as_over(text: str) -> bool:
     if _danger_words(text, scripts) and not _danger_words(masked, scripts):
         return True  # every danger word in it is a harmless use (an animal, a thing, a figure of speech)
     # a story or a hypothesis read where the masks have not explained it ("我不是开玩笑" is no joke)
-    if _FICTION_RE.search(masked) or _HYPOTHETICAL_RE.search(masked) or _FIGURE_RE.search(text) \
-            or _DENIED_RE.search(text) or _LAUGHING_RE.search(text):
+    if _FICTION_RE.search(masked) or _HYPOTHETICAL_RE.search(masked) or _FIRE_DENIED_RE.search(text) \
+            or _LAUGHING_RE.search(text):
         return True
     if _ALREADY_RE.search(text) and _RESOLVED_RE.search(text):
         return True

@@ -232,16 +232,16 @@ class CallSession:
         self._timing = {"speech_end": time.monotonic() - quiet, "taken": time.monotonic()}
         if heard.filled:
             self._first_sound("one_moment")
-            quiet = -1.0  # "one moment" was said: "still looking" comes next
+        waited = {"quiet": quiet, "told_to_wait": heard.filled}
         if wants_repeat(said.text, said.language):
             await self._repeat()
         elif wants_person(said.text, said.language):
-            await self._exchange(said.text, kind="choice", payload=HANDOFF, confidence=said.confidence, quiet=quiet)
+            await self._exchange(said.text, kind="choice", payload=HANDOFF, confidence=said.confidence, **waited)
         elif said.intent is not None:
             await self._exchange(said.text, kind="choice", payload=said.intent, confidence=said.confidence,
-                                 quiet=quiet)
+                                 **waited)
         else:
-            await self._exchange(said.text, kind="speech", confidence=said.confidence, quiet=quiet)
+            await self._exchange(said.text, kind="speech", confidence=said.confidence, **waited)
 
     async def _repeat(self) -> None:
         if not self.last_answer:
@@ -252,12 +252,13 @@ class CallSession:
     # -- the hub --------------------------------------------------------------------------------
 
     async def _exchange(self, text: str, *, kind: str, payload: str | None = None,
-                        confidence: float | None = None, quiet: float = 0.0) -> None:
+                        confidence: float | None = None, quiet: float = 0.0, told_to_wait: bool = False) -> None:
         """Send one input to the hub and speak what comes back, never leaving the line silent;
-        ``quiet``: the line was already silent this long (the end of the caller's turn)."""
+        ``quiet``: the line was already silent this long (the end of the caller's turn);
+        ``told_to_wait``: "one moment" was said while the caller's words were made out."""
         self.turn_count += 1
         replies = await self._filled(self.hub.send(text, self.lang, kind=kind, payload=payload,
-                                                   confidence=confidence), quiet)
+                                                   confidence=confidence), quiet, told_to_wait)
         if self._timing is not None:
             self._timing["hub"] = time.monotonic()
         await self._speak(replies)
@@ -288,16 +289,16 @@ class CallSession:
             finally:
                 self._gave_up = False
 
-    async def _filled(self, work: Awaitable[T], quiet: float = 0.0) -> T:
+    async def _filled(self, work: Awaitable[T], quiet: float = 0.0, told_to_wait: bool = False) -> T:
         """Await ``work`` while the line is kept alive: "one moment" once the line has been silent
         for the longest allowed gap (counting the ``quiet`` before it, but giving a quick answer
         :data:`QUICK_ANSWER` seconds to come first), "still looking" every
-        ``voice_still_working_seconds`` after that. A negative ``quiet``: "one moment" was said
-        while the caller's words were made out, so "still looking" is next."""
+        ``voice_still_working_seconds`` after that; "still looking" first when the caller was
+        ``told_to_wait`` already."""
         task = asyncio.ensure_future(work)
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
-        if quiet < 0:
+        if told_to_wait:
             next_word, key = time.monotonic() + self.settings.voice_still_working_seconds, "still_working"
         else:
             next_word, key = time.monotonic() + max(QUICK_ANSWER, self.settings.voice_max_gap_seconds - quiet), \
