@@ -61,12 +61,38 @@ class Line:
     talking: bool = True
     address: tuple[str, int] | None = None
     reserved: int = 0
+    """Calls sent to the line that it has not answered yet."""
+    absorbed: int = 0
+    """Of those, how many the line's own count (``in_use``) already holds: it counts a call the
+    moment the INVITE reaches it, before its answer has come back through the front. Counted
+    twice, ten calls arriving at once on ten slots sent the tenth to the busy line (measured)."""
     paused_until: float = 0.0
     refusals: int = 0  # in a row: each doubles the pause
+    _seen: int = 0
 
     @property
     def load(self) -> int:
-        return self.in_use() + self.reserved
+        self._observe()
+        return self.in_use() + self.reserved - self.absorbed
+
+    def _observe(self) -> None:
+        """A rise of the line's count is calls it was sent arriving there (only the front sends
+        it calls); a rise hidden by a call ending at the same time leaves the load counted high,
+        the safe side."""
+        now = self.in_use()
+        if now > self._seen:
+            self.absorbed = min(self.reserved, self.absorbed + now - self._seen)
+        self._seen = now
+
+    def restarted(self) -> None:
+        """The line's process starts again: no address until it is ready, nothing on it."""
+        self.address, self.reserved, self.absorbed, self._seen = None, 0, 0, 0
+
+    def answered(self, taken: bool) -> None:
+        """The line's final answer to a call it was sent: ``taken`` (2xx), the call is in its count."""
+        self._observe()
+        self.reserved -= 1
+        self.absorbed = max(0, self.absorbed - 1) if taken else min(self.absorbed, self.reserved)
 
     @property
     def free(self) -> int:
@@ -260,7 +286,7 @@ class SipFront(asyncio.DatagramProtocol):
         route = self._routes.get(self._forwarded.get(forwarded, ""))
         if response.method == "INVITE" and response.status >= 200 and route is not None and not route.answered:
             route.answered = True
-            route.line.reserved -= 1
+            route.line.answered(response.status < 300)
             if response.status in (486, 503, 600) and route.branch == forwarded:
                 self._take_back(response, route, vias[0])
                 return
@@ -360,7 +386,7 @@ class SipFront(asyncio.DatagramProtocol):
         for branch, route in list(self._routes.items()):
             if route.until < now:
                 if not route.answered:
-                    route.line.reserved -= 1
+                    route.line.answered(False)
                 del self._routes[branch]
                 self._forwarded.pop(route.branch, None)
                 self._attempts.pop(branch, None)

@@ -120,7 +120,7 @@ class LineProcess:
 
     def start(self) -> None:
         self.calls.value, self.port.value = 0, 0
-        self.line.address, self.line.reserved = None, 0
+        self.line.restarted()
         context = multiprocessing.get_context("spawn")
         self.process = context.Process(target=_run_line, name=f"careline-hotline-line-{self.index}",
                                        args=(self.index, self.rtp, self.calls, self.port, os.getpid()))

@@ -169,6 +169,36 @@ def test_calls_spread_over_the_lines_and_beyond_max_calls_go_to_the_busy_line() 
     asyncio.run(run(test))
 
 
+def test_calls_arriving_together_fill_every_slot_though_lines_count_them_before_answering() -> None:
+    """A line counts a call when the INVITE reaches it; its answer comes back through the front
+    later. Three calls at once on three slots all reach a talking line, none the busy line."""
+    async def test(s: Setup) -> None:
+        peers = {line.name: peer for line, peer in s.lines}
+        forwarded: list[tuple[str, SipMessage]] = []
+        for number in range(3):
+            s.trunk.send(invite(s.trunk, f"z9hG4bK-t{number}", f"t{number}"), s.address)
+            listening = {asyncio.ensure_future(peer.receive(1.0)): name for name, peer in peers.items()}
+            done, pending = await asyncio.wait(listening, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            task = done.pop()
+            message, name = task.result(), listening[task]
+            s.counts[name] = s.counts.get(name, 0) + 1  # the line holds it, its 200 not sent yet
+            forwarded.append((name, message))
+        await s.busy[1].nothing(0.2)
+        assert sorted(name for name, _ in forwarded) == ["line-0", "line-0", "line-1"] or \
+            sorted(name for name, _ in forwarded) == ["line-0", "line-1", "line-1"]
+        for name, message in forwarded:
+            peers[name].send(response_to(message, 200, "OK", to_tag="t"), s.address)
+            assert (await s.trunk.receive()).status == 200
+        assert [(line.reserved, line.absorbed, line.load) for line, _ in s.lines] in \
+            ([(0, 0, 2), (0, 0, 1)], [(0, 0, 1), (0, 0, 2)])
+        s.trunk.send(invite(s.trunk, "z9hG4bK-t3", "t3"), s.address)  # a fourth: max_calls is 3
+        assert (await s.busy[1].receive()).get("x-careline-busy") == "1"
+
+    asyncio.run(run(test))
+
+
 def test_with_every_slot_taken_a_call_waits_then_takes_the_first_slot_that_frees() -> None:
     async def test(s: Setup) -> None:
         await held_call(s, "z9hG4bK-h1", "h1")
