@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
 
 from careline.engine import RASA_TOKEN_ENV
+from careline.heap import settle
 
 
 @functools.lru_cache(maxsize=1)
@@ -109,7 +110,8 @@ WARM_UP = ("你好，最近的助餐点在哪里？", "Hello, where is the neare
 
 
 def _warmed(load: Any) -> Any:
-    """Rasa's ``load_agent_on_start`` followed by a parse of :data:`WARM_UP`."""
+    """Rasa's ``load_agent_on_start`` followed by a parse of :data:`WARM_UP`; then the heap is
+    set aside (:mod:`careline.heap`)."""
 
     @functools.wraps(load)
     async def load_and_warm(*args: Any, **kwargs: Any) -> Any:
@@ -117,6 +119,7 @@ def _warmed(load: Any) -> Any:
         if agent is not None and agent.is_ready():
             for text in WARM_UP:
                 await agent.parse_message(text)
+            settle()
         return agent
 
     load_and_warm.careline = True  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from careline import clock
 from careline.catalogue import N_, say
+from careline.heap import settle
 from careline.secrets import CHANNEL_TERMINAL, secret
 from careline.settings import Settings
 
@@ -51,7 +52,9 @@ def hub_command(lang: LangOption = None) -> None:
 
     settings, language = _setup(lang)
     typer.echo(say("cli.hub_listening", language, host=settings.hub_host, port=settings.hub_port))
-    uvicorn.run(create_app(settings), **server_options(settings))
+    app = create_app(settings)
+    settle()
+    uvicorn.run(app, **server_options(settings))
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

@@ -49,8 +49,11 @@ class Agent:
         self.read.append(text)
 async def load(ready):
     return Agent(ready)
-verdicts["warm_read"] = asyncio.run(_warmed(load)(True)).read == list(WARM_UP)
+import gc
 verdicts["not_ready_read"] = asyncio.run(_warmed(load)(False)).read
+verdicts["frozen_before"] = gc.get_freeze_count()
+verdicts["warm_read"] = asyncio.run(_warmed(load)(True)).read == list(WARM_UP)
+verdicts["frozen_after"] = gc.get_freeze_count()
 print(json.dumps(verdicts))
 """
 
@@ -65,6 +68,8 @@ def test_action_replies_are_still_checked_and_events_still_resolved() -> None:
     assert verdicts["unknown"] == "Unknown event name 'no_such_event'."
     # the model reads one sentence a language before the server takes its first request
     assert verdicts["wrapped"] is True and verdicts["warm_read"] is True and verdicts["not_ready_read"] == []
+    # and what start-up made is then kept out of the garbage collector's full collections
+    assert verdicts["frozen_before"] == 0 and verdicts["frozen_after"] > 1000
 
 
 def test_tracker_store_keeps_every_turn_in_wal_mode(servers: Servers, sender: str) -> None:

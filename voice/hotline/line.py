@@ -23,6 +23,8 @@ from voice.hotline.turns import TurnEvent, TurnEventKind, TurnTaker
 #: How often the line looks at the clock while no event comes (the RTP stack may send nothing
 #: during silence).
 TICK = 0.1
+#: How often the line looks whether the work it waits for is done.
+FINE_TICK = 0.02
 
 
 class CallEnded(Exception):
@@ -114,11 +116,14 @@ class Line:
                 return Interruption.SPEECH
         return None
 
-    async def pause(self, seconds: float) -> None:
-        """Let time pass on the line (events still read), e.g. between polls."""
+    async def pause(self, seconds: float, until: asyncio.Future[T] | None = None) -> None:
+        """Let time pass on the line (events still read), e.g. between polls; when ``until`` is
+        given, no longer than it takes to finish, looked at every :data:`FINE_TICK` (an answer
+        is spoken the moment it is there, not up to a tick later)."""
         deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            await self._next(min(TICK, left))
+        tick = TICK if until is None else FINE_TICK
+        while (left := deadline - time.monotonic()) > 0 and (until is None or not until.done()):
+            await self._next(min(tick, left))
 
     def take_digit(self) -> str | None:
         return self._digits.popleft() if self._digits else None
@@ -151,7 +156,7 @@ class Line:
                 if digit is not None:  # a key pressed mid-sentence ends the sentence unheard
                     self.turns.reset()
                     return Input(HeardKind.DIGIT, digit=digit)
-                await self._next(TICK)
+                await self._next(TICK if pending is None else FINE_TICK)
                 for event in self._last_turn_events:
                     if event.kind is TurnEventKind.STARTED:
                         if pending is not None:

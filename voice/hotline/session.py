@@ -38,7 +38,7 @@ from voice.hotline.engines import HotlineEngines, load_engines
 from voice.hotline.expect import HANDOFF, is_yes_no, wants_person, wants_repeat, year_in
 from voice.hotline.hearing import Heard
 from voice.hotline.hub_client import HubClient, HubUnavailable
-from voice.hotline.line import TICK, CallEnded, HeardKind, Input, Interruption, Line, Verdict
+from voice.hotline.line import CallEnded, HeardKind, Input, Interruption, Line, Verdict
 from voice.hotline.recording import RecordingCall, recording_path
 from voice.hotline.turns import TurnTaker, sounds_unfinished
 from voice.languages import LANGUAGES
@@ -309,7 +309,7 @@ class CallSession:
                 await self.say_prompt(key, interruptible=False)
                 next_word, key = time.monotonic() + self.settings.voice_still_working_seconds, "still_working"
                 continue
-            await self.line.pause(min(left, TICK))
+            await self.line.pause(left, until=task)
         return task.result()
 
     async def _check_owner(self) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 
+from careline.heap import settle
 from careline.logging import get_logger
 from careline.settings import Settings
 from voice.call import CALL_RATE, Call, CallHandler, EventKind
@@ -135,6 +136,7 @@ async def prepare_sessions(handler: CallHandler) -> None:
         except Exception as error:  # noqa: BLE001 - each call tries to load them again
             log.error("hotline_prepare_failed", error=repr(error))
             return
+    settle()
     log.info("hotline_prepared", seconds=round(time.monotonic() - started, 1))
 
 
