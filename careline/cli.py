@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -17,7 +17,9 @@ from careline.catalogue import N_, say
 from careline.logging import configure_stdlib, get_logger
 from careline.settings import Settings, get_settings
 from knowledge import db, models
-from knowledge.bundle import ImportResult, check_export, export_path, import_path
+
+if TYPE_CHECKING:  # imported by the commands that read bundles: rule-engine builds its parser on import (0.3-0.6 s)
+    from knowledge.bundle import ImportResult
 
 #: what an import report counts, and its wording
 CHANGES = {"created": N_("cli.created"), "updated": N_("cli.updated"), "retired": N_("cli.retired"),
@@ -143,6 +145,7 @@ def import_command(
     if not path.exists():
         typer.echo(say("cli.path_missing", language, path=path), err=True)
         raise typer.Exit(2)
+    from knowledge.bundle import import_path
     from knowledge.bundle.load import load_bundles
     from knowledge.bundle.problems import summary
 
@@ -180,6 +183,8 @@ def export_command(
 ) -> None:
     """把数据库导出为区县数据包，可以原样再导入。Export the database as bundles that import back
     to the same state."""
+    from knowledge.bundle import check_export, export_path
+
     settings, language = _setup(lang)
     engine = _engine(settings, language)
     if not db.is_up_to_date(engine):
@@ -205,6 +210,8 @@ def prepare(settings: Settings, language: str) -> Engine:
     with factory() as session:
         empty = session.scalar(select(func.count()).select_from(models.District)) == 0
     if empty:
+        from knowledge.bundle import import_path
+
         result = import_path(factory, settings.sample_bundles, _today(settings), settings.schedule_weeks_ahead)
         if not result.ok:
             for problem in result.problems:
