@@ -1,6 +1,6 @@
 """Voice hotline figures: end of the caller's speech → first sound of the reply, as callers hear it.
 
-    .venv/bin/python bench/voice_bench.py [--calls 1 10] [--turns 3] [--spread 0]
+    .venv/bin/python bench/voice_bench.py [--calls 1 10] [--turns 3] [--spread 0] [--no-pauses]
 
 Runs the whole system as ``careline run`` does — Rasa and the action server over a throw-away
 database of the sample districts and the Maple Town test district, ``careline hub`` and
@@ -16,7 +16,9 @@ across ten calls).
 
 Prints, per number of calls at once: p50/p95/max of that time (max = the longest silence a caller
 heard after speaking), the hotline's CPU per call (percent of one core, all its processes) and its
-RSS (all processes), and how many turns got no reply within 15 s. Prints figures, asserts nothing.
+RSS (all processes), and how many turns got no reply within 15 s. Then one more call asks four
+questions each with a pause of 0.8, 1.2 and 1.5 s in the middle (``--no-pauses`` skips it) and
+prints how often the hotline took the first half for the whole turn: a cut-in. Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -35,11 +37,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from careline.paths import PROJECT_ROOT, SAMPLE_BUNDLES  # noqa: E402
 from careline.stack import Stack, free_port  # noqa: E402
 from knowledge import db  # noqa: E402
 from knowledge.bundle import import_path  # noqa: E402
+from knowledge.models import Conversation, Message  # noqa: E402
 from tests.conftest import MAPLE, dialogue_clock_start  # noqa: E402
 from tests.voice.e2e.conftest import PROMPT_CACHE, Process, System, _start, new_elder  # noqa: E402
 from tests.voice.e2e.softphone import Softphone  # noqa: E402
@@ -48,6 +52,11 @@ from voice.call import CALL_RATE  # noqa: E402
 
 QUESTIONS = ("Where is the nearest dining hall?", "What activities are on tomorrow?",
              "How much is the old age allowance?", "Can I book lunch for tomorrow?")
+#: Questions said in two halves with a pause between, as elders pause mid-sentence: the first
+#: half ends on a word a sentence can end on ("nearest") or one it cannot ("the", "on", "about").
+PAUSED = (("Where is the nearest", "dining hall?"), ("What activities are on", "tomorrow morning?"),
+          ("How much is the", "old age allowance?"), ("I would like to know about", "the home care subsidy."))
+PAUSES = (0.8, 1.2, 1.5)
 NO_REPLY = 15.0
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -120,17 +129,51 @@ def caller(system: System, number: str, speech: list[bytes], folder: Path, start
         phone.hang_up()
 
 
+def pauses(system: System, number: str, halves: list[tuple[bytes, bytes]], folder: Path) -> dict[float, int]:
+    """One call: each question of :data:`PAUSED` with each pause of :data:`PAUSES` in the middle;
+    how many times, per pause, the hotline took the first half as the caller's whole turn (it
+    reached the hub as a message of its own)."""
+    silence = {pause: bytes(2 * int(pause * CALL_RATE)) for pause in PAUSES}
+    cut: dict[float, int] = dict.fromkeys(PAUSES, 0)
+    with Softphone(folder, number) as phone:
+        phone.dial(system.sip_port)
+        phone.until_answered(0, quiet=1.5, timeout=60)
+        for pause in PAUSES:
+            for first, second in halves:
+                before = said(system, phone.call_id)
+                phone.say(first)
+                mark = phone.mark
+                phone.say(silence[pause])
+                phone.say(second)
+                phone.until_answered(mark, quiet=1.5, timeout=60, longest=8.0)
+                if said(system, phone.call_id) - before > 1:
+                    cut[pause] += 1
+        phone.hang_up()
+    return cut
+
+
+def said(system: System, call_id: str) -> int:
+    """Messages the caller's speech has sent to the hub so far in the call."""
+    with system.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Message).join(Conversation).where(
+            Conversation.channel == "phone", Conversation.external_id == f"call-{call_id}",
+            Message.sender == "user")) or 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, nargs="+", default=[1, 10], help="calls at once, one run each")
     parser.add_argument("--turns", type=int, default=3, help="questions per call")
     parser.add_argument("--spread", type=float, default=0.0,
                         help="seconds over which the callers' questions are spread (0: all at the same moment)")
+    parser.add_argument("--no-pauses", action="store_true", help="skip the call whose questions pause mid-sentence")
     args = parser.parse_args()
     from voice.tts.piper import PiperSynthesizer
 
     piper = PiperSynthesizer()
     speech = [piper.synthesize(text, "en", 0.9, CALL_RATE).pcm for text in QUESTIONS[: args.turns]]
+    halves = [(piper.synthesize(first, "en", 0.9, CALL_RATE).pcm, piper.synthesize(second, "en", 0.9, CALL_RATE).pcm)
+              for first, second in PAUSED]
     with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
         folder = Path(tmp)
         database_url = f"sqlite:///{folder / 'careline.db'}"
@@ -226,6 +269,10 @@ def main() -> None:
                               "(silence {silence_ms:.0f} ms)".format(**parts))
                 else:
                     print(f"{calls} call(s): no turn was answered ({len(misses)} missed)")
+            if not args.no_pauses:
+                cut = pauses(system, new_elder(system, "smith")[1], halves, folder / "pauses")
+                print(f"mid-sentence pauses cut in on ({len(PAUSED)} questions each, one call): " +
+                      ", ".join(f"{pause:g} s: {cut[pause]}/{len(PAUSED)}" for pause in PAUSES))
         finally:
             for process in (hotline, hub):
                 process.stop()

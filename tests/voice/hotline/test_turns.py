@@ -90,7 +90,9 @@ def test_a_cough_is_no_turn_and_keys_are_heard_at_once(engines: HotlineEngines) 
 
 @pytest.mark.parametrize(("text", "language", "unfinished"), [
     ("I would like to book a meal for", "en", True), ("Where is the nearest canteen to", "en", True),
-    ("Where is the nearest canteen?", "en", False), ("Yes.", "en", False), ("我想订一份", "zh", False),
+    ("Where is the nearest canteen?", "en", False), ("Where is the nearest?", "en", True),
+    ("When is the next", "en", True), ("Which one is nearest?", "en", False), ("Yes.", "en", False),
+    ("我想订一份", "zh", False),
     ("我想订明天的", "zh", True), ("附近有没有食堂和", "zh", True), ("附近有没有食堂", "zh", False), ("", "en", False),
 ])
 def test_a_sentence_does_not_end_on_a_dangling_word(text: str, language: str, unfinished: bool) -> None:
