@@ -37,15 +37,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
 
 from careline.paths import PROJECT_ROOT, SAMPLE_BUNDLES  # noqa: E402
 from careline.stack import Stack, free_port  # noqa: E402
 from knowledge import db  # noqa: E402
 from knowledge.bundle import import_path  # noqa: E402
-from knowledge.models import Conversation, Message  # noqa: E402
 from tests.conftest import MAPLE, dialogue_clock_start  # noqa: E402
-from tests.voice.e2e.conftest import PROMPT_CACHE, Process, System, _start, new_elder  # noqa: E402
+from tests.voice.e2e.conftest import PROMPT_CACHE, Process, System, _start, messages, new_elder  # noqa: E402
 from tests.voice.e2e.softphone import Softphone  # noqa: E402
 from tests.voice.telephony.tools import free_udp_port  # noqa: E402
 from voice.call import CALL_RATE  # noqa: E402
@@ -140,24 +138,16 @@ def pauses(system: System, number: str, halves: list[tuple[bytes, bytes]], folde
         phone.until_answered(0, quiet=1.5, timeout=60)
         for pause in PAUSES:
             for first, second in halves:
-                before = said(system, phone.call_id)
+                before = len(messages(system, phone, "user"))
                 phone.say(first)
                 mark = phone.mark
                 phone.say(silence[pause])
                 phone.say(second)
                 phone.until_answered(mark, quiet=1.5, timeout=60, longest=8.0)
-                if said(system, phone.call_id) - before > 1:
+                if len(messages(system, phone, "user")) - before > 1:
                     cut[pause] += 1
         phone.hang_up()
     return cut
-
-
-def said(system: System, call_id: str) -> int:
-    """Messages the caller's speech has sent to the hub so far in the call."""
-    with system.sessions() as session:
-        return session.scalar(select(func.count()).select_from(Message).join(Conversation).where(
-            Conversation.channel == "phone", Conversation.external_id == f"call-{call_id}",
-            Message.sender == "user")) or 0
 
 
 def main() -> None:

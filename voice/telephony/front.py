@@ -62,13 +62,14 @@ class Line:
     address: tuple[str, int] | None = None
     reserved: int = 0
     """Calls sent to the line that it has not answered yet."""
-    absorbed: int = 0
+    absorbed: int = field(default=0, init=False)
     """Of those, how many the line's own count (``in_use``) already holds: it counts a call the
     moment the INVITE reaches it, before its answer has come back through the front. Counted
     twice, ten calls arriving at once on ten slots sent the tenth to the busy line (measured)."""
     paused_until: float = 0.0
     refusals: int = 0  # in a row: each doubles the pause
-    _seen: int = 0
+    _seen: int = field(default=0, init=False, repr=False)
+    """The line's count when last looked at."""
 
     @property
     def load(self) -> int:

@@ -28,7 +28,7 @@ from careline.paths import PROJECT_ROOT
 from careline.settings import Settings
 from careline.stack import Stack, free_port
 from knowledge import db
-from knowledge.models import Elder
+from knowledge.models import Conversation, Elder, Message
 from tests.voice.e2e.softphone import MODULES, Softphone
 from tests.voice.telephony.tools import free_udp_port
 from voice.stt.base import Recognizer
@@ -165,6 +165,24 @@ def recognizers(voice_settings: Settings) -> Recognizers:
 @pytest.fixture(scope="module")
 def english(recognizers: Recognizers) -> Recognizer:
     return recognizers.get("en")
+
+
+def conversation_of(system: System, phone: Softphone) -> Conversation:
+    with system.sessions() as session:
+        found = session.scalar(select(Conversation).where(Conversation.channel == "phone",
+                                                          Conversation.external_id == f"call-{phone.call_id}"))
+        assert found is not None, phone.call_id
+        session.expunge(found)
+        return found
+
+
+def messages(system: System, phone: Softphone, sender: str | None = None) -> list[Message]:
+    conversation = conversation_of(system, phone)
+    query = select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
+    if sender is not None:
+        query = query.where(Message.sender == sender)
+    with system.sessions() as session:
+        return list(session.scalars(query))
 
 
 def new_elder(system: System, like: str) -> tuple[str, str]:

@@ -21,8 +21,8 @@ from bot.console.service import ConsoleService
 from bot.hub.runtime import HubRuntime
 from knowledge.actors import actor_for
 from knowledge.handoffs import Urgency
-from knowledge.models import Booking, Consultant, Conversation, District, Elder, Handoff, Message, ServicePoint
-from tests.voice.e2e.conftest import System, new_elder
+from knowledge.models import Booking, Consultant, District, Elder, Handoff, Message, ServicePoint
+from tests.voice.e2e.conftest import System, conversation_of, messages, new_elder
 from tests.voice.e2e.softphone import SOUND_RMS, Softphone
 from tests.voice.heard import says_number
 from tests.voice.telephony.tools import rms, sip_options
@@ -84,24 +84,6 @@ def answered(phone: Softphone, system: System) -> bytes:
     """Dial the hotline and hear the whole greeting."""
     greeted(phone, system)
     return phone.until_answered(0, quiet=1.5, timeout=30)
-
-
-def conversation_of(system: System, phone: Softphone) -> Conversation:
-    with system.sessions() as session:
-        found = session.scalar(select(Conversation).where(Conversation.channel == "phone",
-                                                          Conversation.external_id == f"call-{phone.call_id}"))
-        assert found is not None, phone.call_id
-        session.expunge(found)
-        return found
-
-
-def messages(system: System, phone: Softphone, sender: str | None = None) -> list[Message]:
-    conversation = conversation_of(system, phone)
-    query = select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
-    if sender is not None:
-        query = query.where(Message.sender == sender)
-    with system.sessions() as session:
-        return list(session.scalars(query))
 
 
 def replied(system: System, phone: Softphone) -> Callable[[], bool]:
