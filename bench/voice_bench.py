@@ -15,10 +15,11 @@ the others, as callers on separate calls do (``--spread 15`` is about one questi
 across ten calls).
 
 Prints, per number of calls at once: p50/p95/max of that time (max = the longest silence a caller
-heard after speaking), the hotline's CPU per call (percent of one core, all its processes) and its
-RSS (all processes), and how many turns got no reply within 15 s. Then one more call asks four
-questions each with a pause of 0.8, 1.2 and 1.5 s in the middle (``--no-pauses`` skips it) and
-prints how often the hotline took the first half for the whole turn: a cut-in. Prints figures, asserts nothing.
+heard after speaking), when the answer itself began ("one moment" may come first), the hotline's
+CPU per call (percent of one core, all its processes) and its RSS (all processes), and how many
+turns got no reply within 15 s. Then one more call asks four questions each with a pause of 0.8,
+1.2 and 1.5 s in the middle (``--no-pauses`` skips it) and prints how often the hotline took the
+first half for the whole turn: a cut-in. Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -255,8 +256,14 @@ def main() -> None:
                         parts = {key: statistics.median(t[key] for t in timings)
                                  for key in ("turn_end_ms", "hub_ms", "voice_ms", "silence_ms")}
                         print("    inside the hotline (medians): speech end → turn taken {turn_end_ms:.0f} ms, "
-                              "→ hub answered {hub_ms:.0f} ms, → first audio played {voice_ms:.0f} ms "
+                              "→ hub answered {hub_ms:.0f} ms, → answer's audio {voice_ms:.0f} ms "
                               "(silence {silence_ms:.0f} ms)".format(**parts))
+                        answers = [t["answer_ms"] / 1000 for t in timings if "answer_ms" in t]
+                        filled = sum(t["first"] == "one_moment" for t in timings)
+                        if answers:
+                            print(f"    the answer itself began p50 {statistics.median(answers) * 1000:.0f} ms, "
+                                  f"p95 {percentile(answers, 0.95) * 1000:.0f} ms after the caller's speech; "
+                                  f"'one moment' came first in {filled} of {len(timings)} turns")
                 else:
                     print(f"{calls} call(s): no turn was answered ({len(misses)} missed)")
             if not args.no_pauses:

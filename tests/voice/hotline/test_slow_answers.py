@@ -8,6 +8,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from collections.abc import Iterator
+
+import pytest
 
 from bot.hub.messages import Reply
 from careline.catalogue import say
@@ -18,7 +21,9 @@ from voice.hotline.engines import HotlineEngines
 from voice.hotline.expect import HANDOFF
 from voice.hotline.hearing import Ears, Heard
 from voice.hotline.hub_client import ConversationState
+from voice.hotline.line import HeardKind, Input
 from voice.hotline.session import CallSession
+from voice.tts.base import Speech
 from voice.tts.piper import PiperSynthesizer
 
 WAIT = 5.0
@@ -124,3 +129,74 @@ def test_words_slow_to_make_out_are_covered_by_one_moment(engines: HotlineEngine
     assert [kind for kind, _text in hub.sent] == ["speech"] and "allowance" in hub.sent[0][1].lower(), hub.sent
     said = [bytes(chunk) for chunk in call.sent if chunk]
     assert said[0] == one_moment and len(said) == 2, "one moment, then the answer (not one moment again)"
+
+
+class SlowVoice:
+    """The speaker as it is with ten answers to voice at once: every answer slow to begin."""
+
+    def __init__(self, speaker: object, delay: float) -> None:
+        self.speaker, self.delay = speaker, delay
+
+    def speak(self, text: str, language: str, sample_rate: int = CALL_RATE) -> Iterator[Speech]:
+        time.sleep(self.delay)
+        yield from self.speaker.speak(text, language, sample_rate)  # type: ignore[attr-defined]
+
+    def prompt(self, key: str, language: str, sample_rate: int = CALL_RATE) -> Speech:
+        return self.speaker.prompt(key, language, sample_rate)  # type: ignore[attr-defined]
+
+
+class LateHub(QuickHub):
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def send(self, text: str, language: str, *, kind: str = "speech", payload: str | None = None,
+                   confidence: float | None = None) -> list[Reply]:
+        await asyncio.sleep(self.delay)
+        return await super().send(text, language, kind=kind, payload=payload, confidence=confidence)
+
+
+def _first_sound_after_turn(engines: HotlineEngines, hub: StalledHub,  # noqa: F811
+                            quiet: float) -> tuple[float, list[bytes], bytes]:
+    """Seconds from the end of the caller's speech (``quiet`` seconds before the turn was taken)
+    to the first sound they hear, what they heard, and the call's "one moment"."""
+    call = MemoryCall()
+
+    async def scenario() -> tuple[float, list[bytes], bytes]:
+        call.start()
+        session = CallSession(call, engines, hub=hub)  # type: ignore[arg-type]
+        session.language = "en"
+        one_moment = await session._filler()
+        assert one_moment is not None
+        heard = Input(HeardKind.TURN, heard=Heard("What is the old age allowance?", "en", 0.9),
+                      audio_seconds=2.0, quiet_seconds=quiet)
+        speech_end = time.monotonic() - quiet
+        turn = asyncio.create_task(session._turn(heard))
+        while not any(call.sent) and not turn.done():
+            await asyncio.sleep(0.01)
+        first = time.monotonic() - speech_end
+        await turn
+        await call.until_quiet(0.3)
+        await call.stop()
+        return first, [bytes(chunk) for chunk in call.sent if chunk], one_moment
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("hub_delay", "voice_delay"), [(1.0, 0.0), (0.0, 1.2)])
+def test_the_gap_is_kept_when_the_turn_was_taken_late(engines: HotlineEngines, hub_delay: float,  # noqa: F811
+                                                      voice_delay: float) -> None:
+    """A turn taken 1.6 s after the caller stopped (a loaded machine, or a pause waited out): the
+    answer (from the hub, then in a voice) coming after the gap (2 s) is preceded by "one moment"
+    at the gap, not after it."""
+    gap = engines.settings.voice_max_gap_seconds
+    slow = dataclasses.replace(engines, speaker=SlowVoice(engines.speaker, voice_delay))
+    first, said, one_moment = _first_sound_after_turn(slow, LateHub(hub_delay), quiet=1.6)
+    assert first < gap + 0.25, f"silent for {first:.2f} s after the caller's last word, the gap is {gap} s"
+    assert said[0] == one_moment and len(said) == 2, "one moment, then the answer"
+
+
+def test_a_quick_answer_needs_no_one_moment(engines: HotlineEngines) -> None:  # noqa: F811
+    first, said, one_moment = _first_sound_after_turn(engines, QuickHub(), quiet=0.5)
+    assert first < engines.settings.voice_max_gap_seconds
+    assert len(said) == 1 and said[0] != one_moment, "the answer alone"
