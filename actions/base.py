@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import Context, channel_switched_language, language_of, open_context
+from bot.emergency import asks_emergency_number
 from careline.catalogue import say
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ class CareAction(Action, ABC):
     # Hears "他现在一个人住了" / "she's never been assessed" said just after a verdict as a fact
     # that changes it: the fact is kept and the verdict given again (actions/verdicts.py).
     hears_fact_updates = False
+    # Answers "急救电话是多少" / "what number is the ambulance, just so I know" with the district's
+    # emergency number, whatever the model made of it (no alarm: nothing in it is danger).
+    hears_emergency_number_questions = True
 
     def name(self) -> str:
         return self.action_name
@@ -53,12 +57,17 @@ class CareAction(Action, ABC):
                     from actions.pending import answer_yes
 
                     return answer_yes(ctx, dispatcher)
-                if self.needs_district and ctx.district is None and ctx.several_districts \
+                again = None
+                if self.hears_emergency_number_questions and asks_emergency_number(ctx.text) \
+                        and not waits_for_yes(ctx):
+                    from actions.conversation import answer_emergency_number
+
+                    again = answer_emergency_number(ctx, dispatcher)
+                elif self.needs_district and ctx.district is None and ctx.several_districts \
                         and district_question(ctx.tracker) is None and not asked_district_before(ctx.tracker):
                     return ask_district(ctx, dispatcher, self.name())
-                again = None
                 asker = district_question(ctx.tracker)
-                if asker is not None and ctx.district is not None and ctx.district_inferred:
+                if again is None and asker is not None and ctx.district is not None and ctx.district_inferred:
                     again = replay_for_district(ctx, dispatcher, asker)
                 if again is None and self.hears_named_questions and not waits_for_yes(ctx):
                     from actions.about import asked_about, describe

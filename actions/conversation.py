@@ -136,6 +136,7 @@ def hand_off(ctx: Context, urgency: Urgency, reason: str) -> int:
 
 class ActionHandoff(CareAction):
     action_name = "action_handoff"
+    hears_emergency_number_questions = False
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         handoff_id = hand_off(ctx, Urgency.REQUESTED, "requested")
@@ -143,11 +144,22 @@ class ActionHandoff(CareAction):
         return [SlotSet("pending", None)]
 
 
+def emergency_number(ctx: Context) -> str:
+    return ctx.district.emergency_number if ctx.district else "120"
+
+
+def answer_emergency_number(ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """"What number is the ambulance, just so I know": the district's number, calmly, no alarm."""
+    dispatcher.utter_message(text=say("actions.emergency_number", ctx.lang, number=emergency_number(ctx)))
+    return []
+
+
 class ActionEmergency(CareAction):
     action_name = "action_emergency"
+    hears_emergency_number_questions = False
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
-        number = ctx.district.emergency_number if ctx.district else "120"
+        number = emergency_number(ctx)
         advice = ctx.district.emergency_advice.get(ctx.lang, "") if ctx.district else ""
         handoff_id = hand_off(ctx, Urgency.EMERGENCY, "emergency")
         dispatcher.utter_message(text=say("actions.emergency", ctx.lang, number=number, advice=advice),

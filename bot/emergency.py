@@ -546,6 +546,17 @@ _NUMBER_INFO = (r"(?:急救|救护车)(?:的)?(?:电话|号码)(?:是)?(?:多少
                 r"\b(?:120|999|911|112)\s+(?:is|for)\s+(?:the\s+|an?\s+)?ambulance\b"
                 + r"|" + _JUST_TO_KNOW)
 
+# Asking for the emergency or ambulance number itself (answered with the district's number when
+# nothing in the message is danger: ``asks_emergency_number``).
+_ASKS_NUMBER = (r"(?:急救|救护车|紧急|求救)(?:的)?(?:电话|号码)(?:是)?(?:多少|几号|什么|啥|哪个)|"
+                r"(?:叫|打)?救护车(?:要|该|应该)?(?:打|拨)(?:多少|几号|哪个(?:电话|号码)?)|(?:多少|几号)(?:是|叫)?救护车|"
+                r"\bwhat(?:'s| is)\s+(?:the\s+)?(?:number\s+(?:for|of)\s+(?:an?\s+|the\s+)?ambulance|"
+                r"(?:ambulance|emergency)\s+(?:phone\s+)?number)\b|"
+                r"\b(?:what|which)\s+number\s+(?:is|do\s+(?:i|you|we)\s+(?:call|ring|dial|phone)\s+for)\s+"
+                r"(?:an?\s+|the\s+)?(?:ambulance|emergenc(?:y|ies))\b|"
+                r"\b(?:is|isn't)\s+(?:the\s+)?(?:ambulance|emergency number)\s+(?:120|999|911|112|000)\b|"
+                r"\b(?:120|999|911|112|000)\s+(?:is|for)\s+(?:the\s+|an?\s+)?(?:ambulance|emergenc(?:y|ies))\b")
+
 # Said to be happening now or urgent: overrides every harmless reading above.
 _NOW = (r"刚才|刚刚|正在|现在就|这会儿|快来|(?<![不别要用能该])(?:赶紧|赶快|马上|立刻|立即)|快救|快叫|求求|又(?:摔|跌|中风|晕|犯|倒|昏|发作)|"
         r"现在又|这会又|又开始|(?<!多)快(?:派|送|找)人|(?<!多快)派人来|快啲|(?:这回|这次|今天)(?:可|真的)?(?:不一样|不对劲)|跟平时不一样|不像平时|"
@@ -638,6 +649,7 @@ _DISTANT_PAST_RE = _compile(_DISTANT_PAST)
 _NUMBER_INFO_RE = _compile(_NUMBER_INFO)
 _JUST_TO_KNOW_RE = _compile(_JUST_TO_KNOW)
 _AMBULANCE_WORD_RE = _compile(r"ambulance|救护车|\b(?:120|999|911|112)\b")
+_ASKS_NUMBER_RE = _compile(_ASKS_NUMBER)
 _CURRENT_RE = _compile(_CURRENT)
 _NOW_RE = _compile(_NOW)
 _IN_CARE_RE = _compile(_IN_CARE)
@@ -761,6 +773,12 @@ def told_as_over(text: str) -> bool:
         return True
     past = _DISTANT_PAST_RE.search(text) or _PAST_RE.search(text)
     return bool(past and (_RESOLVED_RE.search(text) or _ADMIN_RE.search(text) or _SERVICE_RE.search(text)))
+
+
+def asks_emergency_number(text: str) -> bool:
+    """The message asks what the emergency or ambulance number is ("急救电话是多少", "what number
+    do I ring for an ambulance, just so I know")."""
+    return bool(_ASKS_NUMBER_RE.search(_normalise(text)))
 
 
 def is_emergency(text: str) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Select, select
 
 from knowledge import db
-from knowledge.models import Booking, Conversation, Elder, Handoff
+from knowledge.models import Booking, Conversation, District, Elder, Handoff
 from tests.dialogue.conftest import Elders, Servers, texts
 
 MAPLE_ZH = {"language": "zh", "district": "maple-town", "channel": "telegram"}
@@ -107,6 +108,31 @@ def test_harmless_words_are_not_an_emergency(servers: Servers, sender: str) -> N
         reply = texts(servers.say(sender, text, **MAPLE_EN))
         assert "120" not in reply, (text, reply)
     assert _handoffs(servers, sender) == []
+
+
+@pytest.mark.parametrize(("text", "metadata"), [
+    ("what number is the ambulance here, just so I know", MAPLE_EN),
+    ("what number do I ring for an ambulance? I want to write it on the fridge", MAPLE_EN),
+    ("这边急救电话是多少，我记一下", MAPLE_ZH),
+])
+def test_asking_the_emergency_number_is_answered_from_the_district(servers: Servers, sender: str, text: str,
+                                                                   metadata: dict[str, str]) -> None:
+    """Not an emergency, and not "I can't help with that" either: the district's own number."""
+    engine = db.make_engine(servers.database_url)
+
+    def number(value: str) -> None:
+        with db.transaction(db.session_factory(engine)) as session:
+            session.scalars(select(District).where(District.key == "maple-town")).one().emergency_number = value
+
+    number("112")
+    try:
+        reply = texts(servers.say(sender, text, **metadata))
+    finally:
+        number("120")
+        engine.dispose()
+    assert "112" in reply and "120" not in reply, reply
+    assert ("emergency number" in reply) if metadata is MAPLE_EN else ("急救电话" in reply), reply
+    assert _handoffs(servers, sender) == [], "asking the number raises no alarm"
 
 
 def test_language_can_change_in_conversation(servers: Servers, sender: str) -> None:
