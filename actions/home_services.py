@@ -13,11 +13,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.about import asks_price
-from actions.base import CareAction, confirm_buttons
+from actions.base import CareAction, ask_district, confirm_buttons
 from actions.context import Context, open_context
 from actions.formatting import hours_text, listing, moment, person_name
 from actions.pending import price_text
 from actions.staff_offers import offer_staff
+from actions.volunteering import ActionVolunteerJoin, wants_to_volunteer
 from actions.when import When, parse_when
 from careline.catalogue import N_, say
 from knowledge import hours
@@ -178,6 +179,10 @@ class ActionOfferVolunteerVisit(CareAction):
     hears_confirmation = True
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+        if wants_to_volunteer(ctx.text):  # "I'd like to volunteer": to give help, not to get it
+            if ctx.district is None and ctx.several_districts:
+                return ask_district(ctx, dispatcher, ActionVolunteerJoin.action_name)
+            return ActionVolunteerJoin().act(ctx, dispatcher)
         if ctx.elder is None:
             return offer_staff(ctx, dispatcher, N_("actions.need_elder"))
         return offer_volunteer(ctx, dispatcher)

@@ -93,9 +93,14 @@ def described_policy(ctx: Context) -> Policy | None:
     if not hits:
         return None
     policy = hits[0].policy
+    return policy if described_by(policy, ctx.text) else None
+
+
+def described_by(policy: Policy, text: str) -> bool:
+    """``text`` shares a word with the policy's names or keywords, not only with its text."""
     keywords = policy.keywords or {}
     own = set(tokens(" ".join([*names_of(policy), *keywords.get("zh", []), *keywords.get("en", [])])))
-    return policy if own & set(tokens(ctx.text)) else None
+    return bool(own & set(tokens(text)))
 
 
 def _query(ctx: Context) -> str:
@@ -117,8 +122,15 @@ class ActionAnswerPolicy(CareAction):
         if answered is not None:
             return answered
         policy, related = find_policy(ctx, _query(ctx))
+        if policy is not None and not named_policies(ctx) and policy.key != ctx.slot("policy_key") \
+                and not described_by(policy, _query(ctx)):
+            # "is there help with a wheelchair": found only by "help" and "walk" in a policy's text
+            related, policy = [policy, *related], None
         if policy is None:
             dispatcher.utter_message(text=say("actions.policy_not_found", ctx.lang))
+            if related:
+                dispatcher.utter_message(text=say("actions.policy_also", ctx.lang,
+                                                  titles=listing([p.title[ctx.lang] for p in related], ctx.lang)))
             return []
         lines = [say("actions.policy_intro", ctx.lang, title=policy.title[ctx.lang], summary=policy.summary[ctx.lang])]
         amount = amount_text(policy.amount, ctx.lang)

@@ -4,6 +4,7 @@ its ``how_to_apply``); a district that lists none is said so, with a person offe
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -19,6 +20,23 @@ from knowledge.models import Policy
 
 #: Words that name a volunteering scheme in a policy's title, aliases or keywords, the surest first.
 SCHEME_WORDS = (("时间银行", "time bank"), ("志愿者", "volunteer"), ("义工", "volunteering"))
+
+
+#: Saying one wants to become a volunteer, not to have one ("I'd like to volunteer", "我想当志愿者"):
+#: the model has read it as asking for a volunteer's visit.
+_WANTS_TO_VOLUNTEER = re.compile(
+    r"\b(?:i|we)(?:'d| would)?\s+(?:really\s+)?(?:like|love|want|wanna|wish|hope)\s+to\s+(?:volunteer|"
+    r"be(?:come)?\s+(?:a\s+)?volunteers?|join\s+(?:the\s+|your\s+)?(?:time\s*bank|volunteers))\b|"
+    r"\bhow\s+(?:do|can|could)\s+(?:i|we)\s+(?:volunteer|become\s+(?:a\s+)?volunteers?|join\s+(?:the\s+)?time\s*bank)\b|"
+    r"\b(?:can|could|may)\s+(?:i|we)\s+(?:volunteer|be\s+(?:a\s+)?volunteers?|join\s+(?:the\s+)?time\s*bank)\b|"
+    r"\bsign\s+(?:me|us)\s+up\s+(?:as|to\s+be)\s+(?:a\s+)?volunteers?\b|"
+    r"(?:我|俺|咱|我们)(?:也)?(?:想|要|愿意|打算|能不能|可不可以|可以)(?:去)?(?:当|做|成为|报名当?|报名做|参加)(?:个|一名|一个)?"
+    r"(?:志愿者|义工|时间银行)|怎么(?:样)?(?:才能)?(?:当|做|成为|加入)(?:志愿者|义工|时间银行)|"
+    r"(?:我|俺|咱|我们)(?:也)?(?:想|要)?加入时间银行")
+
+
+def wants_to_volunteer(text: str) -> bool:
+    return bool(_WANTS_TO_VOLUNTEER.search(text.lower()))
 
 
 def _words(policy: Policy) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import actions.context
+from actions.home_services import ActionOfferVolunteerVisit
 from actions.volunteering import ActionVolunteerJoin
 from careline.paths import SAMPLE_BUNDLES
 from knowledge import db
@@ -61,3 +62,33 @@ def test_a_district_without_a_scheme_offers_a_person(factory: sessionmaker[Sessi
     reply, events = ask("I want to volunteer, how do I join?", "en", "huaxi-subdistrict")
     assert "connect you to a member of staff" in reply, reply
     assert any(e.get("name") == "pending" and (e.get("value") or {}).get("kind") == "staff" for e in events)
+
+
+@pytest.mark.parametrize(("said", "lang", "expected"), [
+    ("I'd like to volunteer", "en", "sign up at the Maple Court Seniors' Service Station"),
+    ("我也想报名当志愿者", "zh", "到枫林片区为老服务站登记"),
+])
+def test_wanting_to_volunteer_read_as_asking_for_one_is_told_how_to_join(factory: sessionmaker[Session], said: str,
+                                                                         lang: str, expected: str) -> None:
+    """The model has read "I'd like to volunteer" as asking for a volunteer's visit: the person
+    wants to give help, and hears how to join, not "which elder is it for?"."""
+    message = {"text": said, "intent": {"name": "request_volunteer"}, "entities": []}
+    tracker = Tracker("test-volunteer", {"language": lang, "district_key": "huaxi-subdistrict"}, message,
+                      [{"event": "user", "text": said}], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionOfferVolunteerVisit().run(dispatcher, tracker, {}))
+    reply = "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    assert expected in reply, reply
+    assert {"event": "slot", "timestamp": None, "name": "policy_key", "value": "time-bank"} in events
+    assert not any(e.get("name") == "pending" for e in events), "no booking and no staff offer"
+
+
+def test_asking_for_a_volunteers_visit_is_still_that(factory: sessionmaker[Session]) -> None:
+    said = "can a volunteer come round to keep my mum company"
+    message = {"text": said, "intent": {"name": "request_volunteer"}, "entities": []}
+    tracker = Tracker("test-volunteer", {"language": "en", "district_key": "huaxi-subdistrict"}, message,
+                      [{"event": "user", "text": said}], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOfferVolunteerVisit().run(dispatcher, tracker, {}))
+    reply = "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "which elder" in reply.lower() or "need to know" in reply.lower(), reply

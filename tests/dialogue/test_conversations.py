@@ -135,6 +135,19 @@ def test_asking_the_emergency_number_is_answered_from_the_district(servers: Serv
     assert _handoffs(servers, sender) == [], "asking the number raises no alarm"
 
 
+@pytest.mark.parametrize(("text", "language", "not_found"), [
+    ("since her stroke she walks with a stick, is there help with a wheelchair?", "en", "couldn't find"),
+    ("我妈中风以后拄拐杖走路，有没有轮椅方面的帮助", "zh", "没有找到"),
+])
+def test_a_policy_found_only_by_common_words_is_not_given_as_the_answer(servers: Servers, sender: str, text: str,
+                                                                        language: str, not_found: str) -> None:
+    """Huaxi lists no wheelchair help; its time bank text has "help" and "walk" in it. The person
+    hears that nothing matched, with related policies to ask about, not the time bank as the answer."""
+    reply = texts(servers.say(sender, text, language=language, district="huaxi-subdistrict", channel="telegram"))
+    assert not_found in reply, reply
+    assert "Volunteers who help elders bank their hours" not in reply and "存时间" not in reply, reply
+
+
 def test_language_can_change_in_conversation(servers: Servers, sender: str) -> None:
     assert "English" in texts(servers.say(sender, "can you speak English please", **MAPLE_ZH))
     reply = texts(servers.say(sender, "what is the time bank", **MAPLE_ZH))
