@@ -7,12 +7,15 @@ import re
 from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
 from actions.context import Context
 from actions.formatting import hours_text, moment, money, opening_state
 from careline.catalogue import say
 from knowledge.activities import upcoming_sessions
+from knowledge.models import ServicePoint
 from knowledge.naming import NameMatch
+from knowledge.point_kinds import KINDS, asked_in
 
 DESCRIBED = ("home_service", "activity", "meal_service", "service_point")
 PRICED = ("home_service", "activity", "meal_service")
@@ -94,7 +97,22 @@ def asked_about(ctx: Context) -> NameMatch | None:
         found = ctx.named(("service_point",), "place", min_score=88.0)
         if found:
             return found[0]
+        return _the_only_one_of_its_kind(ctx)
     return None
+
+
+def _the_only_one_of_its_kind(ctx: Context) -> NameMatch | None:
+    """"社区医院地址在哪" / "what time does the day centre open": a kind of point said where its
+    district has one point of that kind is that point (a name that only says a kind names nothing
+    where there are several)."""
+    kind = asked_in(ctx.text)
+    if kind not in KINDS or ctx.district is None:
+        return None
+    points = list(ctx.session.scalars(select(ServicePoint).where(ServicePoint.district_id == ctx.district.id,
+                                                                 ServicePoint.kind == kind).limit(2)))
+    if len(points) != 1:
+        return None
+    return NameMatch("service_point", points[0], 100.0, points[0].name.get(ctx.lang, ""))
 
 
 def price_line(ctx: Context, match: NameMatch) -> str:

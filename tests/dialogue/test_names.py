@@ -45,6 +45,18 @@ def test_a_service_points_phone_is_asked_directly(servers: Servers, sender: str)
     assert "028-8555-1202" in reply, reply
 
 
+def test_a_kind_of_point_the_district_has_one_of_names_that_point(servers: Servers, sender: str) -> None:
+    """Yulin has one health centre ("社区医院" is also what any community hospital is called);
+    Huaxi has two health stations, so a kind alone names neither of them."""
+    reply = texts(servers.say(sender, "社区医院地址在哪", **YULIN_ZH))
+    assert "倪家桥路9号" in reply, reply
+    reply = texts(servers.say(sender + "-en", "what's the address of the clinic", **YULIN_EN))
+    assert "9 Nijiaqiao Road" in reply, reply
+    reply = texts(servers.say(sender + "-huaxi", "卫生站电话多少", language="zh", district="huaxi-subdistrict",
+                              channel="telegram"))
+    assert "021-6155-5112" not in reply and "021-6155-5113" not in reply, reply
+
+
 def test_book_me_into_an_activity_said_differently(servers: Servers, sender: str, elders: Elders) -> None:
     elder = elders.new("peng-jiahe")
     offer = texts(servers.say(sender, "book me into the singing one", elder=elder, **YULIN_EN))
