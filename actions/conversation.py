@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -121,6 +122,25 @@ class ActionSlower(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_slower")
         return [SlotSet("speech_rate", "slow")]
+
+
+#: A goodbye inside thanks ("thank you so much dear, goodbye", "谢谢你啊，那我先挂了").
+_GOODBYE = re.compile(r"再见|拜拜|先挂了|我挂了|挂了啊|就这样吧|先这样|回头见|\b(?:good\s*bye|bye(?:\s*bye)?|see you|"
+                      r"cheerio|ta-?ra|that'?s all|that is all|i'll let you go|take care)\b", re.IGNORECASE)
+
+
+class ActionThank(Action):
+    """Thanks are answered "you're welcome, anything else?", unless they say goodbye as well: then
+    goodbye, not a question to someone leaving."""
+
+    def name(self) -> str:
+        return "action_thank"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        dispatcher.utter_message(response="utter_goodbye" if _GOODBYE.search(text) else "utter_you_are_welcome")
+        return []
 
 
 def _summary(tracker: Tracker, limit: int = 3) -> str:

@@ -148,6 +148,18 @@ def test_a_policy_found_only_by_common_words_is_not_given_as_the_answer(servers:
     assert "Volunteers who help elders bank their hours" not in reply and "存时间" not in reply, reply
 
 
+@pytest.mark.parametrize(("text", "metadata", "expected"), [
+    ("thank you so much dear, you've been very helpful today, goodbye", MAPLE_EN, "Goodbye"),
+    ("谢谢你啊姑娘，那我先挂了", MAPLE_ZH, "再见"),
+    ("thank you, that's very kind", MAPLE_EN, "anything else"),
+])
+def test_thanks_with_a_goodbye_are_answered_with_goodbye(servers: Servers, sender: str, text: str,
+                                                         metadata: dict[str, str], expected: str) -> None:
+    """Not "anything else I can help with?" to someone who is leaving."""
+    reply = texts(servers.say(sender, text, **metadata))
+    assert expected in reply, reply
+
+
 def test_language_can_change_in_conversation(servers: Servers, sender: str) -> None:
     assert "English" in texts(servers.say(sender, "can you speak English please", **MAPLE_ZH))
     reply = texts(servers.say(sender, "what is the time bank", **MAPLE_ZH))
