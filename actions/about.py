@@ -109,6 +109,7 @@ def _the_only_one_of_its_kind(ctx: Context) -> NameMatch | None:
     if kind not in KINDS or ctx.district is None:
         return None
     points = list(ctx.session.scalars(select(ServicePoint).where(ServicePoint.district_id == ctx.district.id,
+                                                                 ServicePoint.active.is_(True),
                                                                  ServicePoint.kind == kind).limit(2)))
     if len(points) != 1:
         return None

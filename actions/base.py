@@ -63,8 +63,7 @@ class CareAction(Action, ABC):
                     from actions.conversation import answer_emergency_number
 
                     again = answer_emergency_number(ctx, dispatcher)
-                elif self.needs_district and ctx.district is None and ctx.several_districts \
-                        and district_question(ctx.tracker) is None and not asked_district_before(ctx.tracker):
+                elif self.needs_district and should_ask_district(ctx):
                     return ask_district(ctx, dispatcher, self.name())
                 asker = district_question(ctx.tracker)
                 if again is None and asker is not None and ctx.district is not None and ctx.district_inferred:
@@ -146,6 +145,12 @@ def asked_district_before(tracker: Tracker) -> bool:
         if event.get("event") == "bot" and _bot_asks(event):
             return True
     return False
+
+
+def should_ask_district(ctx: Context) -> bool:
+    """No district known, several to choose from, and not asked yet in this session."""
+    return ctx.district is None and ctx.several_districts and district_question(ctx.tracker) is None \
+        and not asked_district_before(ctx.tracker)
 
 
 def ask_district(ctx: Context, dispatcher: CollectingDispatcher, asker: str) -> list[dict[str, Any]]:

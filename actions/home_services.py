@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy import select
 
 from actions.about import asks_price
-from actions.base import CareAction, ask_district, confirm_buttons
+from actions.base import CareAction, ask_district, confirm_buttons, should_ask_district
 from actions.context import Context, open_context
 from actions.formatting import hours_text, listing, moment, person_name
 from actions.pending import price_text
@@ -180,7 +180,7 @@ class ActionOfferVolunteerVisit(CareAction):
 
     def act(self, ctx: Context, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         if wants_to_volunteer(ctx.text):  # "I'd like to volunteer": to give help, not to get it
-            if ctx.district is None and ctx.several_districts:
+            if should_ask_district(ctx):
                 return ask_district(ctx, dispatcher, ActionVolunteerJoin.action_name)
             return ActionVolunteerJoin().act(ctx, dispatcher)
         if ctx.elder is None:

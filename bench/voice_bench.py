@@ -174,8 +174,12 @@ def main() -> None:
     piper = PiperSynthesizer()
     speech = [piper.synthesize(text, "en", 0.9, CALL_RATE).pcm for text in QUESTIONS[: args.turns]]
     voices = {"en": piper, "zh": ZhttsSynthesizer()}
-    halves = {language: [tuple(voices[language].synthesize(half, language, 0.9, CALL_RATE).pcm for half in question)
-                         for question in questions] for language, questions in PAUSED.items()}
+
+    def voiced(text: str, language: str) -> bytes:
+        return voices[language].synthesize(text, language, 0.9, CALL_RATE).pcm
+
+    halves = {language: [(voiced(first, language), voiced(second, language)) for first, second in questions]
+              for language, questions in PAUSED.items()}
     with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
         folder = Path(tmp)
         database_url = f"sqlite:///{folder / 'careline.db'}"

@@ -539,22 +539,23 @@ _JUST_TO_KNOW = (r"以备|备用|存(?:一下|个|下来|起来)?(?:号码|电�
                  r"\bwrite (?:it|that) down\b|\bsave (?:it|the number)\b")
 # Asking what the ambulance number is, to know it ("just so I know", "for the fridge"): explains
 # away ambulance words only, never another danger word in the same message.
-_NUMBER_INFO = (r"(?:急救|救护车)(?:的)?(?:电话|号码)(?:是)?(?:多少|几号|什么)|(?:多少|几号)(?:是|叫)?救护车|"
-                r"\bwhat(?:'s| is)\s+(?:the\s+)?(?:number\s+(?:for|of)\s+(?:an?\s+|the\s+)?ambulance|ambulance\s+number)\b|"
-                r"\bwhat\s+number\s+(?:is|do\s+(?:i|you|we)\s+(?:call|ring|dial)\s+for)\s+(?:an?\s+|the\s+)?ambulance\b|"
-                r"\b(?:is|isn't)\s+(?:the\s+)?(?:ambulance|emergency number)\s+(?:120|999|911|112)\b|"
-                r"\b(?:120|999|911|112)\s+(?:is|for)\s+(?:the\s+|an?\s+)?ambulance\b"
-                + r"|" + _JUST_TO_KNOW)
+_AMBULANCE_NUMBER_ASKED = (
+    r"(?:急救|救护车)(?:的)?(?:电话|号码)(?:是)?(?:多少|几号|什么)|(?:多少|几号)(?:是|叫)?救护车|"
+    r"\bwhat(?:'s| is)\s+(?:the\s+)?(?:number\s+(?:for|of)\s+(?:an?\s+|the\s+)?ambulance|ambulance\s+number)\b|"
+    r"\bwhat\s+number\s+(?:is|do\s+(?:i|you|we)\s+(?:call|ring|dial)\s+for)\s+(?:an?\s+|the\s+)?ambulance\b|"
+    r"\b(?:is|isn't)\s+(?:the\s+)?(?:ambulance|emergency number)\s+(?:120|999|911|112)\b|"
+    r"\b(?:120|999|911|112)\s+(?:is|for)\s+(?:the\s+|an?\s+)?ambulance\b")
+_NUMBER_INFO = _AMBULANCE_NUMBER_ASKED + r"|" + _JUST_TO_KNOW
 
 # Asking for the emergency or ambulance number itself (answered with the district's number when
 # nothing in the message is danger: ``asks_emergency_number``).
-_ASKS_NUMBER = (r"(?:急救|救护车|紧急|求救)(?:的)?(?:电话|号码)(?:是)?(?:多少|几号|什么|啥|哪个)|"
-                r"(?:叫|打)?救护车(?:要|该|应该)?(?:打|拨)(?:多少|几号|哪个(?:电话|号码)?)|(?:多少|几号)(?:是|叫)?救护车|"
-                r"\bwhat(?:'s| is)\s+(?:the\s+)?(?:number\s+(?:for|of)\s+(?:an?\s+|the\s+)?ambulance|"
-                r"(?:ambulance|emergency)\s+(?:phone\s+)?number)\b|"
+_ASKS_NUMBER = (_AMBULANCE_NUMBER_ASKED + r"|"
+                r"(?:急救|救护车|紧急|求救)(?:的)?(?:电话|号码)(?:是)?(?:啥|哪个)|(?:紧急|求救)(?:的)?(?:电话|号码)(?:是)?(?:多少|几号)|"
+                r"(?:叫|打)?救护车(?:要|该|应该)?(?:打|拨)(?:多少|几号|哪个(?:电话|号码)?)|"
+                r"\bwhat(?:'s| is)\s+(?:the\s+)?(?:(?:ambulance|emergency)\s+phone|emergency)\s+number\b|"
                 r"\b(?:what|which)\s+number\s+(?:is|do\s+(?:i|you|we)\s+(?:call|ring|dial|phone)\s+for)\s+"
                 r"(?:an?\s+|the\s+)?(?:ambulance|emergenc(?:y|ies))\b|"
-                r"\b(?:is|isn't)\s+(?:the\s+)?(?:ambulance|emergency number)\s+(?:120|999|911|112|000)\b|"
+                r"\b(?:is|isn't)\s+(?:the\s+)?(?:ambulance|emergency number)\s+000\b|"
                 r"\b(?:120|999|911|112|000)\s+(?:is|for)\s+(?:the\s+|an?\s+)?(?:ambulance|emergenc(?:y|ies))\b")
 
 # Said to be happening now or urgent: overrides every harmless reading above.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emergency import EmergencyMatch, detect, is_emergency, told_as_over
+from bot.emergency import EmergencyMatch, asks_emergency_number, detect, is_emergency, told_as_over
 
 ZH_EMERGENCY = [
     "我爸去年中风过 现在又说不出话了",
@@ -1043,3 +1043,16 @@ def test_danger_at_the_end_of_a_long_message_is_still_found() -> None:
     assert detect(filler) is None
     assert is_emergency(filler + " 我爸倒在地上叫不醒")
     assert is_emergency("blah " * 2000 + "help I've fallen and can't get up")
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("what number is the ambulance, just so I know", True),
+    ("which number do I call for emergencies", True),
+    ("这边急救电话是多少，我记一下", True),
+    ("救护车要打哪个电话", True),
+    ("what is the number for the canteen", False),
+    ("食堂电话多少", False),
+    ("我爸摔了起不来", False),
+])
+def test_asking_the_emergency_number_is_told_apart(text: str, asks: bool) -> None:
+    assert asks_emergency_number(text) is asks

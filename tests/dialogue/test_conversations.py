@@ -120,15 +120,18 @@ def test_asking_the_emergency_number_is_answered_from_the_district(servers: Serv
     """Not an emergency, and not "I can't help with that" either: the district's own number."""
     engine = db.make_engine(servers.database_url)
 
-    def number(value: str) -> None:
+    def number(value: str) -> str:
+        """Set Maple Town's emergency number; the one it had."""
         with db.transaction(db.session_factory(engine)) as session:
-            session.scalars(select(District).where(District.key == "maple-town")).one().emergency_number = value
+            district = session.scalars(select(District).where(District.key == "maple-town")).one()
+            before, district.emergency_number = district.emergency_number, value
+        return before
 
-    number("112")
+    before = number("112")
     try:
         reply = texts(servers.say(sender, text, **metadata))
     finally:
-        number("120")
+        number(before)
         engine.dispose()
     assert "112" in reply and "120" not in reply, reply
     assert ("emergency number" in reply) if metadata is MAPLE_EN else ("急救电话" in reply), reply

@@ -29,6 +29,7 @@ import asyncio
 import concurrent.futures
 import time
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.hub.messages import Button, Reply
@@ -80,6 +81,18 @@ async def handle_call(call: Call) -> None:
         recording.close()
 
 
+@dataclass
+class _TurnTiming:
+    """The moments of one caller turn, for the ``call_turn_timing`` log."""
+
+    speech_end: float
+    taken: float
+    hub: float | None = None
+    first: float | None = None
+    first_what: str = ""
+    answer: float | None = None
+
+
 class CallSession:
     def __init__(self, call: Call, engines: HotlineEngines, hub: HubClient | None = None) -> None:
         self.call = call
@@ -98,10 +111,7 @@ class CallSession:
         self.choices: tuple[Button, ...] = ()
         self.silences = 0
         self.turn_count = 0
-        self._timing: dict[str, float] | None = None  # the current turn's moments (see _first_sound)
-        self._sound_by: float | None = None
-        """When the line, silent since the caller's turn ended, must sound again (see :meth:`_filled`)."""
-        self._first_what = ""  # what the caller heard first after their turn (see _log_timing)
+        self._timing: _TurnTiming | None = None  # the current turn's moments (see _first_sound)
         self._gave_up = False  # asking for a person after an answer that never came
         self.with_consultant = False
         self.outcome = "bot"
@@ -195,7 +205,6 @@ class CallSession:
             try:
                 await self._turn(heard)
             finally:
-                self._sound_by = None  # a turn that ended unanswered leaves no deadline behind
                 self._log_timing()
 
     # -- what the caller did ---------------------------------------------------------------------
@@ -233,12 +242,9 @@ class CallSession:
         if self.language is None:
             self.language = said.language
             log.info("call_language", call=self.call.call_id, language=self.language, by="speech")
-        speech_end = time.monotonic() - heard.quiet_seconds
-        self._timing = {"speech_end": speech_end, "taken": time.monotonic()}
+        self._timing = _TurnTiming(speech_end=time.monotonic() - heard.quiet_seconds, taken=time.monotonic())
         if heard.filled:
             self._first_sound("one_moment")
-        else:
-            self._sound_by = speech_end + self.settings.voice_max_gap_seconds
         waited = {"told_to_wait": heard.filled}
         if wants_repeat(said.text, said.language):
             await self._repeat()
@@ -266,7 +272,7 @@ class CallSession:
         replies = await self._filled(self.hub.send(text, self.lang, kind=kind, payload=payload,
                                                    confidence=confidence), told_to_wait)
         if self._timing is not None:
-            self._timing["hub"] = time.monotonic()
+            self._timing.hub = time.monotonic()
         await self._speak(replies)
         if replies and all(r.role == "holding" for r in replies):
             await self._slow_answer()
@@ -497,33 +503,41 @@ class CallSession:
                 upcoming.cancel()
                 return interrupted
 
+    @property
+    def _sound_by(self) -> float | None:
+        """When the line, silent since the caller's turn ended, must sound again (see
+        :meth:`_filled`); None once it has, or outside a turn."""
+        timing = self._timing
+        if timing is None or timing.first is not None:
+            return None
+        return timing.speech_end + self.settings.voice_max_gap_seconds
+
     def _first_sound(self, what: str) -> None:
         """Note the moment the line sounds again after the caller's turn (``what``: the answer or
         a prompt such as "one moment"), and when the answer itself begins."""
-        self._sound_by = None
         timing = self._timing
         if timing is None:
             return
         now = time.monotonic()
-        if "first" not in timing:
-            timing["first"], self._first_what = now, what
-        if what == "answer" and "answer" not in timing:
-            timing["answer"] = now
+        if timing.first is None:
+            timing.first, timing.first_what = now, what
+        if what == "answer" and timing.answer is None:
+            timing.answer = now
 
     def _log_timing(self) -> None:
         """Log, once per turn, how long the caller heard nothing after they stopped speaking, and
         where that time went (turn end, recogniser and hub, voice), and when the answer began
         ("one moment" may come first): ``bench/voice_bench.py`` and operators read it."""
         timing, self._timing = self._timing, None
-        if timing is None or "first" not in timing:
+        if timing is None or timing.first is None:
             return
-        first, end = timing["first"], timing["speech_end"]
-        hub = timing.get("hub", first)
-        answer = {"answer_ms": round((timing["answer"] - end) * 1000)} if "answer" in timing else {}
-        log.info("call_turn_timing", call=self.call.call_id, first=self._first_what,
-                 silence_ms=round((first - end) * 1000), turn_end_ms=round((timing["taken"] - end) * 1000),
-                 hub_ms=round((hub - timing["taken"]) * 1000),
-                 voice_ms=round(max(0.0, timing.get("answer", first) - hub) * 1000), **answer)
+        end = timing.speech_end
+        hub = timing.hub if timing.hub is not None else timing.first
+        voiced = timing.answer if timing.answer is not None else timing.first
+        answer = {} if timing.answer is None else {"answer_ms": round((timing.answer - end) * 1000)}
+        log.info("call_turn_timing", call=self.call.call_id, first=timing.first_what,
+                 silence_ms=round((timing.first - end) * 1000), turn_end_ms=round((timing.taken - end) * 1000),
+                 hub_ms=round((hub - timing.taken) * 1000), voice_ms=round(max(0.0, voiced - hub) * 1000), **answer)
 
     # -- hearing --------------------------------------------------------------------------------
 
